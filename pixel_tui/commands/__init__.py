@@ -1,0 +1,1 @@
+"""Subcommands of `pixel-tui`: each module has NAME, HELP, add_arguments() and run()."""

@@ -1,0 +1,63 @@
+"""Typed errors whose messages say what went wrong and what to do about it."""
+
+from __future__ import annotations
+
+
+class PixelError(Exception):
+    """Base of every error pixel_tui reports to a person; ``hint`` says what to do."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message}\n  hint: {self.hint}" if self.hint else self.message
+
+
+class ConfigError(PixelError):
+    """Bad configuration: unknown key, wrong type, missing bucket (exit code 2)."""
+
+    exit_code = 2
+
+
+class UnsafeNameError(PixelError):
+    """A name or key that would escape the configured bucket/prefixes (``..``, leading ``/``...)."""
+
+    exit_code = 2
+
+
+class BinaryNotFound(PixelError):
+    """rclone or weed could not be found next to the interpreter or on PATH."""
+
+    exit_code = 2
+
+
+class S3Error(PixelError):
+    """Any S3 failure; names endpoint, bucket and key."""
+
+
+class NoSuchBucket(S3Error):
+    """The bucket does not exist."""
+
+
+class NoSuchKey(S3Error):
+    """The object does not exist."""
+
+
+class AccessDenied(S3Error):
+    """Credentials are missing, wrong, or lack permission."""
+
+
+class EndpointUnreachable(S3Error):
+    """The endpoint could not be reached at all."""
+
+
+class PreconditionFailed(S3Error):
+    """A conditional write lost: the object changed (or appeared) since it was read."""
+
+
+class RcloneError(PixelError):
+    """rclone failed or a remote is not configured."""

@@ -1,0 +1,121 @@
+"""Session-wide real servers: SeaweedFS `weed mini` and moto's S3 server, both on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pixel_tui.core.rclone import Rclone
+from pixel_tui.core.s3 import Credentials, S3Store
+from pixel_tui.core.weed import WeedServer, free_port
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """Where a test S3 server listens and how to log in."""
+
+    name: str
+    endpoint_url: str
+    access_key: str
+    secret_key: str
+
+    def store(self, bucket: str, **kwargs) -> S3Store:
+        """An S3Store on this server."""
+        return S3Store(bucket, endpoint_url=self.endpoint_url,
+                       credentials=Credentials(self.access_key, self.secret_key), **kwargs)
+
+    def rclone_env(self, remote: str = "s3test") -> dict[str, str]:
+        """RCLONE_CONFIG_* variables defining an S3 remote for this server."""
+        up = remote.upper()
+        return {
+            f"RCLONE_CONFIG_{up}_TYPE": "s3",
+            f"RCLONE_CONFIG_{up}_PROVIDER": "SeaweedFS" if self.name == "weed" else "Other",
+            f"RCLONE_CONFIG_{up}_ACCESS_KEY_ID": self.access_key,
+            f"RCLONE_CONFIG_{up}_SECRET_ACCESS_KEY": self.secret_key,
+            f"RCLONE_CONFIG_{up}_ENDPOINT": self.endpoint_url,
+            f"RCLONE_CONFIG_{up}_REGION": "us-east-1",
+            f"RCLONE_CONFIG_{up}_FORCE_PATH_STYLE": "true",
+        }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_home(tmp_path_factory):
+    """Keep the developer's own config, state and rclone config out of every test."""
+    home = tmp_path_factory.mktemp("home")
+    saved = {k: os.environ.get(k) for k in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "RCLONE_CONFIG", "PIXEL_TUI_CONFIG")}
+    os.environ["XDG_CONFIG_HOME"] = str(home / "config")
+    os.environ["XDG_STATE_HOME"] = str(home / "state")
+    os.environ["RCLONE_CONFIG"] = str(home / "rclone.conf")
+    os.environ.pop("PIXEL_TUI_CONFIG", None)
+    for key in [k for k in os.environ if k.startswith("PIXEL_TUI_")]:
+        os.environ.pop(key)
+    yield home
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture(scope="session")
+def weed_server(tmp_path_factory):
+    """One real SeaweedFS server for the whole session."""
+    server = WeedServer(tmp_path_factory.mktemp("weed")).start()
+    yield ServerInfo("weed", server.endpoint_url, server.access_key, server.secret_key)
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    """moto's S3 server (flask), in-process on a free port."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield ServerInfo("moto", f"http://127.0.0.1:{port}", "testing", "testing")
+    server.stop()
+
+
+@pytest.fixture(params=["weed", "moto"])
+def s3_server(request) -> ServerInfo:
+    """Each test using this runs against both servers, so their differences are caught."""
+    return request.getfixturevalue(f"{request.param}_server")
+
+
+def _new_bucket(server: ServerInfo) -> S3Store:
+    store = server.store("t-" + uuid.uuid4().hex[:12])
+    store.ensure_bucket()
+    return store
+
+
+@pytest.fixture
+def store(s3_server) -> S3Store:
+    """A fresh empty bucket on each server in turn."""
+    return _new_bucket(s3_server)
+
+
+@pytest.fixture
+def weed_store(weed_server) -> S3Store:
+    """A fresh empty bucket on the SeaweedFS server only."""
+    return _new_bucket(weed_server)
+
+
+@pytest.fixture
+def drive_dir(tmp_path) -> Path:
+    """A local folder that plays Google Drive."""
+    d = tmp_path / "drive"
+    d.mkdir()
+    return d
+
+
+@pytest.fixture
+def rclone(drive_dir, weed_server) -> Rclone:
+    """Real rclone with two remotes: `drive:` (alias of drive_dir) and `s3test:` (the weed server)."""
+    env = {"RCLONE_CONFIG_DRIVE_TYPE": "alias", "RCLONE_CONFIG_DRIVE_REMOTE": str(drive_dir)}
+    env.update(weed_server.rclone_env("s3test"))
+    return Rclone(env=env)
