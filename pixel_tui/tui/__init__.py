@@ -1,0 +1,1 @@
+"""The Textual UI: app, screens, widgets, styles. Depends on pixel_tui.core, never the reverse."""

@@ -1,0 +1,76 @@
+"""The pixel-tui App: global bindings, screen switching, and make_app() shared by CLI, demo and tests."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from textual.app import App
+from textual.binding import Binding
+
+from .services import Services
+
+if TYPE_CHECKING:
+    from ..core.config import Settings
+
+# Screens are imported on first use so startup only pays for the home screen.
+SCREEN_FACTORIES = {
+    "monitor": "pixel_tui.tui.screens.monitor:MonitorScreen",
+    "registry": "pixel_tui.tui.screens.registry:RegistryScreen",
+    "history": "pixel_tui.tui.screens.history:HistoryScreen",
+}
+
+
+def _load(spec: str):
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+class PixelApp(App):
+    """Drive | S3 browser at home; monitor, registry and history one key away."""
+
+    TITLE = "pixel-tui"
+    CSS_PATH = ["styles/app.tcss"]
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("m", "show('monitor')", "Monitor"),
+        Binding("R", "show('registry')", "Registry"),
+        Binding("H", "show('history')", "History"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+    ]
+
+    def __init__(self, services: Services, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.services = services
+        self.sub_title = self._subtitle()
+
+    def _subtitle(self) -> str:
+        s = self.services.settings
+        parts = [s.endpoint_url or "AWS", f"s3://{s.bucket or '?'}", s.drive]
+        if s.read_only:
+            parts.append("READ-ONLY")
+        return "  ".join(parts)
+
+    def get_default_screen(self):
+        """The home screen: Drive and S3 side by side."""
+        from .screens.home import HomeScreen
+
+        return HomeScreen()
+
+    def action_show(self, name: str) -> None:
+        """Open one of the main screens (monitor, registry, history); Esc comes back."""
+        screen_cls = _load(SCREEN_FACTORIES[name])
+        if isinstance(self.screen, screen_cls):
+            return
+        self.push_screen(screen_cls())
+
+    def action_help(self) -> None:
+        """Show every binding of the current screen."""
+        from .screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.screen))
+
+
+def make_app(settings: "Settings", rclone_env: dict[str, str] | None = None, **kwargs) -> PixelApp:
+    """Build the app from settings; the one factory used by the CLI, the demo and the tests."""
+    return PixelApp(Services(settings, rclone_env), **kwargs)

@@ -1,0 +1,54 @@
+"""`?`: every binding of the screen underneath, with its description."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+
+def binding_rows(screen: Screen) -> list[tuple[str, str]]:
+    """(key, description) for every binding active on ``screen``, app bindings included."""
+    rows: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for node in [screen, *screen.ancestors_with_self[1:], *_focused_chain(screen)]:
+        for binding in getattr(node, "BINDINGS", []):
+            if isinstance(binding, tuple):
+                binding = Binding(*binding)
+            key = binding.key_display or binding.key
+            if binding.key in seen or not binding.description:
+                continue
+            seen.add(binding.key)
+            rows.append((key, binding.description))
+    return rows
+
+
+def _focused_chain(screen: Screen) -> list:
+    focused = screen.focused
+    return list(focused.ancestors_with_self) if focused else []
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists the keys of the screen it was opened from."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 64; max-width: 100%; height: auto; max-height: 90%;
+        border: round $primary; background: $panel; padding: 0 1; }
+    """
+
+    def __init__(self, under: Screen) -> None:
+        super().__init__()
+        self._rows = binding_rows(under)
+        self._title = type(under).__name__.removesuffix("Screen") or "Keys"
+
+    def compose(self) -> ComposeResult:
+        width = max((len(k) for k, _ in self._rows), default=4) + 2
+        lines = [f"[b]{self._title} keys[/b]", ""]
+        lines += [f"[b]{k:<{width}}[/b]{d}" for k, d in self._rows]
+        lines += ["", "Ctrl+P opens the command palette. Esc goes back."]
+        with VerticalScroll():
+            yield Static("\n".join(lines), markup=True)

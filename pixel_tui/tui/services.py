@@ -1,0 +1,50 @@
+"""What screens need from the core, built lazily so the first paint imports nothing heavy."""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..core.config import Settings
+    from ..core.rclone import Rclone
+    from ..core.s3 import S3Store
+
+
+class Services:
+    """Shared handles for every screen: settings, the S3 store, the rclone runner.
+
+    Building the S3 store imports boto3 (~0.2 s), so it happens on first use, from a worker thread.
+    """
+
+    def __init__(self, settings: "Settings", rclone_env: dict[str, str] | None = None) -> None:
+        self.settings = settings
+        self.rclone_env = dict(rclone_env or {})
+        self._lock = threading.Lock()
+
+    @cached_property
+    def store(self) -> "S3Store":
+        """The S3 store of the configured bucket (raises ConfigError when no bucket is set)."""
+        from ..core.s3 import S3Store
+
+        with self._lock:
+            return S3Store.from_settings(self.settings)
+
+    @cached_property
+    def rclone(self) -> "Rclone":
+        """The rclone runner, with any extra RCLONE_CONFIG_* variables (the demo's Drive alias)."""
+        from ..core.rclone import Rclone
+
+        return Rclone(env=self.rclone_env)
+
+    @property
+    def read_only(self) -> bool:
+        """True when writes to S3 and the registry are disabled."""
+        return self.settings.read_only
+
+    @property
+    def user(self) -> str:
+        """The OS user, for audit records."""
+        return os.environ.get("USER") or os.environ.get("LOGNAME") or "unknown"
