@@ -215,32 +215,59 @@ class S3Store:
     def iter_level(self, prefix: str, page_size: int = 1000) -> Iterator[LevelPage]:
         """List one level under ``prefix`` (Delimiter='/'), one page at a time as it arrives."""
         kwargs = {"Bucket": self.bucket, "Prefix": prefix, "Delimiter": "/", "MaxKeys": page_size}
-        while True:
-            with self._errors("list", prefix):
-                resp = self.client.list_objects_v2(**kwargs)
+        for resp in self._list_pages(kwargs):
             yield LevelPage(
                 [p["Prefix"] for p in resp.get("CommonPrefixes", ())],
                 [_obj(c) for c in resp.get("Contents", ())],
             )
-            token = resp.get("NextContinuationToken")
-            if not resp.get("IsTruncated") or not token:
-                return
-            kwargs["ContinuationToken"] = token
 
     def walk(self, prefix: str, cancelled: Callable[[], bool] | None = None) -> Iterator[S3Object]:
         """Every object under ``prefix``, recursively (no delimiter)."""
         kwargs = {"Bucket": self.bucket, "Prefix": prefix, "MaxKeys": 1000}
-        while True:
-            if cancelled and cancelled():
-                return
-            with self._errors("list", prefix):
-                resp = self.client.list_objects_v2(**kwargs)
+        for resp in self._list_pages(kwargs, cancelled):
             for c in resp.get("Contents", ()):
                 yield _obj(c)
-            token = resp.get("NextContinuationToken")
-            if not resp.get("IsTruncated") or not token:
-                return
-            kwargs["ContinuationToken"] = token
+
+    def _list_pages(self, kwargs: dict, cancelled: Callable[[], bool] | None = None) -> Iterator[dict]:
+        """ListObjectsV2 responses in order, pipelined: page N+1 is requested as soon as page N's
+        raw body shows its continuation token, while page N is still being parsed (fastlist)."""
+        from .fastlist import early_token
+
+        client = self.client
+        pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="s3-list")
+        where = kwargs.get("Prefix")
+
+        def fetch(kw: dict):
+            ahead: list = []
+
+            def on_token(token: str) -> None:
+                try:
+                    ahead.append((token, pool.submit(fetch, {**kw, "ContinuationToken": token})))
+                except RuntimeError:  # the listing was abandoned meanwhile
+                    pass
+
+            with early_token(on_token), self._errors("list", where):
+                resp = client.list_objects_v2(**kw)
+            return resp, ahead
+
+        future = pool.submit(fetch, kwargs)
+        try:
+            while future is not None:
+                if cancelled and cancelled():
+                    return
+                resp, ahead = future.result()
+                token = resp.get("NextContinuationToken") if resp.get("IsTruncated") else None
+                future = None
+                if token:
+                    if ahead and ahead[0][0] == token:
+                        future = ahead[0][1]
+                    else:  # the raw-bytes scan missed (odd server XML): ask now
+                        for _, stale in ahead:
+                            stale.cancel()
+                        future = pool.submit(fetch, {**kwargs, "ContinuationToken": token})
+                yield resp
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def tree_size(self, prefix: str, cancelled: Callable[[], bool] | None = None) -> tuple[int, int]:
         """(object count, total bytes) under ``prefix``, recursively."""
@@ -331,8 +358,12 @@ class S3Store:
                 raise S3Error(f"delete: {len(r['Errors'])} objects not deleted, first {first.get('Key')}: {first.get('Message')}")
 
     def copy(self, src_key: str, dst_key: str, size: int | None = None, *, cutoff: int = 4_995 * 1024**2,
-             part_size: int = 256 * 1024**2, parallel: int = 8, src_bucket: str | None = None) -> str:
-        """Server-side copy: one CopyObject up to ``cutoff``, multipart UploadPartCopy above it."""
+             part_size: int = 256 * 1024**2, parallel: int = 8, src_bucket: str | None = None,
+             parts: list | None = None) -> str:
+        """Server-side copy: one CopyObject up to ``cutoff``, multipart UploadPartCopy above it.
+
+        ``parts``, when given, receives the part ETags of a multipart copy (to verify the result).
+        """
         src_bucket = src_bucket or self.bucket
         if size is None:
             head = self.head(src_key)
@@ -347,10 +378,13 @@ class S3Store:
                     MetadataDirective="COPY",
                 )
             return strip_etag(r.get("CopyObjectResult", {}).get("ETag"))
-        return self._multipart_copy(src_bucket, src_key, dst_key, size, min(part_size, MAX_COPY_PART), parallel)
+        done = self._multipart_copy(src_bucket, src_key, dst_key, size, min(part_size, MAX_COPY_PART), parallel)
+        if parts is not None:
+            parts.extend(done[1])
+        return done[0]
 
     def _multipart_copy(self, src_bucket: str, src_key: str, dst_key: str, size: int, part_size: int,
-                        parallel: int) -> str:
+                        parallel: int) -> tuple[str, list[str]]:
         part_size = max(part_size, 5 * 1024**2, -(-size // 10_000))
         with self._errors("copy", dst_key):
             upload_id = self.client.create_multipart_upload(Bucket=self.bucket, Key=dst_key)["UploadId"]
@@ -378,7 +412,7 @@ class S3Store:
             except Exception:  # the original error matters more than a failed cleanup
                 pass
             raise
-        return strip_etag(r.get("ETag"))
+        return strip_etag(r.get("ETag")), [strip_etag(p["ETag"]) for p in parts]
 
     def ensure_bucket(self) -> None:
         """Create the bucket if it does not exist (demo and tests)."""
