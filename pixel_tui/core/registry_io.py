@@ -40,6 +40,8 @@ class Version:
     tag: str
     mtime_ns: int = 0
     size: int = 0
+    ctime_ns: int = 0  # a write changes ctime even when the writer restores mtime
+    ino: int = 0
 
     def short(self) -> str:
         """A short form for messages."""
@@ -64,7 +66,7 @@ class LocalBackend:
                                    "check --registry or `registry.location` in the config") from None
         except OSError as exc:
             raise PixelError(f"cannot read registry {self.location}: {exc.strerror}") from None
-        return data, Version(hashlib.sha256(data).hexdigest(), st.st_mtime_ns, st.st_size)
+        return data, _version(data, st)
 
     def current(self, known: Version | None = None) -> Version | None:
         """The version on disk now (None when the file is gone); cheap when mtime and size did not move."""
@@ -72,13 +74,15 @@ class LocalBackend:
             st = self.path.stat()
         except FileNotFoundError:
             return None
-        if known and st.st_mtime_ns == known.mtime_ns and st.st_size == known.size:
+        if known and (st.st_mtime_ns, st.st_size, st.st_ctime_ns, st.st_ino) == (
+            known.mtime_ns, known.size, known.ctime_ns, known.ino
+        ):
             return known
         try:
             data = self.path.read_bytes()
         except FileNotFoundError:
             return None
-        return Version(hashlib.sha256(data).hexdigest(), st.st_mtime_ns, st.st_size)
+        return _version(data, st)
 
     def write(self, data: bytes, loaded: Version | None, backups: int) -> Version:
         """Atomically replace the file with ``data`` unless it changed since ``loaded``; keep a backup."""
@@ -104,8 +108,7 @@ class LocalBackend:
                 pass
             raise
         _fsync_dir(directory)
-        st = self.path.stat()
-        return Version(hashlib.sha256(data).hexdigest(), st.st_mtime_ns, st.st_size)
+        return _version(data, self.path.stat())
 
     def backups(self) -> list[Path]:
         """Backups of this file, oldest first."""
@@ -134,6 +137,10 @@ class LocalBackend:
         target.write_bytes(self.path.read_bytes())
         for old in self.backups()[:-keep]:
             old.unlink(missing_ok=True)
+
+
+def _version(data: bytes, st: os.stat_result) -> Version:
+    return Version(hashlib.sha256(data).hexdigest(), st.st_mtime_ns, st.st_size, st.st_ctime_ns, st.st_ino)
 
 
 def _fsync_dir(directory: Path) -> None:
