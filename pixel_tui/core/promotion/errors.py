@@ -1,0 +1,33 @@
+"""Errors of the promotion engine (all PixelErrors, so the CLI prints them with their hint)."""
+
+from __future__ import annotations
+
+from ..errors import PixelError
+
+
+class PromotionError(PixelError):
+    """A promotion cannot start or cannot go on; the message says why and nothing was changed beyond it."""
+
+
+class ReadOnlyMode(PromotionError):
+    """Promotion is disabled in read-only mode."""
+
+    exit_code = 2
+
+
+class ConflictsBlock(PromotionError):
+    """Destinations exist with different content and overwrite was not chosen."""
+
+
+class VerificationFailed(PromotionError):
+    """A destination does not match its source; the registry and the sources were left alone."""
+
+
+class Cancelled(PromotionError):
+    """The operator cancelled; finished copies are journaled and `--resume` goes on from there."""
+
+    exit_code = 130
+
+
+class UndoRefused(PromotionError):
+    """Undo would lose data: a copy or the registry entry changed since the promotion."""

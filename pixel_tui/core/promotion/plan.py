@@ -1,0 +1,329 @@
+"""The promotion plan: a pure, serialisable description of what will be copied where and what the registry becomes."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Callable
+
+from ..errors import UnsafeNameError
+from ..naming import canonical_name, check_category, check_key_under, check_name, suggest_registry_entry
+from ..s3 import S3Object, parse_s3_url
+from .errors import ConflictsBlock, PromotionError, ReadOnlyMode
+from .verify import same_content
+
+if TYPE_CHECKING:
+    from ..config import Settings
+    from ..s3 import S3Store
+
+# What a task does: copy to a free key, overwrite a different object (explicit), skip an identical
+# one, or block (a different object is there and overwrite was not chosen).
+COPY, OVERWRITE, SKIP, CONFLICT = "copy", "overwrite", "skip", "conflict"
+
+
+@dataclass
+class CopyTask:
+    """One source object and its destination key."""
+
+    src: str
+    dst: str
+    size: int
+    etag: str
+    action: str = COPY
+    dst_etag: str = ""  # the existing destination's ETag (skip/overwrite/conflict)
+
+    def source_object(self) -> S3Object:
+        """The source as an S3Object (for verification)."""
+        return S3Object(self.src, self.size, self.etag)
+
+
+@dataclass
+class RegistryChange:
+    """The registry edit of one item: group/name, the entry before (None = new) and after."""
+
+    group: str
+    name: str
+    before: dict | None
+    after: dict
+
+
+@dataclass
+class PlanItem:
+    """One selected source (a key or a prefix) and where it goes."""
+
+    source: str
+    is_folder: bool
+    name: str
+    dest: str
+    tasks: list[CopyTask] = field(default_factory=list)
+    markers: list[str] = field(default_factory=list)  # empty folder-marker keys (deleted in move mode)
+    registry: RegistryChange | None = None
+
+
+@dataclass
+class Plan:
+    """Everything a promotion will do, computed before anything changes; JSON round-trips."""
+
+    id: str
+    created: str
+    bucket: str
+    endpoint: str | None
+    category: str
+    mode: str  # "copy" or "move"
+    overwrite: bool
+    items: list[PlanItem]
+    copy_cutoff: int
+    part_size: int
+    registry_location: str | None = None
+    registry_diff: str = ""
+
+    @property
+    def tasks(self) -> list[CopyTask]:
+        """Every copy task of every item."""
+        return [t for item in self.items for t in item.tasks]
+
+    @property
+    def conflicts(self) -> list[CopyTask]:
+        """Tasks blocked by a different object at the destination."""
+        return [t for t in self.tasks if t.action == CONFLICT]
+
+    @property
+    def to_copy(self) -> list[CopyTask]:
+        """Tasks that will copy (including explicit overwrites)."""
+        return [t for t in self.tasks if t.action in (COPY, OVERWRITE)]
+
+    @property
+    def object_count(self) -> int:
+        """Number of source objects (markers excluded)."""
+        return len(self.tasks)
+
+    @property
+    def total_bytes(self) -> int:
+        """Bytes of all source objects."""
+        return sum(t.size for t in self.tasks)
+
+    @property
+    def copy_bytes(self) -> int:
+        """Bytes that will actually be copied."""
+        return sum(t.size for t in self.to_copy)
+
+    def blocked(self) -> bool:
+        """True when conflicts stop the plan from running."""
+        return bool(self.conflicts)
+
+    def to_dict(self) -> dict:
+        """Plain JSON-able dict (the journal stores this)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Plan":
+        """Rebuild a plan from to_dict() output."""
+        d = dict(d)
+        items = []
+        for it in d.pop("items"):
+            it = dict(it)
+            tasks = [CopyTask(**t) for t in it.pop("tasks")]
+            reg = it.pop("registry")
+            items.append(PlanItem(**it, tasks=tasks, registry=RegistryChange(**reg) if reg else None))
+        return cls(**d, items=items)
+
+    def to_json(self) -> str:
+        """The plan as one JSON document, for --json and --dry-run --json."""
+        d = self.summary()
+        d["plan"] = self.to_dict()
+        return json.dumps(d)
+
+    def summary(self) -> dict:
+        """Counts and bytes, as shown at the top of the plan."""
+        return {
+            "id": self.id, "mode": self.mode, "category": self.category, "objects": self.object_count,
+            "bytes": self.total_bytes, "to_copy": len(self.to_copy), "copy_bytes": self.copy_bytes,
+            "skipped": sum(1 for t in self.tasks if t.action == SKIP),
+            "overwrites": sum(1 for t in self.tasks if t.action == OVERWRITE),
+            "conflicts": len(self.conflicts),
+            "markers": sum(len(i.markers) for i in self.items),
+        }
+
+    def render(self, max_lines: int = 20) -> str:
+        """The plan as text for a person: each source -> destination, counts, conflicts, registry diff."""
+        s = self.summary()
+        out = [f"Promotion {self.id} ({self.mode}) into {self.category} in s3://{self.bucket}"]
+        for item in self.items:
+            kind = "folder" if item.is_folder else "object"
+            out.append(f"  {item.source} -> {item.dest}  ({kind}, {len(item.tasks)} objects, "
+                       f"{human_bytes(sum(t.size for t in item.tasks))})")
+            for t in item.tasks[:max_lines] if item.is_folder else []:
+                out.append(f"      {t.src} -> {t.dst}  [{t.action}]")
+            if item.is_folder and len(item.tasks) > max_lines:
+                out.append(f"      ... and {len(item.tasks) - max_lines} more")
+        out.append(f"Objects: {s['objects']:,} ({human_bytes(s['bytes'])}); to copy: {s['to_copy']:,} "
+                   f"({human_bytes(s['copy_bytes'])}); identical, skipped: {s['skipped']:,}; "
+                   f"overwrite: {s['overwrites']:,}; conflicts: {s['conflicts']:,}")
+        for t in self.conflicts[:max_lines]:
+            out.append(f"  CONFLICT {t.dst} exists with different content (ETag {t.dst_etag}); use overwrite to replace it")
+        if self.mode == "move":
+            out.append(f"MOVE: after verification {s['objects']:,} raw objects ({human_bytes(s['bytes'])}) "
+                       f"and {s['markers']} folder markers will be deleted")
+        if self.registry_location:
+            out.append(f"Registry {self.registry_location}:")
+            out.append(self.registry_diff.rstrip("\n") or "  (no change)")
+        else:
+            out.append("Registry: none configured (registry.location); it will not be updated")
+        return "\n".join(out)
+
+
+def human_bytes(n: float) -> str:
+    """1536 -> '1.5 KiB'."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(n) < 1024 or unit == "TiB":
+            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return f"{n} B"
+
+
+def new_id() -> str:
+    """A sortable promotion id: UTC time plus 4 random hex digits."""
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
+
+
+def source_key(src: str, bucket: str) -> str:
+    """The key of an `s3://bucket/key` (or bare key) argument; another bucket is refused."""
+    if src.startswith("s3://"):
+        b, key = parse_s3_url(src)
+        if b != bucket:
+            raise UnsafeNameError(f"{src} is not in the configured bucket {bucket!r}", "promotion stays inside one bucket")
+        return key
+    return src
+
+
+def s3_url(bucket: str, key: str) -> str:
+    """s3://bucket/key."""
+    return f"s3://{bucket}/{key}"
+
+
+def _resolve(store: "S3Store", key: str, cancelled) -> tuple[bool, list[S3Object]]:
+    """(is_folder, objects) of a source: a key, or a prefix (ending in '/' or not)."""
+    if not key.endswith("/"):
+        obj = store.head(key)
+        if obj is not None:
+            return False, [obj]
+        key += "/"
+    objs = list(store.walk(key, cancelled))
+    if not objs:
+        raise PromotionError(f"s3://{store.bucket}/{key.rstrip('/')} does not exist (neither an object nor a prefix)")
+    return True, objs
+
+
+def build_plan(store: "S3Store", settings: "Settings", sources: list[str], category: str, *, name: str | None = None,
+               move: bool = False, overwrite: bool = False, registry=None,
+               registry_entry: tuple[str, str, dict] | None = None,
+               cancelled: Callable[[], bool] | None = None) -> Plan:
+    """Look at sources, destinations and the registry, and return the plan; changes nothing.
+
+    ``registry`` is a loaded Registry (or None to load settings.registry); ``registry_entry`` =
+    (group, name, fields) overrides the suggested entry for a single source.
+    """
+    if settings.read_only:
+        raise ReadOnlyMode("promotion is disabled in read-only mode", "start without --read-only (ui.read_only = false)")
+    check_category(category, settings)
+    if not sources:
+        raise PromotionError("nothing to promote: give at least one s3:// raw key or prefix")
+    if name is not None and len(sources) > 1:
+        raise PromotionError("--name applies to one source; give one SRC or let the names be suggested")
+    if name is not None:
+        check_name(name)
+    raw, bucket = settings.raw_prefix, store.bucket
+    dest_prefix = settings.category_prefix(category)
+    items: list[PlanItem] = []
+    seen_dst: set[str] = set()
+    for src in sources:
+        key = check_key_under(source_key(src, bucket), raw, "source")
+        is_folder, objs = _resolve(store, key, cancelled)
+        base = key.rstrip("/").rsplit("/", 1)[-1]
+        item_name = check_name(name or canonical_name(base, category, is_folder=is_folder))
+        dest = dest_prefix + item_name + ("/" if is_folder else "")
+        item = PlanItem(source=key if not is_folder else key.rstrip("/") + "/", is_folder=is_folder,
+                        name=item_name, dest=dest)
+        for obj in objs:
+            if is_folder and obj.key.endswith("/"):
+                item.markers.append(obj.key)
+                continue
+            dst = dest + obj.key[len(item.source):] if is_folder else dest
+            check_key_under(dst, dest_prefix, "destination")
+            if dst in seen_dst:
+                raise PromotionError(f"two sources would be copied to the same key {dst}")
+            seen_dst.add(dst)
+            item.tasks.append(CopyTask(obj.key, dst, obj.size, obj.etag))
+        _mark_conflicts(store, item, overwrite, cancelled)
+        items.append(item)
+    plan = Plan(id=new_id(), created=datetime.now(timezone.utc).isoformat(timespec="seconds"), bucket=bucket,
+                endpoint=store.endpoint_url, category=category, mode="move" if move else "copy", overwrite=overwrite,
+                items=items, copy_cutoff=settings.copy_cutoff, part_size=settings.part_size)
+    _plan_registry(plan, store, settings, registry, registry_entry)
+    return plan
+
+
+def _mark_conflicts(store: "S3Store", item: PlanItem, overwrite: bool, cancelled) -> None:
+    """Set each task's action from what already sits at its destination."""
+    if item.is_folder:
+        existing = {o.key: o for o in store.walk(item.dest, cancelled)}
+    else:
+        head = store.head(item.dest)
+        existing = {head.key: head} if head else {}
+    for t in item.tasks:
+        there = existing.get(t.dst)
+        if there is None:
+            continue
+        t.dst_etag = there.etag
+        if same_content(t.source_object(), there):
+            t.action = SKIP
+        else:
+            t.action = OVERWRITE if overwrite else CONFLICT
+
+
+def _plan_registry(plan: Plan, store: "S3Store", settings: "Settings", registry, override) -> None:
+    """Fill each item's registry change and the plan's diff, on an in-memory registry."""
+    from .registry_step import apply_changes, load_registry, size_mb
+
+    if registry is None:
+        registry = load_registry(settings, store)
+    if registry is None:
+        return
+    plan.registry_location = registry.location
+    datasets = registry.datasets()
+    for item in plan.items:
+        if override and len(plan.items) == 1:
+            group, reg_name, fields = override
+            ref = registry.ref(group, reg_name)
+            before = dict(ref.entry) if ref else None
+            base_fields = dict(fields)
+        else:
+            sug = suggest_registry_entry(item.source, plan.category, settings, datasets, is_folder=item.is_folder)
+            group, reg_name = sug.group, sug.name
+            before = dict(sug.fields) if sug.existing else None
+            base_fields = {} if sug.existing else dict(sug.fields)
+        old_path = (before or {}).get("path")
+        source = old_path if old_path and not str(old_path).startswith(f"s3://{plan.bucket}/{settings.processed_prefix}") \
+            else s3_url(plan.bucket, item.source)
+        after = dict(before or {})
+        after.update(base_fields)
+        after.update({"path": s3_url(plan.bucket, item.dest), "source_path": source,
+                      "size_mb": size_mb(sum(t.size for t in item.tasks))})
+        if before is None:
+            # A new entry leads with its path, as the team writes them.
+            after = {"path": after.pop("path"), **after}
+        item.registry = RegistryChange(group, reg_name, before, after)
+    apply_changes(registry, plan.items)
+    plan.registry_diff = registry.diff()
+
+
+def require_runnable(plan: Plan) -> None:
+    """Raise ConflictsBlock when conflicts stop the plan."""
+    if plan.blocked():
+        first = plan.conflicts[0]
+        raise ConflictsBlock(
+            f"{len(plan.conflicts)} destination(s) exist with different content, first {first.dst}",
+            "choose overwrite (--overwrite) to replace them, or another name (--name)",
+        )
