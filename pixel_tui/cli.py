@@ -13,6 +13,8 @@ from . import __version__
 # They import heavy libraries inside run(), so building the parser stays cheap.
 COMMAND_MODULES = (
     "pixel_tui.commands.dashboard",
+    "pixel_tui.commands.registry",
+    "pixel_tui.commands.check",
 )
 
 
@@ -40,9 +42,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pixel-tui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # Subcommands repeat the global options with no defaults, so `pixel-tui --registry X registry show`
+    # keeps X instead of the subparser resetting it to None.
+    sub_parent = global_options()
+    for action in sub_parent._actions:
+        action.default = argparse.SUPPRESS
     for module_name in COMMAND_MODULES:
         module = importlib.import_module(module_name)
-        p = sub.add_parser(module.NAME, parents=[parent], help=module.HELP, description=module.HELP)
+        p = sub.add_parser(module.NAME, parents=[sub_parent], help=module.HELP, description=module.HELP)
         module.add_arguments(p)
         p.set_defaults(_module=module)
     return parser

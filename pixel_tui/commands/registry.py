@@ -1,0 +1,160 @@
+"""`pixel-tui registry show|get|set|add|rm`: the registry editor without the screen."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+NAME = "registry"
+HELP = "show or edit dataset_registry.json (local path or s3:// URL, from --registry)"
+
+
+def _quiet_globals() -> argparse.ArgumentParser:
+    """The global options again, so they may follow the action too, without resetting earlier ones."""
+    from ..cli import global_options
+
+    parent = global_options()
+    for action in parent._actions:
+        action.default = argparse.SUPPRESS
+    return parent
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """show / get / set / add / rm."""
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    parents = [_quiet_globals()]
+    p = sub.add_parser("show", parents=parents, help="every dataset with group, stage, type, path and local status")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = sub.add_parser("get", parents=parents, help="print one entry as JSON")
+    p.add_argument("address", metavar="GROUP/NAME", help="e.g. datasets/cot_reasoning/CoT_Temporal_Reasoning")
+    for action, text in (("set", "change fields of an existing entry"), ("add", "add a new entry")):
+        p = sub.add_parser(action, parents=parents, help=text)
+        p.add_argument("address", metavar="GROUP/NAME")
+        p.add_argument("fields", metavar="FIELD=VALUE", nargs="*",
+                       help="values parse as JSON when they can (20, 1.5, true), else they are strings")
+        p.add_argument("--unset", metavar="FIELD", action="append", default=[], help="remove a field (repeatable)")
+        p.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
+        if action == "add":
+            p.add_argument("--new-group", action="store_true", help="allow creating the group")
+    p = sub.add_parser("rm", parents=parents, help="remove an entry")
+    p.add_argument("address", metavar="GROUP/NAME")
+    p.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
+
+
+def parse_value(text: str) -> Any:
+    """JSON when it parses (numbers, true/false, null, quoted strings, objects), else the text itself."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def parse_fields(pairs: list[str]) -> dict[str, Any]:
+    """FIELD=VALUE arguments as a dict."""
+    from ..core.registry import RegistryEditError
+
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, eq, value = pair.partition("=")
+        if not eq or not key.strip():
+            raise RegistryEditError(f"expected FIELD=VALUE, got {pair!r}")
+        out[key.strip()] = parse_value(value)
+    return out
+
+
+def split_address(reg, address: str, must_exist: bool = True) -> tuple[str, str]:
+    """GROUP/NAME -> (group, name), with a message listing the groups when the group is unknown."""
+    from ..core.registry import RegistryEditError
+
+    group, _, name = address.strip("/").rpartition("/")
+    if not group or not name:
+        raise RegistryEditError(f"{address!r} is not GROUP/NAME", "e.g. datasets/cot_reasoning/CoT_Temporal_Reasoning")
+    if must_exist and group not in reg.groups():
+        raise RegistryEditError(f"no group {group!r} in {reg.location}", "groups: " + ", ".join(reg.groups()))
+    return group, name
+
+
+def open_registry(settings):
+    """The configured registry, loaded (S3 URLs through the configured endpoint and credentials)."""
+    from ..core.errors import ConfigError
+    from ..core.registry import Registry
+    from ..core.s3 import S3Store
+
+    if not settings.registry:
+        raise ConfigError("no registry configured", "pass --registry PATH_OR_S3_URL or set `registry.location`")
+    return Registry.load(settings.registry, store_factory=lambda b: S3Store.from_settings(settings, bucket=b),
+                         backup_dir=settings.state_path / "registry-backups")
+
+
+def run(args: argparse.Namespace, settings) -> int:
+    """Run one registry action."""
+    from ..core.errors import PixelError
+    from ..core.registry import RegistryEditError
+
+    reg = open_registry(settings)
+    if args.action == "show":
+        return _show(reg, settings, args.json)
+    if args.action == "get":
+        group, name = split_address(reg, args.address)
+        ref = reg.ref(group, name)
+        if ref is None:
+            raise RegistryEditError(f"no dataset {group}/{name} in {reg.location}")
+        print(json.dumps(ref.entry, indent=4, ensure_ascii=False))
+        return 0
+    if settings.read_only and not getattr(args, "dry_run", False):
+        raise PixelError("read-only mode: the registry is not written", "drop --read-only (or ui.read_only) to edit")
+    if args.action == "rm":
+        group, name = split_address(reg, args.address)
+        reg.remove(group, name)
+    else:
+        fields = parse_fields(args.fields)
+        group, name = split_address(reg, args.address, must_exist=args.action == "set" or not args.new_group)
+        exists = reg.ref(group, name) is not None
+        if args.action == "set":
+            if not exists:
+                raise RegistryEditError(f"no dataset {group}/{name} in {reg.location}", "use `registry add` to create it")
+            reg.update_fields(group, name, **fields)
+        else:
+            if exists:
+                raise RegistryEditError(f"{group}/{name} already exists in {reg.location}", "use `registry set` to change it")
+            if not isinstance(fields.get("path"), str) or not fields["path"]:
+                raise RegistryEditError("a new entry needs a path", "add path=s3://bucket/gdrive/processed/<category>/<name>")
+            reg.set_entry(group, name, fields)
+        for key in args.unset:
+            reg.remove_field(group, name, key)
+    sys.stdout.write(reg.diff())
+    if not reg.dirty:
+        print("no change")
+        return 0
+    if args.dry_run:
+        print("dry run: nothing written")
+        return 0
+    reg.save(backups=settings.backups)
+    print(f"saved {reg.location}")
+    return 0
+
+
+def _show(reg, settings, as_json: bool) -> int:
+    from ..core.validate import validate
+
+    report = validate(reg, bucket=settings.bucket)
+    refs = reg.datasets()
+    if as_json:
+        out = {
+            "location": reg.location,
+            "datasets": [{"group": r.group, "name": r.name, "status": report.statuses[r.key], "entry": r.entry}
+                         for r in refs],
+            "findings": [f.as_dict() for f in report.findings],
+        }
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return 0
+    rows = [(r.group, r.name, str(r.entry.get("stage", "")), str(r.entry.get("type", "")),
+             report.statuses[r.key], r.path) for r in refs]
+    header = ("GROUP", "NAME", "STAGE", "TYPE", "STATUS", "PATH")
+    widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(header[:-1])]
+    for row in [header, *rows]:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[-1])
+    print(f"{len(refs)} datasets, {report.on_s3} with an S3 path ({reg.location})")
+    return 0
