@@ -97,6 +97,7 @@ _TRANSFER = re.compile(
 )
 _TRANSFER_BARE = re.compile(r"^ \* +(?P<name>.*?):\s*(?:transferring|checking)?\s*$")
 _ELAPSED = re.compile(r"^Elapsed time:\s+\S+$")
+_FINAL_FAILURE = re.compile(r"^Failed to [a-z]+( with \d+ errors)?:")
 _ATTEMPT_OK = re.compile(r"Attempt \d+/\d+ succeeded")
 
 
@@ -306,11 +307,17 @@ class LogParser:
         stats = parse_stats_line(msg)
         if stats is not None:
             date = stats.pop("date", None)
+            if "transfers" not in stats:
+                # The (xfr#N/M) tail only shows while files are queued: count the Copied lines instead.
+                stats["transfers"] = self.state.copied
+                stats["total_transfers"] = max(self.state.total_transfers, self.state.copied)
             self._stats(stats, (parse_log_time(date) if date else None) or when, "oneline")
             return
         self._message(level.lower(), msg, line)
 
     def _message(self, level: str, msg: str, line: str) -> None:
+        if level == "notice" and _FINAL_FAILURE.match(msg):
+            level = "critical"  # rclone >= 1.6x reports the run's failure at NOTICE, then exits non-zero
         if level in ("error", "critical", "emergency", "alert", "fatal"):
             if _ATTEMPT_OK.search(msg):
                 return  # rclone logs a successful retry at ERROR level; it is good news

@@ -1,0 +1,96 @@
+"""`pixel-tui status LOG...`: each rclone log's current state, for people, cron jobs and alerting."""
+
+from __future__ import annotations
+
+NAME = "status"
+HELP = "print the current state of rclone log files (exit 1 if any failed or stalled, 2 if unreadable)"
+NEEDS_SETTINGS = True
+
+
+def add_arguments(parser) -> None:
+    """LOG paths (or globs), --json, --follow, --stall-seconds."""
+    parser.add_argument("logs", nargs="+", metavar="LOG", help="rclone log file(s); globs are expanded")
+    parser.add_argument("--json", action="store_true", help="print a JSON array, one object per log")
+    parser.add_argument("--follow", action="store_true", help="keep printing updates until interrupted")
+    parser.add_argument("--stall-seconds", type=float, default=None, metavar="S",
+                        help="no byte progress for this long reads as stalled (default: monitor.stall_seconds)")
+
+
+def _one(path: str, stall: float, now: float):
+    import os
+
+    from ..core.jobs import job_state
+    from ..core.logtail import read_current
+
+    try:
+        snap = read_current(path)
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None, job_state(None, now=now, changed_at=None, progress_at=None, stall_seconds=stall), "no such file"
+    except OSError as exc:
+        return None, job_state(None, now=now, changed_at=None, progress_at=None, stall_seconds=stall), exc.strerror
+    progress = snap.progress_at.timestamp() if snap.progress_at else st.st_mtime
+    return snap, job_state(snap, now=now, changed_at=st.st_mtime, progress_at=progress, stall_seconds=stall), None
+
+
+def exit_code(results) -> int:
+    """2 if any log is unreadable, else 1 if any failed, stalled or finished with errors, else 0."""
+    if any(err for _, _, _, err in results):
+        return 2
+    for _, snap, status, _ in results:
+        if status.state in ("failed", "stalled"):
+            return 1
+        if status.state == "finished" and snap is not None and (snap.errors or snap.last_errors):
+            return 1
+    return 0
+
+
+def run(args, settings) -> int:
+    """Print every log's snapshot once (or on every change with --follow); return the exit code."""
+    import json
+    import sys
+    import time
+
+    from ..core.jobformat import status_json, status_line
+    from ..core.logtail import expand_sources
+
+    stall = args.stall_seconds if args.stall_seconds is not None else (settings.stall_seconds if settings else 600.0)
+    paths = expand_sources(args.logs)
+    now = time.time()
+    results = [(p, *_one(p, stall, now)) for p in paths]
+    if args.json:
+        print(json.dumps([status_json(p, snap, st) for p, snap, st, _ in results], indent=2))
+    else:
+        for p, snap, st, err in results:
+            print(status_line(p, snap, st) + (f"  ({err})" if err else ""))
+    for p, _, _, err in results:
+        if err:
+            print(f"pixel-tui: cannot read {p}: {err}", file=sys.stderr)
+    if args.follow:
+        return _follow(args, paths, stall)
+    return exit_code(results)
+
+
+def _follow(args, paths, stall) -> int:
+    """Print a line (or a JSON object per line) each time a log changes, until Ctrl+C."""
+    import json
+    import queue
+    import time
+
+    from ..core.jobformat import status_json, status_line
+    from ..core.jobs import job_state
+    from ..core.logtail import LogWatcher
+
+    updates: queue.Queue = queue.Queue()
+    watcher = LogWatcher(paths, updates.put, history=False).start()
+    try:
+        while True:
+            view = updates.get()
+            st = job_state(view.snapshot if view.exists else None, now=time.time(), changed_at=view.changed_at,
+                           progress_at=view.progress_at, stall_seconds=stall)
+            if args.json:
+                print(json.dumps(status_json(view.source, view.snapshot, st)), flush=True)
+            else:
+                print(status_line(view.source, view.snapshot, st), flush=True)
+    finally:
+        watcher.stop()
