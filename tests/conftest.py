@@ -203,3 +203,13 @@ def promo_env(store, tmp_path) -> PromoEnv:
 def weed_promo_env(weed_store, tmp_path) -> PromoEnv:
     """Promotion environment on SeaweedFS only (heavier tests)."""
     return make_promo_env(weed_store, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def rclone_logs(weed_server, tmp_path_factory):
+    """Real rclone logs in every format (text, one-line, JSON, -P to a file and to a terminal), made once."""
+    from logfixtures import make_rclone_logs
+
+    store = weed_server.store("logs-" + uuid.uuid4().hex[:8])
+    store.ensure_bucket()
+    return make_rclone_logs(tmp_path_factory.mktemp("rclone-logs"), weed_server.rclone_env("s3test"), store.bucket)
