@@ -13,6 +13,7 @@ from . import __version__
 # They import heavy libraries inside run(), so building the parser stays cheap.
 COMMAND_MODULES = (
     "pixel_tui.commands.dashboard",
+    "pixel_tui.commands.status",
     "pixel_tui.commands.registry",
     "pixel_tui.commands.check",
 )
