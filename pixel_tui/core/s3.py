@@ -137,7 +137,7 @@ class S3Store:
         import boto3
         from botocore.config import Config
 
-        from .fastlist import install_fast_list_parser
+        from .fastlist import install_fast_list_parser, tune_client
 
         session = boto3.session.Session(profile_name=self._profile) if self._profile else boto3.session.Session()
         kwargs = {}
@@ -158,7 +158,9 @@ class S3Store:
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
         )
-        return session.client("s3", endpoint_url=self.endpoint_url, region_name=self.region, config=config, **kwargs)
+        client = session.client("s3", endpoint_url=self.endpoint_url, region_name=self.region, config=config, **kwargs)
+        tune_client(client)
+        return client
 
     def where(self, key: str | None = None) -> str:
         """Human description of a location for messages: s3://bucket/key at endpoint."""
