@@ -16,6 +16,8 @@ COMMAND_MODULES = (
     "pixel_tui.commands.status",
     "pixel_tui.commands.registry",
     "pixel_tui.commands.check",
+    "pixel_tui.commands.promote",
+    "pixel_tui.commands.history",
 )
 
 

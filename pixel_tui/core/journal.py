@@ -121,6 +121,18 @@ class Journal:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def running(self) -> bool:
+        """True when some process (this one included) holds the journal's lock right now."""
+        if self._fh is not None:
+            return True
+        with open(self.path, "a", encoding="utf-8") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(fh, fcntl.LOCK_UN)
+        return False
+
     def append(self, event: str, **data: Any) -> None:
         """Write one line and hand it to the OS (flush)."""
         rec = {"event": event, "at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), **data}
@@ -198,6 +210,6 @@ def incomplete(settings: "Settings") -> list[tuple[Journal, JournalState]]:
     out = []
     for j in list_journals(settings):
         st = j.state()
-        if st.plan is not None and not st.complete:
+        if st.plan is not None and not st.complete and not j.running():
             out.append((j, st))
     return out

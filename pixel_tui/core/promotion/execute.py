@@ -196,7 +196,9 @@ def _copy_one(run: _Run, t: CopyTask, stop: threading.Event) -> dict | None:
 
 def _copy_phase(run: _Run) -> None:
     plan, state = run.plan, run.state
-    pending = [t for t in plan.to_copy if t.dst not in state.verified]
+    # Copies journaled by an earlier run are not redone: the verify phase checks them, and one
+    # that fails is dropped from the journal's copies so the next resume copies it again.
+    pending = [t for t in plan.to_copy if t.dst not in state.verified and t.dst not in state.copies]
     total_objs, total_bytes = len(plan.tasks), plan.total_bytes
     done_objs = total_objs - len(pending)
     done_bytes = total_bytes - sum(t.size for t in pending)

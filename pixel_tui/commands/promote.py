@@ -1,0 +1,122 @@
+"""`pixel-tui promote`: the headless twin of the promote dialog (plan, confirm, copy, verify, registry)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+NAME = "promote"
+HELP = "promote raw S3 items into a processed category (server-side copy, verified, journaled)"
+
+
+def add_arguments(parser) -> None:
+    """SRC..., --category, --name, --dry-run, --move, --overwrite, --yes, --json, --resume."""
+    parser.add_argument("sources", nargs="*", metavar="SRC", help="s3://bucket/gdrive/raw/... key or prefix")
+    parser.add_argument("--category", "-c", help="processed category (see categories.names in the config)")
+    parser.add_argument("--name", "-n", help="target name (default: the canonical name of the source)")
+    parser.add_argument("--dry-run", action="store_true", help="print the plan and stop")
+    parser.add_argument("--move", action="store_true", help="delete the raw sources after every copy is verified")
+    parser.add_argument("--overwrite", action="store_true", help="replace destinations that hold different content")
+    parser.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    parser.add_argument("--json", action="store_true", help="print the plan, then the result, as JSON lines")
+    parser.add_argument("--resume", nargs="?", const="", metavar="ID",
+                        help="finish an interrupted promotion (the latest one when no ID is given)")
+
+
+def run(args, settings) -> int:
+    """Plan, show, confirm, execute; or resume."""
+    from ..core.promotion import build_plan, execute, resume
+    from ..core.promotion.errors import PromotionError
+    from ..core.s3 import S3Store
+
+    store = S3Store.from_settings(settings)
+    progress = _Printer(quiet=args.json)
+    if args.resume is not None:
+        promotion_id = args.resume or _latest_incomplete(settings)
+        result = resume(store, settings, promotion_id, progress=progress)
+        progress.finish()
+        _print_result(result, args.json)
+        return 0
+    if not args.sources:
+        raise PromotionError("give at least one SRC (s3:// raw key or prefix), or --resume")
+    if not args.category:
+        raise PromotionError("--category is required", "one of the configured categories, e.g. cot_reasoning")
+    plan = build_plan(store, settings, args.sources, args.category, name=args.name, move=args.move,
+                      overwrite=args.overwrite)
+    if args.json:
+        print(plan.to_json(), flush=True)
+    else:
+        print(plan.render(), flush=True)
+    if plan.blocked():
+        print(f"pixel-tui: {len(plan.conflicts)} conflict(s) block this plan; use --overwrite or another --name",
+              file=sys.stderr)
+        return 1
+    if args.dry_run:
+        return 0
+    if not args.yes and not _confirm(plan):
+        print("pixel-tui: cancelled, nothing changed", file=sys.stderr)
+        return 1
+    result = execute(store, settings, plan, progress=progress)
+    progress.finish()
+    _print_result(result, args.json)
+    return 0
+
+
+def _latest_incomplete(settings) -> str:
+    from ..core.journal import incomplete
+    from ..core.promotion.errors import PromotionError
+
+    pending = incomplete(settings)
+    if not pending:
+        raise PromotionError("no interrupted promotion to resume", "`pixel-tui history` lists promotions")
+    return pending[-1][0].id
+
+
+def _confirm(plan) -> bool:
+    from ..core.promotion.plan import human_bytes
+
+    verb = "MOVE (sources deleted after verification)" if plan.mode == "move" else "copy"
+    prompt = f"{verb} {plan.object_count:,} objects ({human_bytes(plan.total_bytes)})? [y/N] "
+    print(prompt, end="", file=sys.stderr, flush=True)
+    try:
+        answer = sys.stdin.readline()
+    except KeyboardInterrupt:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _print_result(result, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result.to_dict()), flush=True)
+        return
+    print(f"{result.status}: {result.copied:,} copied, {result.skipped:,} skipped, {result.verified:,} verified, "
+          f"{result.sources_deleted:,} sources deleted in {result.seconds:.1f} s (promotion {result.id})")
+    if result.registry_diff:
+        print(result.registry_diff.rstrip("\n"))
+
+
+class _Printer:
+    """Progress on stderr: a rewritten line on a terminal, a line every few seconds otherwise."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.tty = sys.stderr.isatty()
+        self.quiet = quiet and not self.tty
+        self.last = 0.0
+
+    def __call__(self, p) -> None:
+        from ..core.promotion.plan import human_bytes
+
+        if self.quiet:
+            return
+        gap = 0.2 if self.tty else 5.0
+        if p.elapsed - self.last < gap and p.phase == "copy":
+            return
+        self.last = p.elapsed
+        eta = f", ETA {p.eta:.0f} s" if p.eta is not None else ""
+        line = (f"{p.phase}: {p.objects_done:,}/{p.objects_total:,} objects, {human_bytes(p.bytes_done)}"
+                f"/{human_bytes(p.bytes_total)}, {human_bytes(p.rate)}/s{eta}")
+        print(("\r" + line + "\x1b[K") if self.tty else line, end="" if self.tty else "\n", file=sys.stderr, flush=True)
+
+    def finish(self) -> None:
+        if self.tty and not self.quiet:
+            print(file=sys.stderr)

@@ -1,0 +1,70 @@
+"""The list of promotions for `history` and the history screen: journals joined with the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .. import audit
+from ..journal import list_journals
+
+if TYPE_CHECKING:
+    from ..config import Settings
+
+
+@dataclass
+class PromotionRow:
+    """One promotion as listed: id, status (done, undone, interrupted, failed), what, who."""
+
+    id: str
+    status: str
+    mode: str
+    category: str
+    objects: int
+    bytes: int
+    sources: str
+    user: str = ""
+    host: str = ""
+    when: str = ""
+    error: str = ""
+
+    def to_dict(self) -> dict:
+        """JSON-able dict."""
+        return dict(self.__dict__)
+
+    @property
+    def resumable(self) -> bool:
+        """True when `promote --resume` has something to do."""
+        return self.status in ("interrupted", "failed", "cancelled")
+
+
+def list_promotions(settings: "Settings") -> list[PromotionRow]:
+    """Every journaled promotion, newest first."""
+    who = {r.get("id"): r for r in audit.records(settings) if r.get("action") == "promote"}
+    rows = []
+    for j in list_journals(settings):
+        st = j.state()
+        if st.plan is None:
+            continue
+        p = st.plan
+        tasks = [t for it in p["items"] for t in it["tasks"]]
+        if st.undone:
+            status = "undone"
+        elif st.done:
+            status = "done"
+        elif j.running():
+            status = "running"
+        elif st.cancelled and not st.last_error:
+            status = "cancelled"
+        elif st.last_error:
+            status = "failed"
+        else:
+            status = "interrupted"
+        a = who.get(p["id"], {})
+        rows.append(PromotionRow(
+            id=p["id"], status=status, mode=p["mode"], category=p["category"], objects=len(tasks),
+            bytes=sum(t["size"] for t in tasks), sources=", ".join(it["source"] for it in p["items"]),
+            user=a.get("user", ""), host=a.get("host", ""), when=a.get("when", p.get("created", "")),
+            error=st.last_error,
+        ))
+    return rows[::-1]

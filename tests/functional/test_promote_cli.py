@@ -1,0 +1,113 @@
+"""`pixel-tui promote` and `pixel-tui history` as a person runs them: real subprocesses, real servers."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from pixel_tui.core.journal import Journal, list_journals
+
+RAW = "gdrive/raw/"
+
+
+def cli(env, *args, stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pixel_tui", *args], env=env.cli_env(), input=stdin,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_dry_run_json_then_confirmed_run_then_history_and_undo(promo_env):
+    env = promo_env
+    env.put(RAW + "CoT_Heartbreak_and_Breakups_downloaded.json", b"{}" * 1000)
+    before, reg = env.inventory(), env.registry_path.read_text()
+    src = f"s3://{env.store.bucket}/{RAW}CoT_Heartbreak_and_Breakups_downloaded.json"
+
+    r = cli(env, "promote", src, "--category", "cot_reasoning", "--dry-run", "--json")
+    assert r.returncode == 0, r.stderr
+    plan = json.loads(r.stdout)
+    assert plan["objects"] == 1 and plan["bytes"] == 2000 and plan["conflicts"] == 0
+    assert plan["plan"]["items"][0]["dest"] == "gdrive/processed/cot_reasoning/heartbreak_and_breakups.json"
+    assert env.inventory() == before and not list_journals(env.settings)
+
+    r = cli(env, "promote", src, "--category", "cot_reasoning", stdin="n\n")
+    assert r.returncode == 1 and "nothing changed" in r.stderr and "[y/N]" in r.stderr
+    assert "heartbreak_and_breakups.json" in r.stdout and '+                "source_path"' in r.stdout
+    assert env.inventory() == before
+
+    r = cli(env, "promote", src, "--category", "cot_reasoning", stdin="y\n")
+    assert r.returncode == 0, r.stderr
+    assert "done: 1 copied" in r.stdout
+    assert len(env.inventory()) == len(before) + 1
+
+    r = cli(env, "history", "--json")
+    rows = json.loads(r.stdout)
+    assert [(x["status"], x["objects"], x["bytes"]) for x in rows] == [("done", 1, 2000)]
+    r = cli(env, "history", "undo", rows[0]["id"], "--yes")
+    assert r.returncode == 0, r.stderr
+    assert env.inventory() == before and env.registry_path.read_text() == reg
+    r = cli(env, "history")
+    assert "undone" in r.stdout
+
+
+def test_bad_input_is_a_clear_message_and_changes_nothing(promo_env):
+    env = promo_env
+    env.put(RAW + "x.json", b"x")
+    before = env.inventory()
+    r = cli(env, "promote", RAW + "x.json", "--category", "nope", "--yes")
+    assert r.returncode == 2 and "unknown category 'nope'" in r.stderr
+    r = cli(env, "promote", RAW + "x.json", "--category", "priority", "--name", "../x", "--yes")
+    assert r.returncode == 2 and "'..'" in r.stderr
+    r = cli(env, "--read-only", "promote", RAW + "x.json", "--category", "priority", "--yes")
+    assert r.returncode == 2 and "read-only" in r.stderr
+    assert env.inventory() == before
+
+
+def test_sigkill_mid_promotion_then_resume_loses_and_duplicates_nothing(weed_promo_env, tmp_path):
+    env = weed_promo_env
+    out = open(tmp_path / "promote.out", "w")  # a pipe nobody reads would block the 300 KB plan
+    n = 1500
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(lambda i: env.put(f"{RAW}many/{i:05d}.jsonl", f"row {i}\n".encode() * (i % 5 + 1)), range(n)))
+    before = env.inventory()
+    cmd_env = env.cli_env()
+    cmd_env["PIXEL_TUI_CONCURRENCY"] = "2"  # slow enough to be killed mid-way
+    proc = subprocess.Popen([sys.executable, "-m", "pixel_tui", "promote", RAW + "many/", "--category", "priority",
+                             "--yes", "--json"], env=cmd_env, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    copied = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        journals = list_journals(env.settings)
+        if journals:
+            copied = len(journals[0].state().copies)
+            if copied >= 100:
+                break
+        time.sleep(0.05)
+    assert proc.poll() is None, (tmp_path / "promote.out").read_text()[-2000:]
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    out.close()
+    assert 100 <= copied < n
+    mid = env.inventory()
+    made = [k for k in mid if k.startswith("gdrive/processed/")]
+    assert 100 <= len(made) < n
+    assert json.loads(env.registry_path.read_text())["datasets"]["priority_datasets"].keys() == {"priority_1"}
+
+    r = cli(env, "history", "--json")
+    assert json.loads(r.stdout)[0]["status"] == "interrupted"
+    r = cli(env, "promote", "--resume", "--json", timeout=300)
+    assert r.returncode == 0, r.stderr
+    result = json.loads(r.stdout.splitlines()[-1])
+    assert result["status"] == "done" and result["verified"] == n
+    after = env.inventory()
+    made = {k: v for k, v in after.items() if k.startswith("gdrive/processed/priority/many/")}
+    assert len(made) == n and len(after) == len(before) + n
+    assert {k.rsplit("/", 1)[-1]: v for k, v in made.items()} == \
+        {k.rsplit("/", 1)[-1]: v for k, v in before.items() if k.startswith(RAW)}
+    entry = json.loads(env.registry_path.read_text())["datasets"]["priority_datasets"]["many"]
+    assert entry["path"].endswith("/gdrive/processed/priority/many/")
+    assert Journal.find(env.settings, result["id"]).state().done
