@@ -350,6 +350,13 @@ class Registry:
         self._ops = list(ops)
         return True
 
+    def squash_since(self, text: str) -> None:
+        """Merge the undo steps made since the document was ``text`` into one (one form = one step)."""
+        for i in range(len(self._undo) - 1, -1, -1):
+            if self._undo[i][0] == text:
+                del self._undo[i + 1 :]
+                return
+
     @property
     def can_undo(self) -> bool:
         """True when undo() would change something."""
