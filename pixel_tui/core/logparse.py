@@ -307,10 +307,9 @@ class LogParser:
         stats = parse_stats_line(msg)
         if stats is not None:
             date = stats.pop("date", None)
-            if "transfers" not in stats:
-                # The (xfr#N/M) tail only shows while files are queued: count the Copied lines instead.
-                stats["transfers"] = self.state.copied
-                stats["total_transfers"] = max(self.state.total_transfers, self.state.copied)
+            if "transfers" not in stats and stats["bytes"] >= stats["total_bytes"]:
+                # The (xfr#N/M) tail only shows while files are queued; with every byte done, so are the files.
+                stats["transfers"] = self.state.total_transfers
             self._stats(stats, (parse_log_time(date) if date else None) or when, "oneline")
             return
         self._message(level.lower(), msg, line)

@@ -73,7 +73,9 @@ def _tail_parser(fp: BinaryIO, size: int) -> tuple[LogParser, int]:
         if seen >= 2 or start == 0 or window >= TAIL_MAX:
             break
         window *= 4
-    if cut is None:
+    if start == 0 and len(data) <= TAIL_START:
+        cut = 0  # a small log is parsed whole: cheap, and no event before its first block is missed
+    elif cut is None:
         cut = max(0, len(data) - TAIL_EVENTS)  # no stats at all: the recent events are enough
     if start > 0 and cut == 0:
         # The window began mid-line: skip that partial line (every other cut is a line start).

@@ -1,0 +1,108 @@
+"""`pixel-tui status` on real rclone logs: the exact JSON keys and the exit codes cron relies on."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+
+import pytest
+
+from pixel_tui.cli import main
+from pixel_tui.core.jobs import job_state
+from pixel_tui.core.logparse import Snapshot, parse_bytes
+
+KEYS = {"log", "format", "state", "bytes", "total_bytes", "transfers", "total_transfers", "checks", "total_checks",
+        "errors", "speed_bytes_per_s", "eta_seconds", "elapsed_seconds", "updated_at", "transferring", "last_errors"}
+TRANSFER_KEYS = {"name", "bytes", "size", "percent", "speed_bytes_per_s", "eta_seconds"}
+
+
+def _age(path, seconds):
+    t = time.time() - seconds
+    os.utime(path, (t, t))
+
+
+def _status(capsys, *args):
+    code = main(["status", *map(str, args)])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_json_keys_and_values_for_every_format(rclone_logs, capsys):
+    for log in rclone_logs.formats().values():
+        _age(log, 120)  # quiet for two minutes: a finished job
+    code, out, _ = _status(capsys, "--json", *rclone_logs.formats().values())
+    doc = json.loads(out)
+    assert code == 0
+    assert [d["log"] for d in doc] == [str(p) for p in rclone_logs.formats().values()]
+    for d in doc:
+        assert set(d) == KEYS
+        assert d["state"] == "finished"
+        assert d["format"] in ("text", "json", "oneline", "progress")
+        assert isinstance(d["bytes"], int) and abs(d["bytes"] - rclone_logs.total_bytes) < 10_000
+        assert d["total_bytes"] == d["bytes"]
+        assert d["updated_at"] is None or "T" in d["updated_at"]
+        assert d["last_errors"] == []
+
+
+def test_json_lists_files_in_flight(rclone_logs, tmp_path, capsys):
+    data = rclone_logs.json.read_bytes()
+    mid = tmp_path / "mid.log"
+    lines = data.splitlines(keepends=True)
+    first_stats = next(i for i, ln in enumerate(lines) if b'"transferring":[{' in ln)
+    mid.write_bytes(b"".join(lines[:first_stats + 1]))
+    code, out, _ = _status(capsys, "--json", mid)
+    (d,) = json.loads(out)
+    assert code == 0 and d["state"] == "running" and d["format"] == "json"
+    assert d["transferring"] and set(d["transferring"][0]) == TRANSFER_KEYS
+    assert all(isinstance(t["size"], int) for t in d["transferring"])
+
+
+def test_exit_codes(rclone_logs, tmp_path, capsys):
+    _age(rclone_logs.failed, 120)
+    code, out, _ = _status(capsys, "--json", rclone_logs.failed)
+    assert code == 1 and json.loads(out)[0]["state"] == "failed"
+    assert "Attempt 1/2 failed" in "\n".join(json.loads(out)[0]["last_errors"])
+    # A job that stopped moving mid-run: stalled after stall_seconds.
+    lines = rclone_logs.text.read_bytes().split(b"\n\n")
+    stuck = tmp_path / "stuck.log"
+    # ...its blocks dated long ago (the log's own clock says when bytes last moved).
+    stuck.write_bytes(re.sub(rb"\d{4}/\d\d/\d\d", b"2020/01/01", b"\n\n".join(lines[:2]) + b"\n\n"))
+    _age(stuck, 3600)
+    assert parse_bytes(stuck.read_bytes()).bytes < rclone_logs.total_bytes
+    code, out, _ = _status(capsys, "--json", "--stall-seconds", "60", stuck)
+    assert code == 1 and json.loads(out)[0]["state"] == "stalled"
+    code, out, _ = _status(capsys, stuck)
+    assert code == 1 and "STALLED" in out and "no progress for" in out
+    # Unreadable: exit 2, even next to a good log.
+    code, out, err = _status(capsys, "--json", rclone_logs.text, tmp_path / "nope.log")
+    assert code == 2 and json.loads(out)[1]["state"] == "waiting" and "nope.log" in err
+
+
+def test_text_output_is_one_readable_line(rclone_logs, capsys):
+    _age(rclone_logs.text, 120)
+    code, out, _ = _status(capsys, rclone_logs.text)
+    assert code == 0
+    assert out.startswith(str(rclone_logs.text)) and "FINISHED" in out and "files 4/4" in out
+
+
+def _snap(**kw):
+    return Snapshot(has_stats=True, **kw)
+
+
+@pytest.mark.parametrize("snap,changed,progress,expected", [
+    (None, None, None, "waiting"),
+    (_snap(fatal=True), 0, 0, "failed"),
+    (_snap(bytes=10, total_bytes=10), 100, 100, "finished"),
+    (_snap(bytes=10, total_bytes=10), 5, 5, "running"),  # done but the log is still busy
+    (_snap(bytes=5, total_bytes=10), 5, 700, "stalled"),  # log chatters, bytes do not move
+    (_snap(bytes=5, total_bytes=10), 5, 5, "running"),
+    (Snapshot(), 5, None, "running"),  # log started, no block yet
+    (Snapshot(), 9000, None, "stalled"),
+])
+def test_job_states(snap, changed, progress, expected):
+    now = 10_000.0
+    got = job_state(snap, now=now, changed_at=None if changed is None else now - changed,
+                    progress_at=None if progress is None else now - progress, stall_seconds=600)
+    assert got.state == expected
