@@ -14,10 +14,13 @@ from . import __version__
 COMMAND_MODULES = (
     "pixel_tui.commands.dashboard",
     "pixel_tui.commands.status",
+    "pixel_tui.commands.demo",
     "pixel_tui.commands.registry",
     "pixel_tui.commands.check",
     "pixel_tui.commands.promote",
     "pixel_tui.commands.history",
+    "pixel_tui.commands.ls",
+    "pixel_tui.commands.diff",
 )
 
 

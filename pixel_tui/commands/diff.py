@@ -1,0 +1,59 @@
+"""`pixel-tui diff [DRIVE_PATH]`: Drive against S3 raw: missing, differs, extra, and a summary."""
+
+from __future__ import annotations
+
+NAME = "diff"
+HELP = "compare a Drive folder with its copy under the S3 raw prefix (exit 1 if anything is missing or differs)"
+
+
+def add_arguments(parser) -> None:
+    """DRIVE_PATH (default: the configured Drive remote), --json, --md5."""
+    parser.add_argument("drive_path", nargs="?", metavar="DRIVE_PATH",
+                        help="Drive folder to compare (default: drive.remote); must lie inside drive.remote")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--md5", choices=("auto", "yes", "no"), default="auto",
+                        help="compare MD5s too: auto = when the Drive remote has them cheaply (default)")
+
+
+def raw_prefix_for(settings, drive_path: str) -> str:
+    """The raw prefix mirroring ``drive_path`` (a folder inside settings.drive)."""
+    from ..core.errors import ConfigError
+
+    base = settings.drive.rstrip("/")
+    path = drive_path.rstrip("/")
+    if path == base or (base.endswith(":") and path == base):
+        rel = ""
+    elif path.startswith(base + ("" if base.endswith(":") else "/")):
+        rel = path[len(base):].lstrip("/")
+    else:
+        raise ConfigError(f"{drive_path!r} is not inside the Drive remote {settings.drive!r}",
+                          "pass a folder under drive.remote, or set --drive")
+    return settings.raw_prefix + (rel + "/" if rel else "")
+
+
+def run(args, settings) -> int:
+    """Print the differences; 1 when anything is missing or differs."""
+    import json
+
+    from ..core.rclone import Rclone
+    from ..core.reconcile import diff_remote, human_size
+    from ..core.s3 import S3Store
+
+    drive_path = args.drive_path or settings.drive
+    prefix = raw_prefix_for(settings, drive_path)
+    hashes = {"auto": None, "yes": True, "no": False}[args.md5]
+    report = diff_remote(Rclone(), drive_path, S3Store.from_settings(settings), prefix, settings, hashes=hashes)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        bucket = settings.bucket
+        print(f"{drive_path}  vs  s3://{bucket}/{prefix}")
+        for title, items in (("missing", report.missing), ("differs", report.differs), ("extra", report.extra)):
+            for i in items:
+                sizes = human_size(i.drive_size) if i.s3_size is None else (
+                    human_size(i.s3_size) if i.drive_size is None else
+                    f"{human_size(i.drive_size)} vs {human_size(i.s3_size)}")
+                why = f" ({i.reason})" if i.reason else ""
+                print(f"{title:8} {sizes:>20}  {i.path}{why}")
+        print(report.summary() + ("" if report.md5_checked else " (sizes compared; no cheap MD5s)"))
+    return 0 if report.ok else 1

@@ -1,0 +1,80 @@
+"""`pixel-tui ls URL`: one level of an S3 prefix or an rclone remote path, for scripts and cron."""
+
+from __future__ import annotations
+
+NAME = "ls"
+HELP = "list one level of s3://bucket/prefix/ or an rclone remote path (REMOTE:path)"
+
+
+def add_arguments(parser) -> None:
+    """URL, --json, --recursive."""
+    parser.add_argument("url", metavar="URL", help="s3://bucket/prefix/ or an rclone remote path such as gdrive:datasets/x")
+    parser.add_argument("--json", action="store_true", help="print one JSON array")
+    parser.add_argument("--recursive", action="store_true", help="also count objects and bytes under each folder")
+
+
+def list_s3(settings, url: str, recursive: bool) -> list[dict]:
+    """Rows of one S3 level (folders first, as listed)."""
+    from ..core.s3 import S3Store, parse_s3_url
+
+    bucket, prefix = parse_s3_url(url)
+    if not bucket:
+        from ..core.errors import ConfigError
+
+        raise ConfigError(f"no bucket in {url!r}", "write it as s3://bucket/prefix/")
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"
+    store = S3Store.from_settings(settings, bucket=bucket)
+    rows: list[dict] = []
+    for page in store.iter_level(prefix):
+        for p in page.prefixes:
+            rows.append({"name": p[len(prefix):], "is_dir": True, "size": None, "modified": None})
+            if recursive:
+                rows[-1]["count"], rows[-1]["bytes"] = store.tree_size(p)
+        for o in page.objects:
+            rows.append({"name": o.key[len(prefix):], "is_dir": False, "size": o.size,
+                         "modified": o.last_modified.isoformat() if o.last_modified else None})
+    return rows
+
+
+def list_remote(url: str, recursive: bool) -> list[dict]:
+    """Rows of one level of an rclone remote."""
+    from ..core.rclone import Rclone, join_remote
+
+    rclone = Rclone()
+    rows: list[dict] = []
+    for batch in rclone.iter_level(url):
+        for e in batch:
+            row = {"name": e.name + ("/" if e.is_dir else ""), "is_dir": e.is_dir,
+                   "size": None if e.is_dir else e.size, "modified": e.modified.isoformat() if e.modified else None}
+            if recursive and e.is_dir:
+                row["count"], row["bytes"] = rclone.size(join_remote(url, e.name))
+            rows.append(row)
+    return rows
+
+
+def format_rows(rows: list[dict]) -> str:
+    """Aligned text: size (or DIR), modified, [count bytes], name."""
+    from ..core.reconcile import human_size
+
+    out = []
+    for r in rows:
+        size = "DIR" if r["is_dir"] else human_size(r["size"])
+        extra = f"  {r['count']:>8} obj {human_size(r['bytes']):>9}" if "count" in r else ""
+        out.append(f"{size:>9}  {(r['modified'] or '-')[:19]:19}{extra}  {r['name']}")
+    return "\n".join(out)
+
+
+def run(args, settings) -> int:
+    """Print the listing; exit 0, or the error's exit code."""
+    import json
+
+    if args.url.startswith("s3://"):
+        rows = list_s3(settings, args.url, args.recursive)
+    else:
+        rows = list_remote(args.url, args.recursive)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+    elif rows:
+        print(format_rows(rows))
+    return 0

@@ -1,0 +1,74 @@
+"""`pixel-tui ls` and `pixel-tui diff` end to end against real rclone and SeaweedFS."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pixel_tui.cli import main
+
+
+@pytest.fixture
+def env(monkeypatch, weed_server, weed_store, drive_dir):
+    """Point the CLI at the weed bucket and a `drive:` alias of drive_dir, through the environment."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
+    monkeypatch.setenv("RCLONE_CONFIG_DRIVE_TYPE", "alias")
+    monkeypatch.setenv("RCLONE_CONFIG_DRIVE_REMOTE", str(drive_dir))
+    monkeypatch.setenv("PIXEL_TUI_ENDPOINT_URL", weed_server.endpoint_url)
+    monkeypatch.setenv("PIXEL_TUI_BUCKET", weed_store.bucket)
+    monkeypatch.setenv("PIXEL_TUI_DRIVE", "drive:")
+    return weed_store
+
+
+def _seed(store, drive_dir):
+    files = {"a b.json": b'{"x": 1}', "sub/ü+%.jsonl": b"{}\n", "sub/deep/z.txt": b"zz", "miss.txt": b"m"}
+    for rel, data in files.items():
+        (drive_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+        (drive_dir / rel).write_bytes(data)
+    for rel in ("a b.json", "sub/ü+%.jsonl", "sub/deep/z.txt"):
+        store.put_bytes("gdrive/raw/" + rel, files[rel])
+
+
+def test_ls_s3_json_and_recursive(env, drive_dir, capsys):
+    _seed(env, drive_dir)
+    assert main(["ls", f"s3://{env.bucket}/gdrive/raw", "--json", "--recursive"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["a b.json"]["size"] == 8 and not rows["a b.json"]["is_dir"]
+    assert rows["sub/"]["is_dir"] and (rows["sub/"]["count"], rows["sub/"]["bytes"]) == (2, 5)
+    assert main(["ls", f"s3://{env.bucket}/gdrive/raw/sub/"]) == 0
+    out = capsys.readouterr().out
+    assert "ü+%.jsonl" in out and "DIR" in out and "deep/" in out
+
+
+def test_ls_rclone_remote(env, drive_dir, capsys):
+    _seed(env, drive_dir)
+    assert main(["ls", "drive:sub", "--json", "--recursive"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["ü+%.jsonl"]["size"] == 3
+    assert rows["deep/"]["is_dir"] and rows["deep/"]["count"] == 1 and rows["deep/"]["bytes"] == 2
+
+
+def test_ls_unknown_remote_is_a_clear_error(env, capsys):
+    assert main(["ls", "nosuchremote:x"]) == 1
+    assert "nosuchremote" in capsys.readouterr().err
+
+
+def test_diff_reports_and_exit_codes(env, drive_dir, capsys):
+    _seed(env, drive_dir)
+    assert main(["diff"]) == 1
+    out = capsys.readouterr().out
+    assert "missing" in out and "miss.txt" in out and "3/4 uploaded, 1 missing" in out
+    assert main(["diff", "--json", "drive:sub"]) == 0  # everything under sub/ is there
+    data = json.loads(capsys.readouterr().out)
+    assert data["ok"] and data["s3_prefix"] == "gdrive/raw/sub/" and len(data["uploaded"]) == 2
+    env.put_bytes("gdrive/raw/sub/deep/z.txt", b"zzz")  # now it differs by size
+    assert main(["diff", "drive:sub/deep", "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["differs"] == [{"path": "z.txt", "drive_size": 2, "s3_size": 3, "reason": "size"}]
+
+
+def test_diff_outside_the_drive_remote_is_refused(env, capsys):
+    assert main(["diff", "elsewhere:x"]) == 2
+    assert "not inside the Drive remote" in capsys.readouterr().err
