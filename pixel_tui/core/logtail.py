@@ -337,17 +337,26 @@ class LogWatcher:
         self.on_change(f.view)
 
     def _run(self) -> None:
+        self.run_until(self._stop.is_set)
+
+    def run_until(self, cancelled: Callable[[], bool]) -> None:
+        """Poll every source until ``cancelled()`` (for a caller's own thread, e.g. a UI worker)."""
         next_rc = 0.0
-        while not self._stop.is_set():
-            for view in self.poll_once():
-                self.on_change(view)
-            if self._rc and time.monotonic() >= next_rc:
-                next_rc = time.monotonic() + self._rc_interval
-                for rc in self._rc:
-                    if rc.poll():
-                        self.on_change(rc.view)
-            self._wake.wait(self.interval)
-            self._wake.clear()
+        try:
+            while not cancelled() and not self._stop.is_set():
+                for view in self.poll_once():
+                    self.on_change(view)
+                if self._rc and time.monotonic() >= next_rc:
+                    next_rc = time.monotonic() + self._rc_interval
+                    for rc in self._rc:
+                        if rc.poll():
+                            self.on_change(rc.view)
+                self._wake.wait(self.interval)
+                self._wake.clear()
+        finally:
+            self._stop.set()  # also ends background history reads
+            for f in self._followers.values():
+                f.close()
 
 
 class RcFollower:

@@ -1,0 +1,117 @@
+"""`m`: the live transfer monitor. One card per watched rclone job (logs from `monitor.logs`, rc
+endpoints from `monitor.rc_urls`, uploads started here). Esc goes back; `u` starts an upload."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from ...core.jobs import job_state
+from ...core.logtail import JobView, expand_sources
+from ..widgets.job_card import JobCard
+from ..widgets.job_feed import JobViewChanged, JobWatching, default_clock
+
+EMPTY = ("No rclone logs are watched. Set [b]monitor.logs[/b] (paths or globs) or [b]monitor.rc_urls[/b] "
+         "in the config file, or press [b]u[/b] to start an upload.")
+
+
+class MonitorScreen(JobWatching, Screen):
+    """Every job's state, bars, speed chart, files in flight and error lines, live."""
+
+    CSS_PATH = "../styles/monitor.tcss"
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("u", "upload", "Upload"),
+        Binding("j,down", "scroll('down')", "Down", show=False),
+        Binding("k,up", "scroll('up')", "Up", show=False),
+    ]
+
+    def __init__(self, clock: Callable[[], float] = default_clock, extra_sources: list[str] | None = None) -> None:
+        super().__init__()
+        self.clock = clock
+        self.extra_sources = list(extra_sources or [])
+        self.views: dict[str, JobView] = {}
+        self._dirty: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(EMPTY, id="monitor-empty")
+        yield VerticalScroll(id="monitor-jobs")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Start watching; redraw changed cards 4x a second and every card once a second."""
+        settings = self.app.services.settings
+        self.sub_title = "Monitor"
+        sources = list(settings.logs) + self.extra_sources
+        self.query_one("#monitor-empty").display = not (sources or settings.rc_urls)
+        # Cards for logs that do not exist yet show "waiting" at once, in config order.
+        for path in expand_sources(sources):
+            self._card(path)
+        self.start_job_watch(sources, tuple(settings.rc_urls))
+        self.set_interval(0.25, self._flush)
+        self.set_interval(1.0, self._tick)
+
+    def _card(self, source: str) -> JobCard:
+        card_id = "job-" + str(abs(hash(source)))
+        found = self.query(f"#{card_id}")
+        if found:
+            return found.first(JobCard)
+        card = JobCard(source, id=card_id)
+        self.query_one("#monitor-jobs", VerticalScroll).mount(card)
+        self.query_one("#monitor-empty").display = False
+        return card
+
+    def on_job_view_changed(self, message: JobViewChanged) -> None:
+        """Keep the newest view of each job; drawing waits for the timer, so bursts coalesce."""
+        self.views[message.view.source] = message.view
+        self._dirty.add(message.view.source)
+
+    def _tick(self) -> None:
+        self._dirty.update(self.views)
+
+    def _flush(self) -> None:
+        if not self._dirty:
+            return
+        dirty, self._dirty = self._dirty, set()
+        stall = self.app.services.settings.stall_seconds
+        now = self.clock()
+        for source in sorted(dirty):
+            view = self.views.get(source)
+            if view is None:
+                continue
+            status = job_state(view.snapshot if view.exists else None, now=now, changed_at=view.changed_at,
+                               progress_at=view.progress_at, stall_seconds=stall)
+            card = self._card(source)
+            if card.is_mounted:
+                card.show(view, status)
+            else:
+                self._dirty.add(source)  # mounted on the next frame; draw it then
+
+    def action_scroll(self, direction: str) -> None:
+        """j/k scroll the job list."""
+        jobs = self.query_one("#monitor-jobs", VerticalScroll)
+        jobs.scroll_down() if direction == "down" else jobs.scroll_up()
+
+    def action_upload(self) -> None:
+        """Ask for a Drive path and start a detached upload; its log then shows here."""
+        if self.app.services.read_only:
+            self.notify("Read-only mode: uploads are disabled.", severity="warning")
+            return
+        from ..widgets.upload_dialog import UploadDialog
+
+        def started(job) -> None:
+            if job is None:
+                return
+            path = str(job.log_file)
+            self.extra_sources.append(path)
+            self._card(path)
+            self.add_job_source(path)
+            self.notify(f"rclone started (pid {job.pid}); log {job.log_file.name}")
+
+        self.app.push_screen(UploadDialog(), started)

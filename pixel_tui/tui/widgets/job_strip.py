@@ -1,0 +1,76 @@
+"""A compact line per watched job (name, bar, speed, ETA, state), for embedding in any screen.
+
+Self-contained: give it log paths/globs (default: the configured `monitor.logs`) and it watches them
+from its own worker and redraws itself at most four times a second.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from rich.markup import escape
+from textual.widgets import Static
+
+from ...core.jobformat import human_duration, human_rate
+from ...core.jobs import job_state
+from ...core.logtail import JobView
+from .job_card import STATE_STYLE, bar, job_name
+from .job_feed import JobViewChanged, JobWatching, default_clock
+
+
+class JobStrip(JobWatching, Static):
+    """One line per job; colours follow the job's state."""
+
+    DEFAULT_CSS = """
+    JobStrip { height: auto; max-height: 8; padding: 0 1; background: $boost; }
+    """
+
+    def __init__(self, sources: list[str] | None = None, rc_urls: tuple[str, ...] | None = None,
+                 stall_seconds: float | None = None, clock: Callable[[], float] = default_clock, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self._sources, self._rc_urls, self._stall = sources, rc_urls, stall_seconds
+        self.clock = clock
+        self.views: dict[str, JobView] = {}
+        self._dirty = False
+
+    def on_mount(self) -> None:
+        """Start watching (settings give the defaults) and redraw on a timer."""
+        settings = getattr(getattr(self.app, "services", None), "settings", None)
+        sources = self._sources if self._sources is not None else list(getattr(settings, "logs", ()))
+        rc_urls = self._rc_urls if self._rc_urls is not None else tuple(getattr(settings, "rc_urls", ()))
+        if self._stall is None:
+            self._stall = float(getattr(settings, "stall_seconds", 600.0))
+        self.display = bool(sources or rc_urls)
+        if sources or rc_urls:
+            self.start_job_watch(sources, rc_urls, history=False)
+        self.set_interval(0.25, self._flush)
+        self.set_interval(1.0, self._tick)
+
+    def on_job_view_changed(self, message: JobViewChanged) -> None:
+        """Keep the newest view; drawing waits for the timer (coalescing)."""
+        message.stop()
+        self.views[message.view.source] = message.view
+        self._dirty = True
+
+    def _tick(self) -> None:
+        self._dirty = True
+
+    def _flush(self) -> None:
+        if self._dirty:
+            self._dirty = False
+            self.update(self.render_lines())
+
+    def render_lines(self) -> str:
+        """The strip's text: one line per job."""
+        now = self.clock()
+        lines = []
+        for source, view in self.views.items():
+            status = job_state(view.snapshot if view.exists else None, now=now, changed_at=view.changed_at,
+                               progress_at=view.progress_at, stall_seconds=self._stall or 600.0)
+            snap = view.snapshot
+            pct = snap.percent if snap else None
+            state = f"[{STATE_STYLE[status.state]}]{status.state.upper():^9}[/]"
+            detail = (f"{'' if pct is None else f'{pct:3.0f}%'} {human_rate(snap.speed)} ETA {human_duration(snap.eta)}"
+                      if snap and snap.has_stats else "")
+            lines.append(f"{state} {escape(job_name(source))[:24]:<24} {bar(None if pct is None else pct / 100, 12)} {detail}")
+        return "\n".join(lines)
