@@ -98,7 +98,6 @@ def env_name(name: str) -> str:
 
 
 def _type_name(f) -> str:
-    default = f.default if f.default is not f.default_factory else None  # noqa: PLR1714
     t = str(f.type)
     if "tuple" in t:
         return "list of strings"
@@ -110,14 +109,15 @@ def _type_name(f) -> str:
         return "integer"
     if t == "float":
         return "number"
-    del default
     return "string"
 
 
-def _coerce(f, value: Any, where: str) -> Any:
-    """Check and convert one value for field ``f``; ``where`` names its origin for messages."""
+def _coerce(f, value: Any, where: str, text: bool = False) -> Any:
+    """Check and convert one value for field ``f``; ``text`` values (env, flags) are parsed from strings."""
     t = str(f.type)
     bad = ConfigError(f"{where}: expected {_type_name(f)}, got {type(value).__name__} {value!r}")
+    if isinstance(value, str) and not text and t != "str" and "str |" not in t:
+        raise bad
     if "tuple" in t:
         if isinstance(value, str):
             value = [v.strip() for v in value.split(",") if v.strip()]
@@ -193,11 +193,14 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
     for name, f in _FIELDS.items():
         var = env_name(name)
         if var in env:
-            values[name] = _coerce(f, env[var], f"environment variable {var}")
+            values[name] = _coerce(f, env[var], f"environment variable {var}", text=True)
     return values
 
 
 def _normalise(values: dict[str, Any]) -> dict[str, Any]:
+    # Custom categories without a custom mapping keep only the default mappings that still apply.
+    if "categories" in values and "group_map" not in values:
+        values["group_map"] = {g: c for g, c in DEFAULT_GROUP_MAP.items() if c in values["categories"]}
     for key in ("raw_prefix", "processed_prefix"):
         if key in values and values[key] and not values[key].endswith("/"):
             values[key] += "/"
@@ -224,7 +227,7 @@ def load_settings(
             continue
         if name not in _FIELDS:
             raise ConfigError(f"unknown setting `{name}`")
-        values[name] = _coerce(_FIELDS[name], value, f"option --{name.replace('_', '-')}")
+        values[name] = _coerce(_FIELDS[name], value, f"option --{name.replace('_', '-')}", text=True)
     values = _normalise(values)
     settings = Settings(**values, config_file=str(path) if path.is_file() else None)
     _check(settings)

@@ -1,0 +1,46 @@
+"""`pixel-tui demo`: start a private S3 server, a local Drive, a registry and a real upload, then open the dashboard."""
+
+from __future__ import annotations
+
+import os
+import time
+
+NAME = "demo"
+HELP = "open the dashboard on an embedded demo (local S3 server, local Drive, sample registry, live upload)"
+NEEDS_SETTINGS = False
+
+
+def add_arguments(parser) -> None:
+    """Demo options."""
+    parser.add_argument("--reset", action="store_true", help="delete the demo's data and start from scratch")
+    parser.add_argument("--state-dir", metavar="DIR", help="where the demo keeps its data (default: XDG state dir/demo)")
+    parser.add_argument("--bwlimit", default="300k", help="bandwidth limit of the demo upload (default 300k)")
+    parser.add_argument("--no-ui", action="store_true",
+                        help="start the demo environment and print how to reach it, without the dashboard")
+
+
+def run(args, settings) -> int:
+    """Start the demo, run the app (or wait), and stop everything the demo started."""
+    from ..core.config import xdg_state_dir
+    from ..core.demo import start_demo
+
+    root = args.state_dir or str(xdg_state_dir() / "demo")
+    print(f"pixel-tui demo: starting a local S3 server and upload under {root} ...", flush=True)
+    env = start_demo(root, reset=args.reset, bwlimit=args.bwlimit)
+    try:
+        # The app's S3 client and rclone read these, exactly as they would for a real setup.
+        os.environ.update(env.process_env())
+        if args.no_ui:
+            print(f"endpoint  {env.settings.endpoint_url}\nbucket    {env.settings.bucket}\n"
+                  f"drive     {env.drive_dir}\nlog       {env.log_path}\nregistry  {env.registry_path}\n"
+                  "Ctrl+C stops the demo.", flush=True)
+            while True:
+                time.sleep(3600)
+        from ..tui.app import make_app
+
+        make_app(env.settings, rclone_env=env.rclone_env).run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        env.stop()
+    return 0
