@@ -115,3 +115,42 @@ def test_delete_many(store):
         _put(store, k)
     store.delete_many(keys)
     assert store.tree_size("d/") == (0, 0)
+
+
+def test_credentials_from_an_rclone_remote_in_env(weed_server, weed_store, monkeypatch):
+    from pixel_tui.core.config import Settings
+
+    for k, v in weed_server.rclone_env("ovh").items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
+    settings = Settings(bucket=weed_store.bucket, rclone_remote="ovh")
+    store = S3Store.from_settings(settings)
+    assert store.endpoint_url == weed_server.endpoint_url
+    store.put_bytes("via-rclone-remote", b"ok")
+    assert weed_store.get_bytes("via-rclone-remote")[0] == b"ok"
+    assert weed_server.secret_key not in repr(store._credentials)
+
+
+def test_credentials_from_an_rclone_config_file(weed_server, weed_store, tmp_path, monkeypatch):
+    from pixel_tui.core.config import Settings
+
+    conf = tmp_path / "rclone.conf"
+    conf.write_text(
+        "[ovhfile]\ntype = s3\nprovider = Other\n"
+        f"access_key_id = {weed_server.access_key}\nsecret_access_key = {weed_server.secret_key}\n"
+        f"endpoint = {weed_server.endpoint_url}\n"
+    )
+    monkeypatch.setenv("RCLONE_CONFIG", str(conf))
+    store = S3Store.from_settings(Settings(bucket=weed_store.bucket, rclone_remote="ovhfile"))
+    store.put_bytes("via-rclone-file", b"ok")
+    assert weed_store.head("via-rclone-file").size == 2
+
+
+def test_unknown_rclone_remote_is_a_clear_error(monkeypatch, tmp_path):
+    from pixel_tui.core.config import Settings
+    from pixel_tui.core.errors import RcloneError
+
+    monkeypatch.setenv("RCLONE_CONFIG", str(tmp_path / "none.conf"))
+    with pytest.raises(RcloneError) as info:
+        S3Store.from_settings(Settings(bucket="b", rclone_remote="nope"))
+    assert "nope" in str(info.value) and "rclone config" in str(info.value)
