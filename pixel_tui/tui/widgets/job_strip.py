@@ -58,9 +58,9 @@ class JobStrip(JobWatching, Static):
     def _flush(self) -> None:
         if self._dirty:
             self._dirty = False
-            self.update(self.render_lines())
+            self.update(self.strip_text())
 
-    def render_lines(self) -> str:
+    def strip_text(self) -> str:
         """The strip's text: one line per job."""
         now = self.clock()
         lines = []

@@ -1,0 +1,141 @@
+"""The monitor screen and JobStrip driven with Pilot on real rclone logs, plus an upload from the dialog."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from textual.app import App
+
+from pixel_tui.core.config import Settings
+from pixel_tui.core.logparse import parse_bytes
+from pixel_tui.tui.app import make_app
+from pixel_tui.tui.screens.monitor import MonitorScreen
+from pixel_tui.tui.widgets.job_card import JobCard
+from pixel_tui.tui.widgets.job_strip import JobStrip
+
+DATA = Path(__file__).parent / "data"
+
+
+async def wait_for(pilot, cond, timeout: float = 20.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.05)
+
+
+def card_text(card: JobCard) -> str:
+    return "\n".join(str(s.render()) for s in card.query("Static") if s.display)
+
+
+@pytest.mark.timeout(60)
+def test_monitor_follows_a_real_log_and_goes_back(rclone_logs, tmp_path):
+    async def run():
+        real = rclone_logs.text.read_bytes()
+        first = real.index(b"\n\n", real.index(b"Transferred:   \t")) + 2
+        log = tmp_path / "upload_raw_final.log"
+        log.write_bytes(real[:first])
+        app = make_app(Settings(logs=(str(tmp_path / "*.log"), str(tmp_path / "later" / "next.log")), bucket="b"))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("m")
+            assert isinstance(app.screen, MonitorScreen)
+            screen = app.screen
+            await wait_for(pilot, lambda: len(screen.query(JobCard)) == 2, what="two cards")
+            cards = {c.source: c for c in screen.query(JobCard)}
+            main = cards[str(log)]
+            await wait_for(pilot, lambda: "RUNNING" in card_text(main), what="running card")
+            text = card_text(main)
+            assert "part-" in text  # the files in flight, with their own bars
+            assert "WAITING" in card_text(cards[str(tmp_path / "later" / "next.log")])
+            with open(log, "ab") as f:
+                f.write(real[first:])
+            final = parse_bytes(real)
+            await wait_for(pilot, lambda: "100%" in card_text(main) and "files" in card_text(main)
+                           and "4 / 4" in card_text(main), what="final numbers")
+            assert screen.views[str(log)].snapshot.bytes == final.bytes
+            await pilot.press("escape")
+            assert not isinstance(app.screen, MonitorScreen)
+
+    asyncio.run(run())
+
+
+@pytest.mark.timeout(90)
+def test_upload_from_the_monitor_becomes_a_watched_job(weed_server, weed_store, drive_dir, tmp_path,
+                                                             monkeypatch):
+    async def run():
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
+        (drive_dir / "CoT_Heartbreak").mkdir()
+        (drive_dir / "CoT_Heartbreak" / "part.json").write_bytes(b"x" * 300_000)
+        settings = Settings(endpoint_url=weed_server.endpoint_url, bucket=weed_store.bucket, drive="drive:",
+                            state_dir=str(tmp_path / "state"))
+        app = make_app(settings, rclone_env={"RCLONE_CONFIG_DRIVE_TYPE": "alias",
+                                             "RCLONE_CONFIG_DRIVE_REMOTE": str(drive_dir)})
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("m")
+            screen = app.screen
+            await pilot.press("u")
+            await wait_for(pilot, lambda: app.screen is not screen, what="dialog")
+            await pilot.press("enter")  # empty path: refused, nothing started
+            assert "Give a folder" in str(app.screen.query_one("#upload-error").render())
+            for ch in "CoT_Heartbreak":
+                await pilot.press(ch)
+            assert f"s3://{weed_store.bucket}/gdrive/raw/CoT_Heartbreak" in str(app.screen.query_one("#upload-dest").render())
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: app.screen is screen, timeout=30, what="dialog closed")
+            await wait_for(pilot, lambda: len(screen.query(JobCard)) == 1, what="upload card")
+            card = screen.query_one(JobCard)
+            assert card.source.startswith(str(tmp_path / "state" / "uploads"))
+            await wait_for(pilot, lambda: (v := screen.views.get(card.source)) is not None and v.snapshot is not None
+                           and v.snapshot.has_stats and v.snapshot.bytes == 300_000, timeout=60, what="upload done")
+        assert weed_store.head("gdrive/raw/CoT_Heartbreak/part.json").size == 300_000
+
+    asyncio.run(run())
+
+
+@pytest.mark.timeout(60)
+def test_job_strip_is_self_contained(rclone_logs, tmp_path):
+    async def run():
+        failed = tmp_path / "failed.log"
+        shutil.copy(rclone_logs.failed, failed)
+        ok = tmp_path / "ok.log"
+        shutil.copy(rclone_logs.text, ok)
+
+        class StripApp(App):
+            def compose(self):
+                yield JobStrip([str(ok), str(failed)], stall_seconds=600)
+
+        app = StripApp()
+        async with app.run_test(size=(80, 10)) as pilot:
+            strip = app.query_one(JobStrip)
+            await wait_for(pilot, lambda: len(str(strip.render()).splitlines()) == 2, what="two lines")
+            lines = str(strip.render()).splitlines()
+            assert "ok.log" in lines[0] and "100%" in lines[0]
+            assert "FAILED" in lines[1] and "failed.log" in lines[1]
+
+    asyncio.run(run())
+
+
+def test_monitor_snapshot_80x24(snap_compare, tmp_path):
+    """A stalled job with an error and a failed one, with the clock frozen 15 minutes after the last block."""
+    running = tmp_path / "monitor_running.log"
+    shutil.copy(DATA / "monitor_running.log", running)
+    snap = parse_bytes(running.read_bytes())
+    now = snap.progress_at.timestamp() + 900
+    os.utime(running, (now - 840, now - 840))
+    missing = tmp_path / "next_upload.log"
+    app = make_app(Settings(logs=(str(running), str(missing)), bucket="pixel-data", stall_seconds=600))
+
+    async def run_before(pilot):
+        screen = MonitorScreen(clock=lambda: now)
+        await app.push_screen(screen)
+        await wait_for(pilot, lambda: (v := screen.views.get(str(running))) is not None
+                       and v.history.blocks == 2 and str(missing) in screen.views, what="history")
+        await pilot.pause(0.6)  # two redraw ticks
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
