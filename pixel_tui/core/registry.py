@@ -414,7 +414,7 @@ class Registry:
         self._need_backend()
         if not self.dirty:
             return
-        parse_text(self._text, self.location)  # never write something we could not read back
+        # No re-parse here: every edit already parsed the text it produced (see _splice).
         self._version = self._backend.write(self._text.encode("utf-8"), self._version, backups)
         self._baseline = self._text
         self._ops.clear()

@@ -77,6 +77,8 @@ class Probe:
 class S3Checker:
     """Existence and size of s3:// paths, looked up in parallel and cached for ``ttl`` seconds."""
 
+    LIST_THRESHOLD = 8  # this many paths in one folder: list the folder instead of HEADing each
+
     def __init__(self, store_factory: Callable[[str], "S3Store"], workers: int = 16, ttl: float = 60.0) -> None:
         self._factory = store_factory
         self._stores: dict[str, "S3Store"] = {}
@@ -121,18 +123,68 @@ class S3Checker:
 
     def probe_many(self, urls: Iterable[str], cancelled: Callable[[], bool] | None = None,
                    fresh: bool = False) -> dict[str, Probe]:
-        """Many paths at once on a thread pool."""
+        """Many paths at once: cached answers first, then one listing per busy folder, then HEADs in parallel."""
         todo = list(dict.fromkeys(urls))
-        if not todo:
-            return {}
+        out: dict[str, Probe] = {}
+        if not fresh:
+            now = time.monotonic()
+            with self._lock:
+                for url in todo:
+                    hit = self._cache.get(url)
+                    if hit and now - hit[0] < self.ttl:
+                        out[url] = hit[1]
+            todo = [u for u in todo if u not in out]
+        todo = self._by_listing(todo, out, cancelled)
 
         def one(url: str) -> tuple[str, Probe | None]:
             if cancelled and cancelled():
                 return url, None
-            return url, self.probe(url, fresh)
+            return url, self.probe(url, fresh=True)
 
-        with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(todo)))) as pool:
-            return {u: p for u, p in pool.map(one, todo) if p is not None}
+        if todo:
+            with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(todo)))) as pool:
+                out.update((u, p) for u, p in pool.map(one, todo) if p is not None)
+        return out
+
+    def _by_listing(self, urls: list[str], out: dict[str, Probe], cancelled) -> list[str]:
+        """Answer paths that share a folder with one recursive listing of it; returns the rest.
+
+        Thousands of entries usually sit in a few category folders: a few LIST pages of 1,000 keys
+        beat one HEAD per entry. A folder holding far more objects than we ask about is not listed.
+        """
+        from .errors import S3Error
+
+        groups: dict[tuple[str, str], list[str]] = {}
+        for url in urls:
+            bucket, key = parse_s3_url(url)
+            parent = key.rstrip("/").rpartition("/")[0]
+            groups.setdefault((bucket, parent + "/" if parent else ""), []).append(url)
+        rest: list[str] = []
+        for (bucket, parent), members in groups.items():
+            if len(members) < self.LIST_THRESHOLD or (cancelled and cancelled()):
+                rest += members
+                continue
+            limit = max(10_000, 20 * len(members))
+            objects: dict[str, tuple[int, str]] = {}
+            try:
+                for obj in self._store(bucket).walk(parent, cancelled):
+                    objects[obj.key] = (obj.size, obj.etag)
+                    if len(objects) > limit:
+                        break
+            except S3Error:
+                rest += members
+                continue
+            if len(objects) > limit:
+                rest += members
+                continue
+            now = time.monotonic()
+            keys = sorted(objects)
+            for url in members:
+                probe = _probe_from_listing(parse_s3_url(url)[1], objects, keys)
+                out[url] = probe
+                with self._lock:
+                    self._cache[url] = (now, probe)
+        return rest
 
     def forget(self, url: str | None = None) -> None:
         """Drop one cached answer, or all of them."""
@@ -141,6 +193,23 @@ class S3Checker:
                 self._cache.clear()
             else:
                 self._cache.pop(url, None)
+
+
+def _probe_from_listing(key: str, objects: dict[str, tuple[int, str]], keys: list[str]) -> Probe:
+    """The same answer _lookup would give, read from a complete listing of the key's folder."""
+    import bisect
+
+    if key and not key.endswith("/") and key in objects:
+        size, etag = objects[key]
+        return Probe(True, size, 1, False, etag)
+    prefix = key.rstrip("/") + "/"
+    i = bisect.bisect_left(keys, prefix)
+    count = total = 0
+    while i < len(keys) and keys[i].startswith(prefix):
+        count += 1
+        total += objects[keys[i]][0]
+        i += 1
+    return Probe(count > 0, total, count, True)
 
 
 @dataclass

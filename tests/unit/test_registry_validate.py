@@ -122,3 +122,24 @@ def test_resolver_streams_without_cache(populated, tmp_path):
     with Resolver(reg, lambda b: store).open("datasets/cot_reasoning/ok_file") as fh:
         assert fh.read(10) == b"x" * 10
         assert len(fh.read()) == 2 * MB - 10
+
+
+def test_busy_folders_are_listed_once_with_the_same_answers_as_heads(store, tmp_path):
+    keys = [f"gdrive/processed/priority/d{i:02d}.jsonl" for i in range(12)]
+    for i, k in enumerate(keys[:10]):  # the last two are missing
+        store.put_bytes(k, b"z" * (i + 1))
+    store.put_bytes("gdrive/processed/priority/folder/a", b"aa")
+    store.put_bytes("gdrive/processed/priority/folder/b", b"bbb")
+    urls = [f"s3://{store.bucket}/{k}" for k in keys] + [f"s3://{store.bucket}/gdrive/processed/priority/folder"]
+    calls: list[str] = []
+    store.client.meta.events.register("before-call.s3", lambda model, **kw: calls.append(model.name))
+    listed = S3Checker(lambda b: store).probe_many(urls)
+    assert calls.count("HeadObject") == 0 and calls.count("ListObjectsV2") == 1
+    heads = S3Checker(lambda b: store)
+    heads.LIST_THRESHOLD = 10**9
+    calls.clear()
+    by_head = heads.probe_many(urls)
+    assert calls.count("HeadObject") == len(urls)
+    strip = lambda p: (p.exists, p.size, p.count, p.is_prefix)  # noqa: E731
+    assert {u: strip(p) for u, p in listed.items()} == {u: strip(p) for u, p in by_head.items()}
+    assert listed[urls[-1]].count == 2 and listed[urls[-1]].size == 5 and not listed[urls[-2]].exists
