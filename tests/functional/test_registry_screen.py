@@ -257,3 +257,40 @@ def test_unparseable_registry_is_shown_not_touched(tmp_path):
             assert reg_path.read_text() == before
 
     asyncio.run(run())
+
+
+@pytest.mark.timeout(120)
+def test_conflict_then_save_to_another_path(tmp_path):
+    reg_path = tmp_path / "r.json"
+    reg_path.write_text(json.dumps({"voice_persona": {"v": {"path": "/x"}}}, indent=4) + "\n")
+    app = make(dict(registry=str(reg_path), state_dir=str(tmp_path / "state")))
+    other = tmp_path / "mine.json"
+
+    async def run():
+        from pixel_tui.tui.screens.registry import RegistryScreen
+        from pixel_tui.tui.widgets.registry_dialogs import AskDialog, DiffDialog
+
+        async with app.run_test(size=(140, 40)) as pilot:
+            await pilot.press("R")
+            await wait_for(pilot, lambda: isinstance(app.screen, RegistryScreen) and app.screen.reg is not None,
+                           what="loaded")
+            screen = app.screen
+            screen.reg.update_fields("voice_persona", "v", type="mine")
+            reg_path.write_text(json.dumps({"voice_persona": {"v": {"path": "/theirs"}}}, indent=4) + "\n")
+            await wait_for(pilot, lambda: screen.disk_changed, what="notice")
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: isinstance(app.screen, DiffDialog), what="diff")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, DiffDialog) and "Changed on disk" in app.screen._title,
+                           what="conflict")
+            await pilot.click("#save_as")
+            await wait_for(pilot, lambda: isinstance(app.screen, AskDialog), what="ask path")
+            app.screen.query_one("#ask").value = str(other)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: other.exists() and not screen.busy, what="saved elsewhere")
+            assert json.loads(other.read_text())["voice_persona"]["v"] == {"path": "/x", "type": "mine"}
+            assert json.loads(reg_path.read_text())["voice_persona"]["v"] == {"path": "/theirs"}
+            assert screen.reg.location == str(other) and not screen.reg.dirty
+            assert not screen.query_one("#registry-notice").display
+
+    asyncio.run(run())

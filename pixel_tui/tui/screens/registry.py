@@ -260,6 +260,8 @@ class RegistryScreen(Screen):
     def _saved(self, event: RegistrySaved) -> None:
         self.busy = False
         if not event.error:
+            self.disk_changed = False
+            self.query_one("#registry-notice").display = False
             self.notify(f"saved {self.reg.location}")
             self._refresh()
             return
@@ -270,13 +272,32 @@ class RegistryScreen(Screen):
             diff = self.reg.diff(other=ours) if event.theirs is None else _diff(event.theirs, ours, self.reg.location)
             self.app.push_screen(
                 DiffDialog("Changed on disk: their version (-) against yours (+). Nothing was written.", diff,
-                           [("reload", "Reload and reapply my edits")]),
+                           [("reload", "Reload and reapply my edits"), ("save_as", "Save mine to another path")]),
                 self._after_conflict,
             )
 
     def _after_conflict(self, choice: str | None) -> None:
         if choice == "reload":
             self.action_reload()
+        elif choice == "save_as":
+            self.app.push_screen(AskDialog("Save your version to (a new local path or s3:// URL):",
+                                           self.reg.location + ".mine"), self._save_as_chosen)
+
+    def _save_as_chosen(self, location: str | None) -> None:
+        if location and not self.busy:
+            self.busy = True
+            self._save_as(self.reg, location)
+
+    @work(thread=True, exclusive=True, group="registry-save")
+    def _save_as(self, reg: "Registry", location: str) -> None:
+        from ...core.errors import PixelError
+
+        try:
+            reg.save_as(location, self._factory, backups=self.settings.backups)
+        except PixelError as exc:
+            self.post_message(RegistrySaved(str(exc)))
+            return
+        self.post_message(RegistrySaved())
 
     @on(RegistryReloaded)
     def _reloaded(self, event: RegistryReloaded) -> None:
