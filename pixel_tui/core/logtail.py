@@ -23,7 +23,8 @@ TAIL_START = 16 * 1024  # first look at the last 16 KiB...
 TAIL_EVENTS = 64 * 1024  # with no stats block at all, parse this much of the end for events
 TAIL_MAX = 64 * 1024 * 1024  # ...and never read more than 64 MiB back for "now"
 ERRORS_BACK = 256 * 1024 * 1024  # how far back to look for the error lines a block counts
-READ_MAX = 8 * 1024 * 1024  # per poll, so one huge append cannot starve the other logs
+READ_MAX = 1024 * 1024  # per poll, so one huge append cannot starve the other logs
+SKIP_AHEAD = 4 * 1024 * 1024  # a backlog bigger than this is not parsed line by line
 
 
 def _mtime(st: os.stat_result) -> datetime:
@@ -220,6 +221,14 @@ class _FileFollower:
     def _read_more(self, st: os.stat_result) -> bool:
         if self.fp is None or st.st_size <= self.offset:
             return False
+        if st.st_size - self.offset > SKIP_AHEAD:
+            # A big backlog (a rotated-in file, a burst while we were away): jump to its end as on
+            # first open instead of running Python over every line of it.
+            parser, start = _tail_parser(self.fp, st.st_size)
+            parser.state = replace(parser.state, blocks=self.parser.state.blocks + parser.state.blocks)
+            self.parser, self.offset = parser, st.st_size
+            self._publish(_complete(parser.snapshot(), self.fp, start, st), st)
+            return True
         self.fp.seek(self.offset)
         data = self.fp.read(min(READ_MAX, st.st_size - self.offset))
         self.offset += len(data)

@@ -167,3 +167,16 @@ def test_background_history_covers_the_whole_log(rclone_logs, tmp_path):
     assert done.wait(30)
     hist = views[-1].history
     assert 0 < len(hist.samples) <= 2 * hist.max_points
+
+
+def test_big_backlog_jumps_to_the_end(rclone_logs, tmp_path):
+    real = rclone_logs.json.read_bytes()
+    log = tmp_path / "burst.log"
+    log.write_bytes(real[:200])
+    watcher = LogWatcher([str(log)], lambda v: None, history=False)
+    watcher.poll_once()
+    with open(log, "ab") as f:
+        f.write(real[200:] + real * (5_000_000 // len(real) + 1))  # more than SKIP_AHEAD at once
+    watcher.poll_once()
+    view = watcher._followers[str(log)].view
+    assert view.snapshot.bytes == parse_bytes(real).bytes and view.snapshot.format == "json"

@@ -106,3 +106,41 @@ def test_job_states(snap, changed, progress, expected):
     got = job_state(snap, now=now, changed_at=None if changed is None else now - changed,
                     progress_at=None if progress is None else now - progress, stall_seconds=600)
     assert got.state == expected
+
+
+def test_follow_prints_a_json_line_per_change(rclone_logs, tmp_path):
+    import subprocess
+    import sys
+    import threading
+
+    real = rclone_logs.text.read_bytes()
+    cut = real.index(b"\n\n", real.index(b"Transferred:   \t")) + 2
+    log = tmp_path / "f.log"
+    log.write_bytes(real[:cut])
+    proc = subprocess.Popen([sys.executable, "-m", "pixel_tui", "status", "--json", "--follow", str(log)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    done = threading.Event()
+
+    def read():
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("{") and json.loads(line)["bytes"] == parse_bytes(real).bytes:
+                done.set()
+                return
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        deadline = time.monotonic() + 20
+        while not any(ln.startswith("{") for ln in lines):
+            assert time.monotonic() < deadline, lines
+            time.sleep(0.05)
+        with open(log, "ab") as f:
+            f.write(real[cut:])
+        assert done.wait(20), lines
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    first = json.loads(next(ln for ln in lines if ln.startswith("{")))
+    assert set(first) == KEYS and first["bytes"] == parse_bytes(real[:cut]).bytes
