@@ -158,3 +158,15 @@ def test_check_exits_0_when_paths_are_fine(s3_env, weed_store, tmp_path, drive_d
     assert main(["registry", "rm", "datasets/priority_datasets/broken", *args]) == 0
     assert main(["check", "--no-drive", *args]) == 0
     assert "Drive items" not in capsys.readouterr().out
+
+
+def test_registry_in_s3_through_the_cli(s3_env, weed_store, capsys):
+    weed_store.put_bytes("config/dataset_registry.json", FIXTURE.read_bytes())
+    url = f"s3://{weed_store.bucket}/config/dataset_registry.json"
+    args = ["--registry", url, "--endpoint-url", s3_env.endpoint_url, "--bucket", weed_store.bucket]
+    assert main(["registry", "set", "voice_persona/example_voice", "type=from_cli", *args]) == 0
+    data, _ = weed_store.get_bytes("config/dataset_registry.json")
+    assert json.loads(data)["voice_persona"]["example_voice"]["type"] == "from_cli"
+    assert data.decode().replace('"type": "from_cli"', '"type": "voice_profile"').encode() == FIXTURE.read_bytes()
+    assert main(["registry", "get", "voice_persona/example_voice", *args]) == 0
+    assert '"from_cli"' in capsys.readouterr().out
