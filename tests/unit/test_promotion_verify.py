@@ -11,7 +11,6 @@ from pixel_tui.core.journal import Journal
 from pixel_tui.core.promotion import build_plan, execute, resume
 from pixel_tui.core.promotion.errors import VerificationFailed
 from pixel_tui.core.promotion.verify import check_copy, composite_etag, is_plain_md5, sample_offsets
-from pixel_tui.core.s3 import S3Store
 
 MiB = 1024 * 1024
 
@@ -71,26 +70,21 @@ def test_sample_offsets_cover_both_ends_and_part_boundaries():
     assert is_plain_md5('"d41d8cd98f00b204e9800998ecf8427e"') and not is_plain_md5("abc-2")
 
 
-class CorruptingStore(S3Store):
-    """Fault injection: the server 'copies' a truncated object (the real path is tested above)."""
-
-    def copy(self, src_key, dst_key, size=None, **kw):
-        etag = super().copy(src_key, dst_key, size, **kw)
-        if dst_key.endswith("03.bin"):
-            data, _ = self.get_bytes(src_key)
-            self.put_bytes(dst_key, data[:-10])
-        return etag
-
-
 def test_corrupted_destination_stops_before_registry_and_move_then_resume_fixes_it(promo_env):
     env = promo_env
     for i in range(6):
         env.put(f"gdrive/raw/set/{i:02d}.bin", os.urandom(5000))
     reg = env.registry_path.read_text()
-    bad = CorruptingStore(env.store.bucket, endpoint_url=env.store.endpoint_url, credentials=env.store._credentials)
-    plan = build_plan(bad, env.settings, ["gdrive/raw/set/"], "priority", move=True)
+    plan = build_plan(env.store, env.settings, ["gdrive/raw/set/"], "priority", move=True)
+
+    def corrupt_once_copied(p):
+        # The fault: between the copies and their verification, one destination loses its last bytes.
+        if p.phase == "verify" and p.objects_done == 0:
+            dst = "gdrive/processed/priority/set/03.bin"
+            env.put(dst, env.store.get_bytes(dst)[0][:-10])
+
     with pytest.raises(VerificationFailed, match=r"1 of 6 copies failed verification; first .*03\.bin.*truncated"):
-        execute(bad, env.settings, plan)
+        execute(env.store, env.settings, plan, progress=corrupt_once_copied)
     assert env.registry_path.read_text() == reg, "registry untouched"
     assert len([k for k in env.inventory() if k.startswith("gdrive/raw/set/")]) == 6, "sources untouched"
     st = Journal.find(env.settings, plan.id).state()

@@ -20,6 +20,8 @@ from ..journal import (
     Journal, JournalState,
 )
 from .errors import Cancelled, PromotionError, ReadOnlyMode, VerificationFailed
+from ..s3 import MAX_COPY_PART
+from .fastcopy import FastCopier
 from .plan import SKIP, CopyTask, Plan, require_runnable
 from .verify import check_copy, same_content
 
@@ -96,6 +98,7 @@ class _Run:
     progress: Callable[[Progress], None] | None
     cancel: threading.Event
     result: Result
+    copier: FastCopier | None = None
     started: float = field(default_factory=time.monotonic)
     _last_tick: float = 0.0
 
@@ -147,6 +150,7 @@ def _check_target(store: "S3Store", plan: Plan) -> None:
 def _run(store, settings, plan, journal, state, progress, cancel) -> Result:
     run = _Run(store, settings, plan, journal, state, progress, cancel or threading.Event(),
                Result(plan.id, "running", journal=str(journal.path)))
+    run.copier = FastCopier(store, pool_size=max(16, settings.concurrency * 2))
     try:
         _copy_phase(run)
         _verify_phase(run)
@@ -189,8 +193,12 @@ def _copy_one(run: _Run, t: CopyTask, stop: threading.Event) -> dict | None:
     if stop.is_set() or run.cancel.is_set():
         return None
     parts: list[str] = []
-    etag = run.store.copy(t.src, t.dst, t.size, cutoff=run.plan.copy_cutoff, part_size=run.plan.part_size,
-                          parallel=run.settings.concurrency, parts=parts)
+    kwargs = dict(cutoff=run.plan.copy_cutoff, part_size=run.plan.part_size, parallel=run.settings.concurrency,
+                  parts=parts)
+    if t.size <= min(run.plan.copy_cutoff, MAX_COPY_PART):
+        etag = run.copier.copy(t.src, t.dst, t.size, **kwargs)
+    else:
+        etag = run.store.copy(t.src, t.dst, t.size, **kwargs)
     return {"dst": t.dst, "etag": etag, "parts": parts}
 
 
