@@ -30,7 +30,7 @@ class PixelApp(App):
     """Drive | S3 browser at home; monitor, registry and history one key away."""
 
     TITLE = "pixel-tui"
-    CSS_PATH = ["styles/app.tcss"]
+    CSS_PATH = ["styles/app.tcss", "styles/home.tcss"]  # home: the default screen's CSS_PATH is not loaded
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("m", "show('monitor')", "Monitor"),

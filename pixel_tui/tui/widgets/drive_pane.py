@@ -1,0 +1,120 @@
+"""Left pane: the Drive remote through rclone, with sync markers against S3 raw."""
+
+from __future__ import annotations
+
+from ...core.fastlist import _epoch
+from ...core.rclone import join_remote
+from ...core.reconcile import Sync, diff_remote, hashes_are_cheap, human_size, level_sync
+from .pane import BrowserPane, MarkersUpdated
+
+
+def transfer_matches(transfer: str, rel: str, folder: bool) -> bool:
+    """rclone names a transfer by its path, shortened with '…' in the middle when long."""
+    if "…" in transfer:
+        head, _, tail = transfer.partition("…")
+        return rel.startswith(head) and (folder or rel.endswith(tail))
+    return transfer.startswith(rel) if folder else transfer == rel
+
+
+def uploading_now(settings) -> list[str]:
+    """Paths rclone logs list as transferring right now (empty when no log is configured)."""
+    if not settings.logs:
+        return []
+    try:
+        from ...core.logtail import expand_sources, read_current
+    except ImportError:  # the monitor's modules are optional here
+        return []
+    names: list[str] = []
+    for path in expand_sources(settings.logs):
+        try:
+            snap = read_current(path)
+        except OSError:
+            continue
+        names += [t.name for t in snap.transferring]
+    return names
+
+
+class DrivePane(BrowserPane):
+    """The Drive remote, one level at a time."""
+
+    title = "Drive"
+    _cheap_hashes: bool | None = None
+
+    @property
+    def root(self) -> str:
+        """The configured Drive remote path, e.g. gdrive:datasets."""
+        return self.app.services.settings.drive
+
+    def crumbs(self) -> list[str]:
+        """Drive <remote> › parts."""
+        return [f"Drive {self.root}", *[p for p in self.location.split("/") if p]]
+
+    def remote_path(self, name: str = "") -> str:
+        """rclone path of the current folder (or an entry in it)."""
+        return join_remote(self.root, self.location, name)
+
+    def list_level(self, location: str, cancelled):
+        """rclone lsjson of one folder, in batches; MD5s only when the remote has them cheaply."""
+        rclone = self.app.services.rclone
+        if self._cheap_hashes is None:
+            self._cheap_hashes = hashes_are_cheap(rclone, self.root)
+        self._rows = rows_seen = []
+        for batch in rclone.iter_level(join_remote(self.root, location), hashes=self._cheap_hashes,
+                                       cancelled=cancelled):
+            rows = [(e.name + "/" if e.is_dir else e.name, -1 if e.is_dir else e.size, _epoch(e.modified),
+                     e.md5 or "") for e in batch]
+            rows_seen.extend((r[0], r[1], r[3]) for r in rows)
+            yield rows
+
+    def after_level(self, gen: int, location: str) -> None:
+        """Markers: each file against its raw counterpart; folders missing when S3 has no such prefix."""
+        services = self.app.services
+        settings = services.settings
+        prefix = settings.raw_prefix + location
+        s3_files: dict[str, tuple[int, str]] = {}
+        s3_dirs: set[str] = set()
+        for page in services.store.iter_level(prefix):
+            s3_dirs.update(p[len(prefix):] for p in page.prefixes)
+            for o in page.objects:
+                s3_files[o.key[len(prefix):]] = (o.size, o.etag)
+        busy = [t for t in uploading_now(settings)]
+        rows = getattr(self, "_rows", [])
+        files = [(n, size, md5 or None) for n, size, md5 in rows if not n.endswith("/")]
+        busy_files = [n for n, _, _ in files if any(transfer_matches(t, location + n, False) for t in busy)]
+        markers = {n: s.value for n, s in level_sync(files, s3_files, busy_files).items()}
+        for name, _, _ in rows:
+            if name.endswith("/"):
+                if any(transfer_matches(t, location + name, True) for t in busy):
+                    markers[name] = Sync.UPLOADING.value
+                elif name not in s3_dirs:
+                    markers[name] = Sync.MISSING.value
+        done = sum(1 for v in markers.values() if v == "uploaded")
+        note = f"{done}/{len(files)} files uploaded"
+        self.post_message(MarkersUpdated(gen, markers, note=note))
+
+    def totals_for(self, location: str, name: str, progress) -> tuple[str, str]:
+        """Files, bytes and sync summary of a Drive folder against its raw copy."""
+        services = self.app.services
+        progress("comparing…")
+        report = diff_remote(services.rclone, join_remote(self.root, location, name), services.store,
+                             services.settings.raw_prefix + location + name, hashes=self._cheap_hashes)
+        files = report.uploaded + report.missing + report.differs
+        total = sum(i.drive_size or 0 for i in files)
+        summary = report.folders(depth=0).get("")
+        status = summary.text() if summary else "0/0 uploaded"
+        marker = Sync.UPLOADED.value if report.ok else (Sync.DIFFERS.value if report.uploaded or report.differs
+                                                        else Sync.MISSING.value)
+        return f"{len(files)} files {human_size(total)} · {status}", marker
+
+    def open_file(self, name: str) -> None:
+        """Preview a Drive file (bounded read through rclone cat)."""
+        from ...core.preview import preview_drive
+        from ..screens.preview import PreviewScreen
+        from .entry_list import format_time
+
+        entries = self.entries
+        row = entries.current_row
+        size = entries.level.sizes[row] if row is not None else None
+        modified = format_time(entries.level.mtimes[row]) if row is not None else ""
+        rclone, path = self.app.services.rclone, self.remote_path(name)
+        self.app.push_screen(PreviewScreen(path, lambda: preview_drive(rclone, path, size, modified)))

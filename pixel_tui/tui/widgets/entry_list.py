@@ -1,0 +1,273 @@
+"""A virtual list of one level's entries: draws only the visible rows (Line API), so 100k is fine."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+
+from rich.segment import Segment
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ...core.fastlist import Level
+from ...core.reconcile import human_size
+
+# Marker glyphs and the component class that colours them.
+MARKERS = {
+    "uploaded": ("✓", "ok"), "missing": ("✗", "bad"), "differs": ("≠", "warn"), "uploading": ("↑", "busy"),
+    "extra": ("+", "warn"), "promoted": ("★", "ok"), "registered": ("✓", "ok"), "unregistered": ("·", "warn"),
+}
+
+
+def format_time(ts: float) -> str:
+    """POSIX seconds as 'YYYY-MM-DD HH:MM' UTC ('' when unknown)."""
+    if math.isnan(ts):
+        return ""
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M")
+
+
+class EntryList(ScrollView, can_focus=True):
+    """Rows of a Level with a cursor, marks (space), an optional name filter and per-row markers."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home,g", "jump(0)", "First", show=False),
+        Binding("end,G", "jump(-1)", "Last", show=False),
+        Binding("space", "toggle_mark", "Mark"),
+    ]
+    COMPONENT_CLASSES = {
+        "entry-list--cursor", "entry-list--dir", "entry-list--dim", "entry-list--mark",
+        "entry-list--ok", "entry-list--bad", "entry-list--warn", "entry-list--busy",
+    }
+    DEFAULT_CSS = """
+    EntryList { height: 1fr; }
+    EntryList > .entry-list--cursor { background: $accent 40%; }
+    EntryList:focus > .entry-list--cursor { background: $accent; color: $text; }
+    EntryList > .entry-list--dir { color: $primary; text-style: bold; }
+    EntryList > .entry-list--dim { color: $text-muted; }
+    EntryList > .entry-list--mark { color: $warning; text-style: bold; }
+    EntryList > .entry-list--ok { color: $success; }
+    EntryList > .entry-list--bad { color: $error; }
+    EntryList > .entry-list--warn { color: $warning; }
+    EntryList > .entry-list--busy { color: $accent; }
+    """
+
+    class Highlighted(Message):
+        """The cursor moved to another row (or the rows changed under it)."""
+
+        def __init__(self, entry_list: "EntryList", name: str | None) -> None:
+            super().__init__()
+            self.entry_list = entry_list
+            self.name = name
+
+    class Activated(Message):
+        """Enter on a row."""
+
+        def __init__(self, entry_list: "EntryList", name: str) -> None:
+            super().__init__()
+            self.entry_list = entry_list
+            self.name = name
+
+    class MarksChanged(Message):
+        """The set of marked rows changed."""
+
+        def __init__(self, entry_list: "EntryList") -> None:
+            super().__init__()
+            self.entry_list = entry_list
+
+    def __init__(self, *, show_times: bool = True, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.level = Level("")
+        self.view: list[int] | range = range(0)
+        self.cursor = 0
+        self.filter_text = ""
+        self.markers: dict[str, str] = {}
+        self.info: dict[str, str] = {}
+        self.marked: set[str] = set()
+        self.show_times = show_times
+        self.empty_text = ""
+        self._last_highlight: str | None = None
+
+    # -- data ------------------------------------------------------------------------------------
+    def reset(self, prefix: str = "", empty_text: str = "") -> None:
+        """Start a new level (rows arrive with extend())."""
+        self.level = Level(prefix)
+        self.view = range(0)
+        self.cursor = 0
+        self.markers = {}
+        self.info = {}
+        self.marked = set()
+        self.empty_text = empty_text
+        self._refresh_view(keep=None)
+
+    def extend(self, rows: list[tuple[str, int, float, str]]) -> None:
+        """Append (name, size or -1, mtime, etag) rows; the cursor stays on its row."""
+        start = len(self.level)
+        self.level.add(rows)
+        if not self.filter_text:
+            self.view = range(len(self.level))
+            self._resize()
+        else:
+            needle = self.filter_text.lower()
+            names = self.level.names
+            assert isinstance(self.view, list)
+            self.view.extend(i for i in range(start, len(self.level)) if needle in names[i].lower())
+            self._resize()
+        self._announce()
+
+    def set_filter(self, text: str) -> None:
+        """Show only rows whose name contains ``text`` (case-insensitive)."""
+        keep = self.current_name
+        self.filter_text = text
+        self._refresh_view(keep)
+
+    def _refresh_view(self, keep: str | None) -> None:
+        if self.filter_text:
+            needle = self.filter_text.lower()
+            self.view = [i for i, n in enumerate(self.level.names) if needle in n.lower()]
+        else:
+            self.view = range(len(self.level))
+        self.cursor = 0
+        if keep is not None:
+            self.select_name(keep)
+        self._resize()
+        self._announce()
+
+    def _resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.view))
+        self.cursor = max(0, min(self.cursor, len(self.view) - 1))
+        self.refresh()
+
+    # -- queries ---------------------------------------------------------------------------------
+    @property
+    def current_row(self) -> int | None:
+        """Index into ``level`` of the cursor row (None when empty)."""
+        return self.view[self.cursor] if len(self.view) else None
+
+    @property
+    def current_name(self) -> str | None:
+        """Name of the cursor row ('/'-terminated for folders)."""
+        row = self.current_row
+        return None if row is None else self.level.names[row]
+
+    def select_name(self, name: str) -> bool:
+        """Move the cursor to ``name`` if it is shown; True when found."""
+        names = self.level.names
+        for pos, row in enumerate(self.view):
+            if names[row] == name:
+                self.cursor = pos
+                self._scroll_to_cursor()
+                self._announce()
+                return True
+        return False
+
+    # -- actions ---------------------------------------------------------------------------------
+    def action_cursor(self, delta: int) -> None:
+        """Move the cursor by ``delta`` rows."""
+        self._move(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        """Move one screen up or down."""
+        self._move(self.cursor + direction * max(1, self.size.height - 1))
+
+    def action_jump(self, where: int) -> None:
+        """First (0) or last (-1) row."""
+        self._move(0 if where == 0 else len(self.view) - 1)
+
+    def action_toggle_mark(self) -> None:
+        """Mark or unmark the cursor row, then move down."""
+        name = self.current_name
+        if name is None:
+            return
+        self.marked.symmetric_difference_update({name})
+        self.post_message(self.MarksChanged(self))
+        self._move(self.cursor + 1)
+        self.refresh()
+
+    def _move(self, pos: int) -> None:
+        if not len(self.view):
+            return
+        pos = max(0, min(pos, len(self.view) - 1))
+        if pos != self.cursor:
+            self.refresh_line(self.cursor - int(self.scroll_offset.y))
+            self.cursor = pos
+            self._scroll_to_cursor()
+            self.refresh_line(self.cursor - int(self.scroll_offset.y))
+        self._announce()
+
+    def _scroll_to_cursor(self) -> None:
+        self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, force=True, immediate=True)
+        self.refresh()
+
+    def _announce(self) -> None:
+        name = self.current_name
+        if name != self._last_highlight:
+            self._last_highlight = name
+            self.post_message(self.Highlighted(self, name))
+
+    def on_click(self, event) -> None:
+        """Click selects a row; a second click on it opens it."""
+        pos = int(self.scroll_offset.y) + event.y
+        if 0 <= pos < len(self.view):
+            if pos == self.cursor and self.current_name is not None:
+                self.post_message(self.Activated(self, self.current_name))
+            self._move(pos)
+
+    def key_enter(self) -> None:
+        """Enter opens the cursor row."""
+        if self.current_name is not None:
+            self.post_message(self.Activated(self, self.current_name))
+
+    def on_resize(self) -> None:
+        """Columns depend on the width."""
+        self.virtual_size = Size(self.size.width, len(self.view))
+
+    # -- drawing ---------------------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        """One screen line: the row at scroll offset + y, or blank."""
+        width = self.size.width
+        pos = int(self.scroll_offset.y) + y
+        if pos >= len(self.view):
+            if pos == 0 and self.empty_text:
+                return Strip([Segment(self.empty_text[:width], self.get_component_rich_style("entry-list--dim"))])
+            return Strip.blank(width, self.rich_style)
+        row = self.view[pos]
+        level = self.level
+        name = level.names[row]
+        size = level.sizes[row]
+        base = self.rich_style
+        if pos == self.cursor:
+            base = base + self.get_component_rich_style("entry-list--cursor")
+        mark = "▌" if name in self.marked else " "
+        glyph, kind = MARKERS.get(self.markers.get(name, ""), (" ", ""))
+        size_text = human_size(size) if size >= 0 else ""
+        info = self.info.get(name, "")
+        time_text = format_time(level.mtimes[row]) if self.show_times and width >= 50 else ""
+        right = f"{size_text:>9}"
+        if info and width >= 50:
+            right = f"{info[: max(10, width // 3)]:>{min(len(info), max(10, width // 3))}} {right}"
+        if time_text:
+            right += f"  {time_text}"
+        name_width = max(4, width - 3 - len(right) - 1)
+        shown = name if len(name) <= name_width else name[: name_width - 1] + "…"
+        name_style = base + self.get_component_rich_style("entry-list--dir") if size < 0 else base
+        segments = [
+            Segment(mark, base + self.get_component_rich_style("entry-list--mark")),
+            Segment(glyph, base + self.get_component_rich_style(f"entry-list--{kind}") if kind else base),
+            Segment(" ", base),
+            Segment(f"{shown:<{name_width}}", name_style),
+            Segment(" ", base),
+            Segment(right, base + self.get_component_rich_style("entry-list--dim") if pos != self.cursor else base),
+        ]
+        return Strip(segments).adjust_cell_length(width, base)
+
+    def refresh_markers(self) -> None:
+        """Redraw after markers/info changed (they are looked up by name at draw time)."""
+        self.refresh()
+

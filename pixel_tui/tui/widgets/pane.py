@@ -1,0 +1,367 @@
+"""One side of the browser: breadcrumb, filter, the virtual entry list and a status line.
+
+Subclasses (Drive, S3) say how to list a level; loading runs in a thread worker that streams
+rows to the pane as messages, so the first rows show while a 100k level is still arriving.
+"""
+
+from __future__ import annotations
+
+import time
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, Static
+from textual.worker import get_current_worker
+
+from ...core.errors import PixelError
+from .breadcrumb import Breadcrumb
+from .entry_list import EntryList
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+BATCH_SECONDS = 0.1  # rows are handed to the UI at most this often (after the first batch)
+
+
+class LevelRows(Message):
+    """Rows of the level being loaded (generation ``gen``)."""
+
+    def __init__(self, gen: int, rows: list) -> None:
+        super().__init__()
+        self.gen = gen
+        self.rows = rows
+
+
+class LevelLoaded(Message):
+    """The level finished loading."""
+
+    def __init__(self, gen: int, elapsed: float) -> None:
+        super().__init__()
+        self.gen = gen
+        self.elapsed = elapsed
+
+
+class LevelFailed(Message):
+    """Listing failed: what happened and what to do."""
+
+    def __init__(self, gen: int, message: str, hint: str = "") -> None:
+        super().__init__()
+        self.gen = gen
+        self.message = message
+        self.hint = hint
+
+
+class MarkersUpdated(Message):
+    """Markers and/or folder info for rows of level generation ``gen``."""
+
+    def __init__(self, gen: int, markers: dict[str, str] | None = None, info: dict[str, str] | None = None,
+                 note: str = "") -> None:
+        super().__init__()
+        self.gen = gen
+        self.markers = markers or {}
+        self.info = info or {}
+        self.note = note
+
+
+def error_text(exc: BaseException) -> tuple[str, str]:
+    """(message, hint) of an exception, never a traceback."""
+    if isinstance(exc, PixelError):
+        return exc.message, exc.hint
+    return f"{type(exc).__name__}: {exc}", ""
+
+
+class BrowserPane(Vertical):
+    """Breadcrumb + filter + EntryList + status; navigation common to Drive and S3."""
+
+    BINDINGS = [
+        Binding("l,right", "open", "Open", show=False),
+        Binding("h,left,backspace", "up", "Up"),
+        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("r", "refresh", "Refresh"),
+        Binding("s", "totals", "Totals"),
+        Binding("v", "preview", "Preview"),
+        Binding("escape", "escape", "Clear filter / cancel", show=False),
+    ]
+
+    title = "pane"
+
+    def __init__(self, *, show_times: bool = True, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.location = ""
+        self.gen = 0
+        self.loading = False
+        self.loaded_at = 0.0
+        self.error: tuple[str, str] | None = None
+        self._show_times = show_times
+        self._started = 0.0
+        self._spin = 0
+        self._note = ""
+        self._totals: dict[tuple[str, str], str] = {}  # (location, name) -> info, cached for the session
+
+    def compose(self) -> ComposeResult:
+        yield Breadcrumb(classes="breadcrumb")
+        yield Input(placeholder="filter this level (Enter keeps, Esc clears)", classes="filter")
+        yield EntryList(show_times=self._show_times)
+        yield Static("", classes="pane-status")
+
+    @property
+    def entries(self) -> EntryList:
+        """The list widget."""
+        return self.query_one(EntryList)
+
+    def on_mount(self) -> None:
+        """Hide the filter, start the spinner clock, open the root."""
+        self.query_one(Input).display = False
+        self.set_interval(0.12, self._tick)
+        self.open_location(self.start_location())
+
+    # -- to override -----------------------------------------------------------------------------
+    def start_location(self) -> str:
+        """Where the pane opens."""
+        return ""
+
+    def crumbs(self) -> list[str]:
+        """Breadcrumb parts of the current location."""
+        return [self.title, *[p for p in self.location.split("/") if p]]
+
+    def list_level(self, location: str, cancelled):
+        """Yield lists of (name, size or -1, mtime, etag) rows (runs in a thread)."""
+        raise NotImplementedError
+
+    def after_level(self, gen: int, location: str) -> None:
+        """Compute markers after a level loaded (runs in a thread); post MarkersUpdated."""
+
+    def totals_for(self, location: str, name: str, progress) -> tuple[str, str]:
+        """(folder totals text, marker or '') (runs in a thread)."""
+        raise NotImplementedError
+
+    def open_file(self, name: str) -> None:
+        """Enter on a file (preview)."""
+
+    # -- navigation ------------------------------------------------------------------------------
+    def open_location(self, location: str, select: str | None = None, keep_filter: bool = False) -> None:
+        """Show ``location`` (a folder path ending in '/' or ''), optionally selecting ``select``."""
+        self.location = location
+        self.gen += 1
+        self.error = None
+        self._note = ""
+        entries = self.entries
+        if not keep_filter:
+            entries.filter_text = ""
+            self.query_one(Input).display = False
+        entries.reset(location, "loading…")
+        self._select_when_loaded = select
+        self.query_one(Breadcrumb).parts = self.crumbs()
+        self.loading = True
+        self._started = time.monotonic()
+        self._update_status()
+        self._load(self.gen, location)
+
+    @work(thread=True, exclusive=True, group="list", exit_on_error=False)
+    def _load(self, gen: int, location: str) -> None:
+        worker = get_current_worker()
+        started = time.monotonic()
+        pending: list = []
+        last = 0.0
+        try:
+            for rows in self.list_level(location, lambda: worker.is_cancelled):
+                if worker.is_cancelled:
+                    return
+                pending.extend(rows)
+                now = time.monotonic()
+                if not last or now - last >= BATCH_SECONDS:
+                    self.post_message(LevelRows(gen, pending))
+                    pending, last = [], now
+            if pending:
+                self.post_message(LevelRows(gen, pending))
+            self.post_message(LevelLoaded(gen, time.monotonic() - started))
+        except Exception as exc:  # shown in this pane; the other pane keeps working
+            self.post_message(LevelFailed(gen, *error_text(exc)))
+            return
+        try:
+            self.after_level(gen, location)
+        except Exception as exc:  # markers are extra: say so, keep the listing
+            self.post_message(MarkersUpdated(gen, note="markers unavailable: " + error_text(exc)[0]))
+
+    @on(LevelRows)
+    def _rows(self, msg: LevelRows) -> None:
+        if msg.gen != self.gen:
+            return
+        entries = self.entries
+        had = len(entries.level)
+        entries.empty_text = ""
+        entries.extend(msg.rows)
+        if self._select_when_loaded and not had or self._select_when_loaded:
+            if entries.select_name(self._select_when_loaded):
+                self._select_when_loaded = None
+        self._update_status()
+
+    @on(LevelLoaded)
+    def _loaded(self, msg: LevelLoaded) -> None:
+        if msg.gen != self.gen:
+            return
+        self.loading = False
+        self.loaded_at = msg.elapsed
+        entries = self.entries
+        if not len(entries.level):
+            entries.empty_text = "(empty)"
+            entries.refresh()
+        for (loc, name), info in self._totals.items():
+            if loc == self.location:
+                entries.info[name] = info
+        self._update_status()
+
+    @on(LevelFailed)
+    def _failed(self, msg: LevelFailed) -> None:
+        if msg.gen != self.gen:
+            return
+        self.loading = False
+        self.error = (msg.message, msg.hint)
+        self.entries.empty_text = "cannot list this level (see below)"
+        self.entries.refresh()
+        self._update_status()
+
+    @on(MarkersUpdated)
+    def _markers(self, msg: MarkersUpdated) -> None:
+        if msg.gen != self.gen:
+            return
+        entries = self.entries
+        entries.markers.update(msg.markers)
+        entries.info.update(msg.info)
+        if msg.note:
+            self._note = msg.note
+        entries.refresh_markers()
+        self._update_status()
+
+    def _tick(self) -> None:
+        if self.loading or self.workers_running("totals"):
+            self._spin = (self._spin + 1) % len(SPINNER)
+            self._update_status()
+
+    def workers_running(self, group: str) -> bool:
+        """True while a worker of ``group`` on this pane runs."""
+        return any(w.group == group and w.is_running and w.node is self for w in self.app.workers)
+
+    def _update_status(self) -> None:
+        status = self.query_one(".pane-status", Static)
+        entries = self.entries
+        if self.error:
+            message, hint = self.error
+            status.update(f"[b]error:[/b] {_esc(message)}" + (f"\n[b]what to do:[/b] {_esc(hint)}" if hint else ""))
+            status.add_class("error-box")
+            return
+        status.remove_class("error-box")
+        n = len(entries.level)
+        shown = len(entries.view)
+        parts = []
+        if self.loading:
+            parts.append(f"{SPINNER[self._spin]} loading {n:,}")
+        else:
+            parts.append(f"{n:,} entries" + (f" ({entries.level.n_dirs:,} folders)" if entries.level.n_dirs else ""))
+        if entries.filter_text:
+            parts.append(f"filter '{_esc(entries.filter_text)}': {shown:,}")
+        if entries.marked:
+            parts.append(f"{len(entries.marked)} marked")
+        if self.workers_running("totals"):
+            parts.append(f"{SPINNER[self._spin]} totals… (Esc cancels)")
+        if self._note:
+            parts.append(_esc(self._note))
+        status.update(" · ".join(parts))
+
+    # -- actions ---------------------------------------------------------------------------------
+    def action_open(self) -> None:
+        """Open the cursor folder, or preview the cursor file."""
+        name = self.entries.current_name
+        if name is None:
+            return
+        if name.endswith("/"):
+            self.open_location(self.location + name)
+        else:
+            self.open_file(name)
+
+    @on(EntryList.Activated)
+    def _activated(self, msg: EntryList.Activated) -> None:
+        msg.stop()
+        self.action_open()
+
+    def action_up(self) -> None:
+        """Go to the parent folder, keeping the folder we came from selected."""
+        if not self.location:
+            return
+        parts = self.location.rstrip("/").split("/")
+        parent = "/".join(parts[:-1])
+        self.open_location(parent + "/" if parent else "", select=parts[-1] + "/")
+
+    def action_refresh(self) -> None:
+        """Reload this level, keeping the filter and the cursor row."""
+        self.open_location(self.location, select=self.entries.current_name, keep_filter=True)
+
+    def action_filter(self) -> None:
+        """Show the filter box."""
+        box = self.query_one(Input)
+        box.display = True
+        box.value = self.entries.filter_text
+        box.focus()
+
+    @on(Input.Changed, ".filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.entries.set_filter(event.value)
+        self._update_status()
+
+    @on(Input.Submitted, ".filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        if not event.value:
+            event.input.display = False
+        self.entries.focus()
+
+    def action_escape(self) -> None:
+        """Cancel running totals, else clear the filter."""
+        if self.workers_running("totals"):
+            self.workers.cancel_group(self, "totals")
+            self._note = "totals cancelled"
+        elif self.entries.filter_text or self.query_one(Input).display:
+            box = self.query_one(Input)
+            box.value = ""
+            box.display = False
+            self.entries.set_filter("")
+            self.entries.focus()
+        self._update_status()
+
+    def action_totals(self) -> None:
+        """Count objects and bytes under the cursor folder (cached; Esc cancels)."""
+        name = self.entries.current_name
+        if name is None or not name.endswith("/"):
+            self.app.notify("totals are for folders: put the cursor on one", severity="warning")
+            return
+        self._run_totals(self.gen, self.location, name)
+        self._update_status()
+
+    @work(thread=True, exclusive=True, group="totals", exit_on_error=False)
+    def _run_totals(self, gen: int, location: str, name: str) -> None:
+        worker = get_current_worker()
+
+        def progress(text: str) -> None:
+            if not worker.is_cancelled:
+                self.post_message(MarkersUpdated(gen, info={name: text}))
+
+        try:
+            info, marker = self.totals_for(location, name, progress)
+        except Exception as exc:
+            self.post_message(MarkersUpdated(gen, info={name: "totals failed"}, note=error_text(exc)[0]))
+            return
+        if worker.is_cancelled:
+            self.post_message(MarkersUpdated(gen, info={name: ""}))
+            return
+        self._totals[(location, name)] = info
+        self.post_message(MarkersUpdated(gen, {name: marker} if marker else None, info={name: info}))
+
+    def action_preview(self) -> None:
+        """Preview the cursor file."""
+        name = self.entries.current_name
+        if name and not name.endswith("/"):
+            self.open_file(name)
+
+
+def _esc(text: str) -> str:
+    return text.replace("[", r"\[")

@@ -1,0 +1,189 @@
+"""The Drive | S3 browser driven like a person, against real rclone and SeaweedFS."""
+
+from __future__ import annotations
+
+import pytest
+
+from browser_helpers import build, screen_text, seed, settings_for, settle, sync
+from pixel_tui.tui.screens.preview import PreviewScreen
+
+
+@pytest.fixture
+def browser(weed_server, weed_store, drive_dir, monkeypatch):
+    """An app on a seeded Drive folder and bucket (credentials through the AWS variables)."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
+    seed(drive_dir, weed_store)
+    return build(settings_for(weed_server, weed_store.bucket), drive_dir)
+
+
+@sync
+async def test_opens_both_sides_with_sync_markers(browser):
+    async with browser.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        home = browser.screen
+        drive, s3 = home.drive.entries, home.s3.entries
+        assert drive.level.names == ["Alpha Set/", "Beta_downloaded/", "changed.json", "not uploaded yet/",
+                                     "notes.txt", "plus+sign.json"]
+        assert drive.markers == {"changed.json": "differs", "not uploaded yet/": "missing",
+                                 "notes.txt": "uploaded", "plus+sign.json": "uploaded"}
+        assert sorted(s3.level.names) == ["Alpha Set/", "Beta_downloaded/", "changed.json", "notes.txt",
+                                          "only on s3.bin", "plus+sign.json"]
+        assert s3.markers["Alpha Set/"] == "promoted" and not s3.markers["notes.txt"]
+        text = screen_text(browser)
+        assert "≠ changed.json" in text and "✗ not uploaded yet/" in text and "★ Alpha Set/" in text
+        assert "s3://" + browser.services.settings.bucket in text
+
+
+@sync
+async def test_open_folder_go_up_and_filter(browser):
+    async with browser.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        drive = browser.screen.drive
+        await pilot.press("j", "enter")  # Beta_downloaded/
+        await settle(pilot)
+        assert drive.location == "Beta_downloaded/"
+        assert drive.entries.level.names == ["part 1.json", "part+2 %.json"]
+        assert drive.entries.markers == {"part 1.json": "uploaded", "part+2 %.json": "missing"}
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert drive.location == "" and drive.entries.current_name == "Beta_downloaded/"
+        await pilot.press("slash", *"JSON", "enter")
+        assert [drive.entries.level.names[i] for i in drive.entries.view] == ["changed.json", "plus+sign.json"]
+        assert "filter 'JSON': 2" in screen_text(browser)
+        await pilot.press("r")  # refresh keeps the filter and the cursor row
+        await settle(pilot)
+        assert drive.entries.filter_text == "JSON" and len(drive.entries.view) == 2
+        await pilot.press("escape")
+        assert len(drive.entries.view) == 6
+
+
+@sync
+async def test_jump_to_counterpart_and_back(browser):
+    async with browser.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        home = browser.screen
+        await pilot.press("enter")  # Alpha Set/
+        await settle(pilot)
+        await pilot.press("j")
+        name = home.drive.entries.current_name
+        await pilot.press("c")
+        await settle(pilot)
+        assert home.s3.location == "gdrive/raw/Alpha Set/" and home.s3.entries.current_name == name
+        assert home.focused is home.s3.entries
+        await pilot.press("k", "c")  # back, from the other row
+        await settle(pilot)
+        assert home.drive.location == "Alpha Set/" and home.drive.entries.current_name == home.s3.entries.current_name
+        assert home.focused is home.drive.entries
+
+
+@sync
+async def test_preview_json_pretty_printed(browser):
+    async with browser.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab", "G", "v")  # S3 pane, last row: plus+sign.json
+        await settle(pilot)
+        assert isinstance(browser.screen, PreviewScreen)
+        text = screen_text(browser)
+        assert '"plus": true' in text and "content type" in text
+        await pilot.press("escape")
+        await pilot.press("tab", "enter")  # Drive pane: Alpha Set/
+        await settle(pilot)
+        await pilot.press("G", "enter")  # records.jsonl: Enter on a file previews it
+        await settle(pilot)
+        text = screen_text(browser)
+        assert '{"q": "hi", "a": "hello"}' in text and "first 2 records" in text
+
+
+@sync
+async def test_folder_totals_and_marks_for_promotion(browser):
+    async with browser.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        home = browser.screen
+        await pilot.press("j", "s")  # totals of Beta_downloaded/ on the Drive side
+        await settle(pilot)
+        assert home.drive.entries.info["Beta_downloaded/"].endswith("1/2 uploaded")
+        assert home.drive.entries.markers["Beta_downloaded/"] == "differs"
+        seen = []
+        home.s3.post_message = lambda m, _orig=home.s3.post_message: (seen.append(m), _orig(m))[1]
+        await pilot.press("tab", "s")  # totals of Alpha Set/ on S3
+        await settle(pilot)
+        assert home.s3.entries.info["Alpha Set/"].startswith("2 obj")
+        await pilot.press("space", "space")
+        raw = browser.services.settings.raw_prefix
+        assert home.s3.selected_keys() == [raw + "Alpha Set/", raw + "Beta_downloaded/"]
+        assert any(type(m).__name__ == "SelectionChanged" for m in seen)
+        assert "2 marked" in screen_text(browser)
+
+
+@sync
+async def test_missing_bucket_shows_in_s3_pane_only(weed_server, drive_dir, weed_store, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
+    seed(drive_dir, weed_store)
+    app = build(settings_for(weed_server, "no-such-bucket-here"), drive_dir)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        home = app.screen
+        assert home.s3.error and "does not exist" in home.s3.error[0]
+        assert "what to do" in screen_text(app)
+        assert len(home.drive.entries.level) == 6  # the Drive side works
+
+
+@sync
+async def test_unconfigured_drive_remote_shows_in_drive_pane_only(weed_server, weed_store, drive_dir, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
+    seed(drive_dir, weed_store)
+    settings = settings_for(weed_server, weed_store.bucket).__class__(
+        endpoint_url=weed_server.endpoint_url, bucket=weed_store.bucket, drive="gdrive:datasets")
+    app = build(settings, drive_dir)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        home = app.screen
+        assert home.drive.error and "gdrive" in home.drive.error[0]
+        assert "rclone config" in home.drive.error[1]
+        assert len(home.s3.entries.level) == 6
+
+
+@sync
+async def test_unreachable_endpoint_is_reported_not_fatal(drive_dir, monkeypatch, weed_store, weed_server):
+    from pixel_tui.core.config import Settings
+    from pixel_tui.core.weed import free_port
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "y")
+    seed(drive_dir, weed_store)
+    app = build(Settings(endpoint_url=f"http://127.0.0.1:{free_port()}", bucket="b", drive="drive:"), drive_dir)
+    app.services.__dict__["store"] = app.services.store.__class__(
+        "b", endpoint_url=app.services.settings.endpoint_url, max_attempts=1, connect_timeout=1)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, timeout=40)
+        assert "cannot reach" in app.screen.s3.error[0]
+        assert len(app.screen.drive.entries.level) == 6
+
+
+@sync
+async def test_large_level_streams_and_scrolls(weed_server, weed_store, drive_dir, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
+    keys = [f"gdrive/raw/many/item {i:05d}.json" for i in range(2500)]
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(lambda k: weed_store.put_bytes(k, b"{}"), keys))
+    app = build(settings_for(weed_server, weed_store.bucket), drive_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab", "enter")
+        await settle(pilot)
+        s3 = app.screen.s3.entries
+        assert len(s3.level) == 2500
+        await pilot.press("pagedown", "pagedown", "end")
+        assert s3.current_name == "item 02499.json"
+        assert "item 02499.json" in screen_text(app)
+        await pilot.press("slash", *"0123", "enter")
+        assert [s3.level.names[i] for i in s3.view] == ["item 00123.json", "item 01230.json", "item 01231.json",
+                                                        "item 01232.json", "item 01233.json", "item 01234.json",
+                                                        "item 01235.json", "item 01236.json", "item 01237.json",
+                                                        "item 01238.json", "item 01239.json"]
