@@ -9,7 +9,8 @@ NEEDS_SETTINGS = True
 
 def add_arguments(parser) -> None:
     """LOG paths (or globs), --json, --follow, --stall-seconds."""
-    parser.add_argument("logs", nargs="+", metavar="LOG", help="rclone log file(s); globs are expanded")
+    parser.add_argument("logs", nargs="+", metavar="LOG",
+                        help="rclone log file(s), globs expanded; or an rc endpoint URL (http://[user:pass@]host:5572)")
     parser.add_argument("--json", action="store_true", help="print a JSON array, one object per log")
     parser.add_argument("--follow", action="store_true", help="keep printing updates until interrupted")
     parser.add_argument("--stall-seconds", type=float, default=None, metavar="S",
@@ -21,6 +22,16 @@ def _one(path: str, stall: float, now: float):
 
     from ..core.jobs import job_state
     from ..core.logtail import read_current
+
+    if "://" in path:  # an rclone rc endpoint (--rc-addr): its live stats
+        from ..core.rcstats import fetch_stats
+
+        try:
+            snap = fetch_stats(path)
+        except OSError as exc:
+            reason = str(getattr(exc, "reason", None) or exc)
+            return None, job_state(None, now=now, changed_at=None, progress_at=None, stall_seconds=stall), reason
+        return snap, job_state(snap, now=now, changed_at=now, progress_at=now, stall_seconds=stall), None
 
     try:
         snap = read_current(path)
@@ -57,7 +68,9 @@ def run(args, settings) -> int:
     stall = args.stall_seconds if args.stall_seconds is not None else (settings.stall_seconds if settings else 600.0)
     paths = expand_sources(args.logs)
     now = time.time()
-    results = [(p, *_one(p, stall, now)) for p in paths]
+    from ..core.rcstats import display_url
+
+    results = [(display_url(p) if "://" in p else p, *_one(p, stall, now)) for p in paths]
     if args.json:
         print(json.dumps([status_json(p, snap, st) for p, snap, st, _ in results], indent=2))
     else:

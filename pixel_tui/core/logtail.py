@@ -13,7 +13,6 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import BinaryIO, Callable
 
 from .loghistory import History, Sample, scan_history
@@ -259,12 +258,11 @@ def _carry_state(old: LogParser) -> LogParser:
 
 
 def expand_sources(patterns: tuple[str, ...] | list[str]) -> list[str]:
-    """Expand globs (`~/logs/*.log`); a pattern matching nothing stays, as a log not there yet."""
+    """Expand `~` and globs (`~/logs/*.log`); a plain path stays even if missing (a log still to come)."""
     out: list[str] = []
     for pattern in patterns:
         pattern = os.path.expanduser(pattern)
-        matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
-        for m in matches or ([] if glob.has_magic(pattern) else [pattern]):
+        for m in sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]:
             if m not in out:
                 out.append(m)
     return out
@@ -398,8 +396,3 @@ class RcFollower:
         self.view.changed_at = now
         self.view.snapshot = snap
         return True
-
-
-def watch_path_label(source: str) -> str:
-    """A short name for a source: the file name of a log, host:port of an rc endpoint."""
-    return source if "://" in source else Path(source).name

@@ -91,3 +91,20 @@ def test_detached_upload_lands_in_raw_and_its_log_parses(weed_server, weed_store
     for i in range(3):
         assert weed_store.head(f"gdrive/raw/therapist-sft-format/f{i}.jsonl").size == 200_000
     assert weed_store.head("gdrive/raw/single.json").size == 9
+
+
+def test_status_cli_reads_an_rc_endpoint(rcd, capsys):
+    import json
+
+    from pixel_tui.cli import main
+
+    deadline = time.monotonic() + 20
+    while True:
+        code = main(["status", "--json", rcd])
+        out = capsys.readouterr()
+        if code != 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)  # rcd still starting
+    (doc,) = json.loads(out.out)
+    assert code == 0 and doc["state"] == "running" and doc["format"] == "json"
+    assert "s3cret" not in out.out + out.err and doc["log"] == display_url(rcd)
