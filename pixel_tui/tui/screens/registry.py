@@ -107,6 +107,7 @@ class RegistryScreen(Screen):
         self.busy = False  # a save or reload is running in a worker: no edits meanwhile
         self.disk_changed = False
         self._checker = None
+        self._s3_seen: dict[str, tuple[str, str]] = {}  # key -> (path, status) from the last S3 validation
 
     # -- layout -----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -242,6 +243,7 @@ class RegistryScreen(Screen):
         if event.generation != self.generation:
             return  # the registry was edited since: a newer run is on its way
         self.report = event.report
+        self._s3_seen = {r.key: (r.path, event.report.statuses.get(r.key, "")) for r in self.reg.datasets()}
         self._show_rows(event.report)
 
     @on(DiskChanged)
@@ -321,10 +323,12 @@ class RegistryScreen(Screen):
         self.generation += 1
         snapshot = _Snapshot(self.reg)
         local = validate(snapshot, bucket=self.settings.bucket)
-        if self.report is not None:  # keep the last S3 answers until the new ones arrive
-            for key, status in self.report.statuses.items():
-                if key in local.statuses and local.statuses[key] == "ok":
-                    local.statuses[key] = status
+        # Local rules cannot say "ok" for an S3 path: keep the last S3 answer while the path is
+        # unchanged, else show "checking" until the worker's answer arrives.
+        for ref in snapshot.datasets():
+            if local.statuses.get(ref.key) == "ok" and ref.path.startswith("s3://"):
+                seen_path, status = self._s3_seen.get(ref.key, ("", ""))
+                local.statuses[ref.key] = status if seen_path == ref.path else "checking"
         self._show_rows(local)
         self._validate(snapshot, self.generation, fresh)
 
