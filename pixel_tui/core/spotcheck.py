@@ -110,25 +110,24 @@ def spot_check(settings: "Settings", reg: Registry, store: "S3Store", rclone: "R
         for item in _level_items(store, cat) if not _covers(primary, item)
     ]
     unpromoted = [item for item in _level_items(store, settings.raw_prefix) if not _covers(sources, item)]
-    drive = _drive_gap(settings, store, rclone) if rclone is not None else None
+    drive = _drive_gap(settings, store, rclone, cancelled) if rclone is not None else None
     return CheckResult(report, unregistered, unpromoted, drive)
 
 
-def _drive_gap(settings: "Settings", store: "S3Store", rclone: "Rclone") -> DriveGap:
+def _drive_gap(settings: "Settings", store: "S3Store", rclone: "Rclone", cancelled=None) -> DriveGap:
+    """Counts of Drive files missing from the raw prefix or different there (reconcile.diff_remote)."""
     from .errors import PixelError
+    from .reconcile import diff_remote
 
-    gap = DriveGap(how="rclone walk of the Drive remote vs S3 walk of the raw prefix (same relative path and size)")
+    gap = DriveGap(how="reconcile.diff_remote: Drive remote vs the raw prefix (size, and MD5 where cheap)")
     try:
-        files = rclone.walk(settings.drive)
-        raw = {o.key[len(settings.raw_prefix):]: o.size for o in store.walk(settings.raw_prefix)}
+        diff = diff_remote(rclone, settings.drive, store, settings.raw_prefix, settings, cancelled=cancelled)
     except PixelError as exc:
         gap.error = exc.message
         return gap
-    gap.total = len(files)
-    for f in files:
-        if raw.get(f.path) != f.size:
-            gap.missing += 1
-            gap.missing_bytes += f.size
-            if len(gap.examples) < 10:
-                gap.examples.append(f.path)
+    not_there = diff.missing + diff.differs
+    gap.total = len(diff.uploaded) + len(not_there)
+    gap.missing = len(not_there)
+    gap.missing_bytes = sum(i.drive_size or 0 for i in not_there)
+    gap.examples = sorted(i.path for i in not_there)[:10]
     return gap
