@@ -160,6 +160,7 @@ class _FileFollower:
         self.offset = 0
         self.parser = LogParser()
         self.last_bytes: int | None = None
+        self.history_end = 0  # the background history read covers the file up to here
 
     def close(self) -> None:
         if self.fp:
@@ -210,7 +211,7 @@ class _FileFollower:
         self.view.exists, self.view.error = True, None
         if initial:
             self.parser, start = _tail_parser(self.fp, st.st_size)
-            self.offset = st.st_size
+            self.offset = self.history_end = st.st_size
             self._publish(_complete(self.parser.snapshot(), self.fp, start, st), st)
             return True
         self.offset = 0
@@ -333,7 +334,7 @@ class LogWatcher:
         """Read the speed history before the tail in the background, then merge live samples."""
         try:
             with open(f.path, "rb") as fp:
-                hist = scan_history(fp, end=f.offset, fmt=f.view.snapshot.format if f.view.snapshot else None,
+                hist = scan_history(fp, end=f.history_end, fmt=f.view.snapshot.format if f.view.snapshot else None,
                                     max_points=f.view.history.max_points, cancelled=self._stop.is_set)
         except OSError:
             return

@@ -58,6 +58,10 @@ def test_monitor_follows_a_real_log_and_goes_back(rclone_logs, tmp_path):
             await wait_for(pilot, lambda: "100%" in card_text(main) and "files" in card_text(main)
                            and "4 / 4" in card_text(main), what="final numbers")
             assert screen.views[str(log)].snapshot.bytes == final.bytes
+            await pilot.press("question_mark")  # the help lists the monitor's own keys
+            assert "Upload" in str(app.screen.query_one("Static").render())
+            await pilot.press("escape")
+            assert app.screen is screen
             await pilot.press("escape")
             assert not isinstance(app.screen, MonitorScreen)
 
