@@ -184,6 +184,22 @@ def test_s3_object_deleted_is_a_conflict(store):
     assert store.head("config/dataset_registry.json") is None
 
 
+def test_s3_save_as_creates_only_a_new_object(store):
+    url = _s3_registry(store)
+    reg = Registry.load(url, store_factory=lambda b: store)
+    reg.update_fields(GROUP, NAME, type="copy")
+    with pytest.raises(Exception, match="already exists"):
+        reg.save_as(url, store_factory=lambda b: store)
+    reg.save_as(f"s3://{store.bucket}/config/mine.json", store_factory=lambda b: store)
+    assert json.loads(store.get_bytes("config/mine.json")[0])["datasets"]["cot_reasoning"][NAME]["type"] == "copy"
+    assert json.loads(store.get_bytes("config/dataset_registry.json")[0])["datasets"]["cot_reasoning"][NAME]["type"] \
+        == "chain_of_thought"
+    assert not reg.dirty and reg.location.endswith("mine.json")
+    reg.update_fields(GROUP, NAME, type="copy2")
+    reg.save()  # the new object's ETag is the baseline now
+    assert json.loads(store.get_bytes("config/mine.json")[0])["datasets"]["cot_reasoning"][NAME]["type"] == "copy2"
+
+
 def test_s3_missing_registry(store):
     with pytest.raises(RegistryNotFound):
         Registry.load(f"s3://{store.bucket}/config/none.json", store_factory=lambda b: store)
@@ -211,6 +227,7 @@ SAVER = textwrap.dedent(
 def test_sigkill_during_save_never_leaves_a_broken_file(reg_path, tmp_path):
     script = tmp_path / "saver.py"
     script.write_text(SAVER)
+    counters = []
     for attempt in range(5):
         proc = subprocess.Popen([sys.executable, str(script), str(reg_path), str(tmp_path / "b")],
                                 stdout=subprocess.PIPE, text=True)
@@ -222,8 +239,10 @@ def test_sigkill_during_save_never_leaves_a_broken_file(reg_path, tmp_path):
         doc = json.loads(reg_path.read_text())  # always parses
         voice = doc["voice_persona"]["example_voice"]
         counter = voice.get("counter")
+        counters.append(counter)
         if counter is not None:  # every version is one complete save: notes and counter agree
             assert voice["notes"].startswith(f"v{counter} ") and len(voice["notes"]) == len(f"v{counter} ") + 400_000
         leftovers = [p.name for p in reg_path.parent.iterdir() if p.name != reg_path.name]
         # a temp file may survive the kill, but it is hidden and never the registry itself
         assert all(name.startswith(f".{reg_path.name}.") and name.endswith(".tmp") for name in leftovers)
+    assert any(c and c > 1 for c in counters), counters  # the loop really was saving when killed
