@@ -82,7 +82,9 @@ class JobCard(Vertical):
             inflight.display = spark.display = False
             return
         bars.display = True
-        width = max(10, min(40, (self.size.width or 80) - 40))
+        # From the terminal's width, not the card's: the card has no size until its first layout,
+        # and the bars must not change length with it.
+        width = max(10, min(40, self.app.size.width - 44))
         pct = snap.percent
         files_frac = snap.transfers / snap.total_transfers if snap.total_transfers else None
         lines = [
