@@ -87,7 +87,7 @@ def rclone_count(server: WeedServer, *args: str) -> tuple[float, int]:
 
 def level_memory(store: S3Store) -> tuple[float, float]:
     """MiB held by the open level: our compact Level vs a plain list of S3Object."""
-    from pixel_tui.core.fastlist import Level
+    from pixel_tui.core.level import Level
 
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]

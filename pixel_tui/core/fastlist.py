@@ -10,17 +10,15 @@ parser itself (expat, C) nor the network. So:
   so botocore's after-call handlers (EncodingType=url decoding) still run on it.
 * The parser finds NextContinuationToken in the raw bytes first and hands it to a per-thread
   hook before parsing, so ``S3Store.iter_level`` can request page N+1 while page N is parsed.
-* ``Level`` holds an open level compactly (names in a list, sizes/mtimes in arrays) instead of
-  one dict or dataclass per key.
+* ``Level`` (level.py) holds an open level compactly: columns instead of one object per key.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from array import array
-from datetime import datetime, timezone
-from typing import Callable, Iterable
+from datetime import datetime
+from typing import Callable
 
 from botocore.parsers import ResponseParserFactory, RestXMLParser
 
@@ -309,67 +307,5 @@ def tune_client(client) -> None:
     events.register_first("before-parse.s3.*", _cheap_200_error)
 
 
-def _epoch(dt: datetime | None) -> float:
-    if dt is None:
-        return float("nan")
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.timestamp()
-
-
-class Level:
-    """One open level held compactly: parallel columns instead of one object per key.
-
-    ``names`` are the last path components (folders end in '/'); ``sizes`` is -1 for folders;
-    ``mtimes`` are POSIX seconds (NaN when unknown); plain MD5 ETags are packed as 16 bytes
-    each, other ETags (multipart "...-N") kept aside by row.
-    """
-
-    __slots__ = ("prefix", "names", "sizes", "mtimes", "_md5", "_odd_etags", "n_dirs")
-
-    def __init__(self, prefix: str) -> None:
-        self.prefix = prefix
-        self.names: list[str] = []
-        self.sizes = array("q")
-        self.mtimes = array("d")
-        self._md5 = bytearray()
-        self._odd_etags: dict[int, str] = {}
-        self.n_dirs = 0
-
-    def __len__(self) -> int:
-        return len(self.names)
-
-    def etag(self, row: int) -> str:
-        """The unquoted ETag of a row ('' for folders and unknown)."""
-        odd = self._odd_etags.get(row)
-        if odd is not None:
-            return odd
-        raw = self._md5[row * 16 : row * 16 + 16]
-        return raw.hex() if any(raw) else ""
-
-    def add_page(self, page) -> None:
-        """Append one LevelPage (prefixes become folder rows, objects file rows)."""
-        cut = len(self.prefix)
-        self.add(((p[cut:], -1, float("nan"), "") for p in page.prefixes))
-        self.add(((o.key[cut:], o.size, _epoch(o.last_modified), o.etag) for o in page.objects))
-
-    def add(self, rows: Iterable[tuple[str, int, float, str]]) -> None:
-        """Append (name, size or -1 for a folder, mtime seconds, etag) rows."""
-        names, sizes, mtimes, md5 = self.names, self.sizes, self.mtimes, self._md5
-        zero = bytes(16)
-        for name, size, mtime, etag in rows:
-            row = len(names)
-            names.append(name)
-            sizes.append(size)
-            mtimes.append(mtime)
-            if size < 0:
-                self.n_dirs += 1
-            if len(etag) == 32 and etag == etag.lower():
-                try:
-                    md5 += bytes.fromhex(etag)
-                    continue
-                except ValueError:
-                    pass
-            md5 += zero
-            if etag:
-                self._odd_etags[row] = etag
+# Level lives in level.py (no botocore import, so the UI can use it before boto3 loads).
+from .level import Level, epoch as _epoch  # noqa: E402,F401

@@ -11,7 +11,8 @@ from botocore.config import Config
 from botocore.parsers import RestXMLParser
 from hypothesis import given, settings, strategies as st
 
-from pixel_tui.core.fastlist import FastListParser, Level, fast_timestamp, next_token_in
+from pixel_tui.core.fastlist import FastListParser, fast_timestamp, next_token_in
+from pixel_tui.core.level import Level
 from pixel_tui.core.s3 import LevelPage, S3Object
 
 AWKWARD = [

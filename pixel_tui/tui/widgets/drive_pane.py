@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...core.fastlist import _epoch
+from ...core.level import epoch as _epoch
 from ...core.rclone import join_remote
 from ...core.reconcile import Sync, diff_remote, hashes_are_cheap, human_size, level_sync
 from .pane import BrowserPane, MarkersUpdated

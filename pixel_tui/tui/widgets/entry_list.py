@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...core.fastlist import Level
+from ...core.level import Level
 from ...core.reconcile import human_size
 
 # Marker glyphs and the component class that colours them.

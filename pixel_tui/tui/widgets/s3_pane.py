@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on
 from textual.message import Message
 
-from ...core.fastlist import _epoch
+from ...core.level import epoch as _epoch
 from ...core.reconcile import (
     human_size, processed_index, processed_markers, raw_markers, registry_keys, with_ancestors,
 )
