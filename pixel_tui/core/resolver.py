@@ -56,7 +56,7 @@ class Resolver:
 
         self._factory = store_factory or (lambda bucket: S3Store(bucket))
         self.registry = registry if isinstance(registry, Registry) else Registry.load(registry, self._factory)
-        self.cache_dir = Path(cache_dir) if cache_dir else None
+        self.cache_dir = Path(cache_dir).expanduser() if cache_dir else None
         self._stores: dict[str, "S3Store"] = {}
 
     def ref(self, name: str, group: str | None = None) -> DatasetRef:

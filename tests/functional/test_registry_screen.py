@@ -185,6 +185,13 @@ def test_add_duplicate_move_delete_undo_redo_and_read_only(tmp_path):
             form.query_one("#f-name").value = "v"
             await pilot.pause()
             assert form.query_one("#f-name").has_class("-bad")  # voice_persona/v exists
+            form.query_one("#f-group").value = "datasets"
+            await pilot.pause()
+            assert form.query_one("#f-group").has_class("-bad")
+            form.query_one("#f-group").value = "datasets/brand_new"
+            await pilot.pause()
+            assert form.query_one("#f-group").has_class("-warn")  # will be created
+            form.query_one("#f-group").value = "voice_persona"
             form.query_one("#f-name").value = "w"
             form.query_one("#f-path").value = "/mnt/gdrive/datasets/w"
             form.query_one("#f-size_mb").value = "abc"

@@ -427,7 +427,8 @@ class RegistryScreen(Screen):
 
     def _form(self, title: str, group: str, name: str, entry: dict, callback, group_editable=False) -> None:
         exists = lambda g, n: self.reg.ref(g, n) is not None  # noqa: E731
-        self.app.push_screen(EntryForm(title, group, name, entry, exists, self._probe, group_editable), callback)
+        form = EntryForm(title, group, name, entry, exists, self._probe, group_editable, groups=self.reg.groups())
+        self.app.push_screen(form, callback)
 
     def action_edit(self) -> None:
         """Edit the selected entry."""

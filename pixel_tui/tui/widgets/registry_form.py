@@ -48,8 +48,10 @@ class EntryForm(ModalScreen[FormResult | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+o", "submit", "Apply")]
 
     def __init__(self, title: str, group: str, name: str, entry: dict, existing: Callable[[str, str], bool],
-                 probe: Callable[[str], tuple[bool, str]] | None, group_editable: bool = False) -> None:
+                 probe: Callable[[str], tuple[bool, str]] | None, group_editable: bool = False,
+                 groups: list[str] | None = None) -> None:
         super().__init__()
+        self._groups = groups
         self._title, self._group, self._name, self._entry = title, group, name, entry
         self._existing, self._probe = existing, probe
         self._group_editable = group_editable
@@ -60,6 +62,7 @@ class EntryForm(ModalScreen[FormResult | None]):
             yield Static(f"[b]{self._title}[/b]", markup=True)
             yield Label("group")
             yield Input(self._group, id="f-group", disabled=not self._group_editable)
+            yield Static("", id="m-group", classes="field-msg")
             yield Label("name")
             yield Input(self._name, id="f-name")
             yield Static("", id="m-name", classes="field-msg")
@@ -95,6 +98,15 @@ class EntryForm(ModalScreen[FormResult | None]):
     def _validate_all(self) -> bool:
         ok = True
         name, group = self._value("name"), self._value("group")
+        if self._group_editable:
+            parts = group.split("/")
+            if not all(parts) or len(parts) > 2 or (len(parts) == 2 and parts[0] != "datasets") or group == "datasets":
+                self._msg("group", "use datasets/<group> or a top-level group name", "bad")
+                ok = False
+            elif self._groups is not None and group not in self._groups:
+                self._msg("group", f"new group {group} will be created", "warn")
+            else:
+                self._msg("group", "", "ok")
         if not name:
             self._msg("name", "a name is required", "bad")
             ok = False
