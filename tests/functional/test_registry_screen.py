@@ -301,3 +301,43 @@ def test_conflict_then_save_to_another_path(tmp_path):
             assert not screen.query_one("#registry-notice").display
 
     asyncio.run(run())
+
+
+@pytest.mark.timeout(120)
+def test_registry_in_s3_other_machine_saves_first(s3_env, weed_store, tmp_path):
+    key = "config/dataset_registry.json"
+    weed_store.put_bytes(key, (json.dumps({"voice_persona": {"v": {"path": "/x"}}}, indent=4) + "\n").encode())
+    app = make(dict(endpoint_url=s3_env.endpoint_url, bucket=weed_store.bucket,
+                    registry=f"s3://{weed_store.bucket}/{key}", state_dir=str(tmp_path / "state")))
+
+    async def run():
+        from pixel_tui.tui.screens.registry import RegistryScreen
+        from pixel_tui.tui.widgets.registry_dialogs import DiffDialog
+
+        async with app.run_test(size=(140, 40)) as pilot:
+            await pilot.press("R")
+            await wait_for(pilot, lambda: isinstance(app.screen, RegistryScreen) and app.screen.reg is not None,
+                           what="loaded from S3")
+            screen = app.screen
+            screen.reg.update_fields("voice_persona", "v", type="ours")
+            # the other operator's save lands first
+            weed_store.put_bytes(key, (json.dumps({"voice_persona": {"v": {"path": "/x", "notes": "theirs"}}},
+                                                  indent=4) + "\n").encode())
+            await wait_for(pilot, lambda: screen.disk_changed, what="notice for the S3 object")
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: isinstance(app.screen, DiffDialog), what="diff")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, DiffDialog) and "Changed on disk" in app.screen._title,
+                           what="conflict")
+            assert json.loads(weed_store.get_bytes(key)[0])["voice_persona"]["v"] == {"path": "/x", "notes": "theirs"}
+            await pilot.press("enter")  # reload and reapply
+            await wait_for(pilot, lambda: not screen.busy and app.screen is screen and not screen.disk_changed,
+                           what="reloaded")
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: isinstance(app.screen, DiffDialog), what="diff again")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: not screen.reg.dirty and not screen.busy, what="saved to S3")
+            assert json.loads(weed_store.get_bytes(key)[0])["voice_persona"]["v"] == {
+                "path": "/x", "notes": "theirs", "type": "ours"}
+
+    asyncio.run(run())
