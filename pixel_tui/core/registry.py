@@ -242,6 +242,10 @@ class Registry:
         if len(parts) == 1:
             if parts[0] == TWO_LEVEL_ROOT:
                 raise RegistryEditError(f"{TWO_LEVEL_ROOT!r} holds groups, not datasets", "use datasets/<group>")
+            top = self._root.member(parts[0])
+            if top is not None and top.value.members and group not in self.groups():
+                # training_strategy, usage_notes...: sections we keep but must not turn into groups
+                raise RegistryEditError(f"{group!r} in {self.location} is not a dataset group")
             self._one_level.add(parts[0])
         node = self._root
         for i, part in enumerate(parts):

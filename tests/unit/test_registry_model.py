@@ -161,6 +161,10 @@ def test_failed_edit_changes_nothing(reg_path):
         reg.set_entry("voice_persona", "  ", {"path": "x"})
     with pytest.raises(RegistryEditError):
         reg.set_entry("datasets", "x", {"path": "x"})
+    for section in ("usage_notes", "training_strategy", "description"):
+        with pytest.raises(RegistryEditError):
+            reg.set_entry(section, "x", {"path": "x"})
+    assert "usage_notes" not in reg.groups() and reg.odd_entries() == []
     assert not reg.dirty and not reg.can_undo
 
 
