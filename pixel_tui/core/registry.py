@@ -112,6 +112,9 @@ class Registry:
     def __init__(self, text: str, location: str = "<memory>", backend=None, version: Version | None = None,
                  extra_groups: Iterable[str] = ()) -> None:
         self.location = location
+        # A byte-order mark (Windows editors) is kept on save but is not part of the JSON text.
+        self._bom = "\ufeff" if text.startswith("\ufeff") else ""
+        text = text[len(self._bom):]
         self._backend = backend
         self._version = version
         self._one_level = set(ONE_LEVEL_GROUPS) | {g for g in extra_groups if "/" not in g}
@@ -356,6 +359,8 @@ class Registry:
 
     def squash_since(self, text: str) -> None:
         """Merge the undo steps made since the document was ``text`` into one (one form = one step)."""
+        if self._bom and text.startswith(self._bom):
+            text = text[len(self._bom):]
         for i in range(len(self._undo) - 1, -1, -1):
             if self._undo[i][0] == text:
                 del self._undo[i + 1 :]
@@ -374,7 +379,7 @@ class Registry:
     # -- output -----------------------------------------------------------------------------------
     def render(self) -> str:
         """The text that save() would write."""
-        return self._text
+        return self._bom + self._text
 
     @property
     def dirty(self) -> bool:
@@ -419,7 +424,7 @@ class Registry:
         if not self.dirty:
             return
         # No re-parse here: every edit already parsed the text it produced (see _splice).
-        self._version = self._backend.write(self._text.encode("utf-8"), self._version, backups)
+        self._version = self._backend.write(self.render().encode("utf-8"), self._version, backups)
         self._baseline = self._text
         self._ops.clear()
 
@@ -428,7 +433,7 @@ class Registry:
         backend = backend_for(location, store_factory, getattr(self._backend, "backup_dir", None))
         if backend.current() is not None:
             raise RegistryEditError(f"{location} already exists", "choose a new path")
-        self._version = backend.write(self._text.encode("utf-8"), None, backups)
+        self._version = backend.write(self.render().encode("utf-8"), None, backups)
         self._backend, self.location = backend, backend.location
         self._baseline = self._text
         self._ops.clear()

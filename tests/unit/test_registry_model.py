@@ -252,3 +252,16 @@ def test_fifty_megabyte_registry_loads_and_round_trips(tmp_path):
     p.write_text(text[: len(text) - 100])
     with pytest.raises(RegistryParseError):
         Registry.load(str(p))
+
+
+def test_byte_order_mark_is_kept(tmp_path):
+    data = b"\xef\xbb\xbf" + FIXTURE.read_bytes()
+    p = tmp_path / "bom.json"
+    p.write_bytes(data)
+    reg = Registry.load(str(p), backup_dir=tmp_path / "b")
+    assert reg.render().encode("utf-8") == data and len(reg.datasets()) == 8
+    reg.update_fields("voice_persona", "example_voice", type="x")
+    reg.save()
+    out = p.read_bytes()
+    assert out.startswith(b"\xef\xbb\xbf") and json.loads(out[3:])["voice_persona"]["example_voice"]["type"] == "x"
+
