@@ -33,9 +33,11 @@ class _ChunkStream(io.RawIOBase):
         self._buf = b""
 
     def readable(self) -> bool:
+        """Always: this is a read stream."""
         return True
 
     def readinto(self, b) -> int:
+        """Fill ``b`` from the next chunks; 0 at the end."""
         while not self._buf:
             try:
                 self._buf = next(self._chunks)
