@@ -23,6 +23,7 @@ TAIL_EVENTS = 64 * 1024  # with no stats block at all, parse this much of the en
 TAIL_MAX = 64 * 1024 * 1024  # ...and never read more than 64 MiB back for "now"
 ERRORS_BACK = 256 * 1024 * 1024  # how far back to look for the error lines a block counts
 READ_MAX = 1024 * 1024  # per poll, so one huge append cannot starve the other logs
+MARK_BYTES = 64
 SKIP_AHEAD = 4 * 1024 * 1024  # a backlog bigger than this is not parsed line by line
 
 
@@ -161,6 +162,7 @@ class _FileFollower:
         self.parser = LogParser()
         self.last_bytes: int | None = None
         self.history_end = 0  # the background history read covers the file up to here
+        self.mark = b""  # the last bytes read, to notice a file truncated and refilled between polls
 
     def close(self) -> None:
         if self.fp:
@@ -188,11 +190,25 @@ class _FileFollower:
             self._read_more(os.fstat(self.fp.fileno()))
             self.close()
             return self._open(st, initial=False) or True
-        if st.st_size < self.offset:
-            # copytruncate: the file was cut; everything now in it is new.
-            self.offset = 0
+        if st.st_size < self.offset or not self._same_bytes_before_offset():
+            # copytruncate: the file was cut (and maybe refilled past our offset); all of it is new.
+            self.offset, self.mark = 0, b""
             self.parser = _carry_state(self.parser)
         return self._read_more(st)
+
+    def _same_bytes_before_offset(self) -> bool:
+        """True when the bytes just before our offset are still the ones we read (one small pread)."""
+        if not self.mark or self.fp is None:
+            return True
+        try:
+            return os.pread(self.fp.fileno(), len(self.mark), self.offset - len(self.mark)) == self.mark
+        except OSError:
+            return True
+
+    def _remember_mark(self) -> None:
+        if self.fp is not None and self.offset > 0:
+            n = min(MARK_BYTES, self.offset)
+            self.mark = os.pread(self.fp.fileno(), n, self.offset - n)
 
     def _fail(self, exc: OSError) -> bool:
         msg = f"{exc.strerror or exc}"
@@ -207,7 +223,7 @@ class _FileFollower:
         except OSError as exc:
             return self._fail(exc)
         st = os.fstat(self.fp.fileno())
-        self.ident = (st.st_dev, st.st_ino)
+        self.ident, self.mark = (st.st_dev, st.st_ino), b""
         self.view.exists, self.view.error = True, None
         if initial:
             self.parser, start = _tail_parser(self.fp, st.st_size)
@@ -241,6 +257,7 @@ class _FileFollower:
         return True
 
     def _publish(self, snap: Snapshot, st: os.stat_result) -> None:
+        self._remember_mark()
         if self.last_bytes is None:
             # First look: when the log itself last showed progress (-P logs have no clock: mtime).
             self.view.progress_at = snap.progress_at.timestamp() if snap.progress_at else st.st_mtime

@@ -180,3 +180,24 @@ def test_big_backlog_jumps_to_the_end(rclone_logs, tmp_path):
     watcher.poll_once()
     view = watcher._followers[str(log)].view
     assert view.snapshot.bytes == parse_bytes(real).bytes and view.snapshot.format == "json"
+
+
+def test_truncated_and_refilled_between_two_polls(rclone_logs, tmp_path):
+    """copytruncate, then the writer fills the file past our old offset before we look again."""
+    small = rclone_logs.oneline.read_bytes()
+    other = rclone_logs.json.read_bytes()
+    assert len(other) > len(small)
+    log = tmp_path / "job.log"
+    log.write_bytes(small)
+    watcher = LogWatcher([str(log)], lambda v: None, history=False)
+    watcher.poll_once()
+    view = watcher._followers[str(log)].view
+    assert view.snapshot.format == "oneline"
+    before = view.snapshot.blocks
+    with open(log, "r+b") as f:
+        f.truncate(0)
+        f.write(other)
+    watcher.poll_once()
+    assert view.snapshot.format == "json" and view.snapshot.bytes == parse_bytes(other).bytes
+    # Every block of the new content was read, not just those past the old offset.
+    assert view.snapshot.blocks == before + parse_bytes(other).blocks
