@@ -109,18 +109,23 @@ def test_job_strip_is_self_contained(rclone_logs, tmp_path):
         shutil.copy(rclone_logs.failed, failed)
         ok = tmp_path / "ok.log"
         shutil.copy(rclone_logs.text, ok)
+        stuck = tmp_path / "stuck.log"
+        shutil.copy(DATA / "monitor_running.log", stuck)
+        now = parse_bytes(stuck.read_bytes()).progress_at.timestamp() + 900
+        os.utime(stuck, (now - 840, now - 840))
 
         class StripApp(App):
             def compose(self):
-                yield JobStrip([str(ok), str(failed)], stall_seconds=600)
+                yield JobStrip([str(ok), str(failed), str(stuck)], stall_seconds=600, clock=lambda: now)
 
         app = StripApp()
         async with app.run_test(size=(80, 10)) as pilot:
             strip = app.query_one(JobStrip)
-            await wait_for(pilot, lambda: len(str(strip.render()).splitlines()) == 2, what="two lines")
+            await wait_for(pilot, lambda: len(str(strip.render()).splitlines()) == 3, what="three lines")
             lines = str(strip.render()).splitlines()
             assert "ok.log" in lines[0] and "100%" in lines[0]
             assert "FAILED" in lines[1] and "failed.log" in lines[1]
+            assert "STALLED" in lines[2] and "70% no progress for 15m00s" in lines[2]
 
     asyncio.run(run())
 

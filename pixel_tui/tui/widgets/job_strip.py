@@ -72,5 +72,7 @@ class JobStrip(JobWatching, Static):
             state = f"[{STATE_STYLE[status.state]}]{status.state.upper():^9}[/]"
             detail = (f"{'' if pct is None else f'{pct:3.0f}%'} {human_rate(snap.speed)} ETA {human_duration(snap.eta)}"
                       if snap and snap.has_stats else "")
+            if status.state == "stalled" and status.stalled_for is not None:
+                detail = f"{'' if pct is None else f'{pct:3.0f}%'} no progress for {human_duration(status.stalled_for)}"
             lines.append(f"{state} {escape(job_name(source))[:24]:<24} {bar(None if pct is None else pct / 100, 12)} {detail}")
         return "\n".join(lines)
