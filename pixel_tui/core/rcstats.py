@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import urllib.request
 from datetime import datetime, timezone
 from urllib.parse import urlsplit, urlunsplit
 
@@ -22,6 +21,8 @@ def display_url(url: str) -> str:
 
 def fetch_stats(url: str, timeout: float = 2.0) -> Snapshot:
     """POST `core/stats` to an rc endpoint (`http://[user:pass@]host:5572`); raises OSError on failure."""
+    import urllib.request  # ~0.1 s of imports (http, ssl, email): only when an endpoint is polled
+
     parts = urlsplit(url if "://" in url else f"http://{url}")
     base = display_url(url).rstrip("/")
     req = urllib.request.Request(f"{base}/core/stats", data=b"{}", method="POST",
