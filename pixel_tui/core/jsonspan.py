@@ -35,23 +35,46 @@ def line_col(text: str, pos: int) -> tuple[int, int]:
     return line, col
 
 
-@dataclass(slots=True)
 class Node:
-    """A JSON value at text[start:end]. ``members`` is set for objects, ``items`` for arrays."""
+    """A JSON value at text[start:end]. ``members`` is set for objects, ``items`` for arrays.
 
-    start: int
-    end: int
-    kind: str  # "object", "array" or "scalar"
-    members: list["Member"] | None = None
-    items: list["Node"] | None = None
-    _value: Any = None
+    A *lazy* node (deep values when parsing with ``lazy_depth``) knows only its span: the C scanner
+    skipped over it, and its members are parsed the first time someone asks for them.
+    """
+
+    __slots__ = ("start", "end", "kind", "_members", "_items", "_value", "_src")
+
+    def __init__(self, start: int, end: int, kind: str, members: list["Member"] | None = None,
+                 items: list["Node"] | None = None, value: Any = None, src: str | None = None) -> None:
+        self.start, self.end, self.kind = start, end, kind  # kind: "object", "array" or "scalar"
+        self._members, self._items, self._value, self._src = members, items, value, src
+
+    def _materialise(self) -> None:
+        node = _value(self._src, self.start, 0, None)
+        self._members, self._items, self._src = node._members, node._items, None
+
+    @property
+    def members(self) -> list["Member"] | None:
+        """Members of an object node (parsed now if the node is lazy)."""
+        if self._src is not None:
+            self._materialise()
+        return self._members
+
+    @property
+    def items(self) -> list["Node"] | None:
+        """Items of an array node (parsed now if the node is lazy)."""
+        if self._src is not None:
+            self._materialise()
+        return self._items
 
     def value(self, text: str) -> Any:
-        """The Python value of this node (dicts keep key order)."""
+        """The Python value of this node (dicts keep key order); a fresh copy on every call."""
+        if self._src is not None:
+            return _SCAN(text, self.start)[0]
         if self.kind == "object":
-            return {m.key: m.value.value(text) for m in self.members}
+            return {m.key: m.value.value(text) for m in self._members}
         if self.kind == "array":
-            return [n.value(text) for n in self.items]
+            return [n.value(text) for n in self._items]
         return self._value
 
     def member(self, key: str) -> "Member | None":
@@ -75,14 +98,19 @@ class Member:
     value: Node = field(repr=False)
 
 
-def parse(text: str) -> Node:
-    """Parse a whole document into spans; duplicate keys raise SpanError with their position."""
+def parse(text: str, lazy_depth: int | None = None) -> Node:
+    """Parse a whole document into spans; duplicate keys raise SpanError with their position.
+
+    With ``lazy_depth``, objects and arrays that deep (the root is depth 0) are skipped by the C
+    scanner and parsed on first use: duplicate keys inside them are then only found at that point,
+    so callers check the document for duplicates another way first (see registry.parse_text).
+    """
     # Hundreds of thousands of small nodes: the cyclic GC would rescan them over and over.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         pos = _WS.match(text, 0).end()
-        node = _value(text, pos)
+        node = _value(text, pos, 0, lazy_depth)
         end = _WS.match(text, node.end).end()
     finally:
         if was_enabled:
@@ -92,19 +120,23 @@ def parse(text: str) -> Node:
     return node
 
 
-def _value(text: str, pos: int) -> Node:
+def _value(text: str, pos: int, depth: int, lazy: int | None) -> Node:
     ch = text[pos : pos + 1]
-    if ch == "{":
-        return _object(text, pos)
-    if ch == "[":
-        return _array(text, pos)
+    if ch == "{" or ch == "[":
+        if lazy is not None and depth >= lazy:
+            try:
+                _, end = _SCAN(text, pos)
+            except json.JSONDecodeError as exc:
+                raise SpanError(exc.msg, text, exc.pos) from None
+            return Node(pos, end, "object" if ch == "{" else "array", src=text)
+        return _object(text, pos, depth, lazy) if ch == "{" else _array(text, pos, depth, lazy)
     try:
         value, end = _SCAN(text, pos)
     except StopIteration:
         raise SpanError("expected a value", text, pos) from None
     except json.JSONDecodeError as exc:
         raise SpanError(exc.msg, text, exc.pos) from None
-    return Node(pos, end, "scalar", None, None, value)
+    return Node(pos, end, "scalar", value=value)
 
 
 # whitespace, a key without escapes, whitespace, colon, whitespace: the common case in one match
@@ -113,7 +145,7 @@ _COLON = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
 _SEP = re.compile(r"[ \t\n\r]*([,}\]]?)")
 
 
-def _object(text: str, start: int) -> Node:
+def _object(text: str, start: int, depth: int, lazy: int | None) -> Node:
     members: list[Member] = []
     seen: set[str] = set()
     pos = _WS.match(text, start + 1).end()
@@ -140,7 +172,7 @@ def _object(text: str, start: int) -> Node:
         if key in seen:
             raise SpanError(f"duplicate key {key!r}", text, key_start)
         seen.add(key)
-        node = value_of(text, pos)
+        node = value_of(text, pos, depth + 1, lazy)
         members.append(Member(key, key_start, node))
         s = sep_match(text, node.end)
         ch = s.group(1)
@@ -151,13 +183,13 @@ def _object(text: str, start: int) -> Node:
         pos = s.end()
 
 
-def _array(text: str, start: int) -> Node:
+def _array(text: str, start: int, depth: int, lazy: int | None) -> Node:
     items: list[Node] = []
     pos = _WS.match(text, start + 1).end()
     if text[pos : pos + 1] == "]":
         return Node(start, pos + 1, "array", items=items)
     while True:
-        node = _value(text, _WS.match(text, pos).end())
+        node = _value(text, _WS.match(text, pos).end(), depth + 1, lazy)
         items.append(node)
         s = _SEP.match(text, node.end)
         ch = s.group(1)

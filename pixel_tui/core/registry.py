@@ -74,17 +74,36 @@ class OddEntry:
     value: Any
 
 
+class _Duplicate(Exception):
+    pass
+
+
+def _no_duplicates(pairs: list) -> dict:
+    d = dict(pairs)
+    if len(d) != len(pairs):
+        raise _Duplicate
+    return d
+
+
+# Entries (datasets/<group>/<name>) sit at depth 3: the span parser skips inside them with the C
+# scanner and parses one only when it is edited, so loading costs little more than json.loads.
+LAZY_DEPTH = 3
+
+
 def parse_text(text: str, location: str = "<registry>") -> jsonspan.Node:
     """Parse registry text, turning any syntax error or duplicate key into RegistryParseError."""
+    lazy: int | None = LAZY_DEPTH
     try:
-        # The C parser gives precise messages for syntax errors; the span parser then finds duplicates.
-        json.loads(text)
+        # The C parser gives precise messages for syntax errors and finds duplicates cheaply.
+        json.loads(text, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
         raise RegistryParseError(location, exc.msg, exc.lineno, exc.colno) from None
     except RecursionError:
         raise RegistryParseError(location, "nested too deeply", 1, 1) from None
+    except _Duplicate:
+        lazy = None  # parse everything eagerly: the span parser reports where the duplicate is
     try:
-        root = jsonspan.parse(text)
+        root = jsonspan.parse(text, lazy_depth=lazy)
     except jsonspan.SpanError as exc:
         raise RegistryParseError(location, exc.message, exc.line, exc.column) from None
     if root.kind != "object":
