@@ -36,6 +36,7 @@ class PixelApp(App):
         Binding("m", "show('monitor')", "Monitor"),
         Binding("R", "show('registry')", "Registry"),
         Binding("H", "show('history')", "History"),
+        Binding("p", "promote", "Promote"),
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
 
@@ -50,6 +51,18 @@ class PixelApp(App):
         if s.read_only:
             parts.append("READ-ONLY")
         return "  ".join(parts)
+
+    def on_mount(self) -> None:
+        """Offer to resume interrupted promotions."""
+        from .screens.history import offer_resume
+
+        offer_resume(self)
+
+    def action_promote(self) -> None:
+        """Open the promote dialog for the selected raw items (S3 pane, or Drive items mapped to raw)."""
+        from .screens.promote import open_promote
+
+        open_promote(self)
 
     def get_default_screen(self):
         """The home screen: Drive and S3 side by side."""

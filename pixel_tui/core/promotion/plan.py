@@ -309,8 +309,11 @@ def _plan_registry(plan: Plan, store: "S3Store", settings: "Settings", registry,
             else s3_url(plan.bucket, item.source)
         after = dict(before or {})
         after.update(base_fields)
-        after.update({"path": s3_url(plan.bucket, item.dest), "source_path": source,
-                      "size_mb": size_mb(sum(t.size for t in item.tasks))})
+        size = size_mb(sum(t.size for t in item.tasks))
+        old_size = after.get("size_mb")
+        if isinstance(old_size, (int, float)) and not isinstance(old_size, bool) and old_size == size:
+            size = old_size  # 37 and 37.0 are the same size: no diff line for it
+        after.update({"path": s3_url(plan.bucket, item.dest), "source_path": source, "size_mb": size})
         if before is None:
             # A new entry leads with its path, as the team writes them.
             after = {"path": after.pop("path"), **after}

@@ -1,0 +1,244 @@
+"""`H`: the promotion history. Undo a promotion, resume an interrupted one; offered at start when one is pending."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Header, Label, Static
+
+from .promote import PromotionProgressed
+
+if TYPE_CHECKING:
+    from ...core.promotion.history import PromotionRow
+
+
+class HistoryLoaded(Message):
+    """The list of promotions was read from the journals and the audit log."""
+
+    def __init__(self, rows: list["PromotionRow"]) -> None:
+        super().__init__()
+        self.rows = rows
+
+
+class HistoryActionDone(Message):
+    """An undo or resume finished (``ok``) or was refused/failed; ``text`` says what happened."""
+
+    def __init__(self, text: str, ok: bool) -> None:
+        super().__init__()
+        self.text, self.ok = text, ok
+
+
+class ConfirmUndo(ModalScreen[bool]):
+    """States what undo will delete and restore; y/Enter confirms."""
+
+    CSS_PATH = "../styles/promote.tcss"
+    BINDINGS = [Binding("escape,n", "answer(False)", "No"), Binding("y", "answer(True)", "Yes")]
+
+    def __init__(self, row: "PromotionRow") -> None:
+        super().__init__()
+        self.row = row
+
+    def compose(self) -> ComposeResult:
+        from ...core.promotion.plan import human_bytes
+
+        r = self.row
+        with Vertical(id="confirm-undo"):
+            yield Label(f"[b]Undo promotion {escape(r.id)}?[/b]")
+            yield Static(escape(f"Deletes the {r.objects:,} copies it made ({human_bytes(r.bytes)}) in {r.category}"
+                                f"{', copies moved sources back first' if r.mode == 'move' else ''}, and restores "
+                                "the registry entry. Refused if either changed since."))
+            with Horizontal():
+                yield Button("Undo", id="confirm-yes", variant="warning")
+                yield Button("Keep", id="confirm-no")
+
+    @on(Button.Pressed, "#confirm-yes")
+    def _yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#confirm-no")
+    def _no(self) -> None:
+        self.dismiss(False)
+
+    def action_answer(self, yes: bool) -> None:
+        """y: undo; n/Esc: keep."""
+        self.dismiss(yes)
+
+
+class HistoryScreen(Screen):
+    """Promotions, newest first: status, mode, category, objects, bytes, who, sources."""
+
+    CSS_PATH = "../styles/promote.tcss"
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("u", "undo", "Undo"),
+        Binding("r", "resume", "Resume"),
+        Binding("s", "stop", "Stop resume"),
+        Binding("f5,ctrl+r", "reload", "Reload"),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.rows: list[PromotionRow] = []
+        self._busy = False
+        self._cancel = threading.Event()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Promotions (u undo, r resume an interrupted one)", classes="pane-title")
+        table = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("id", "status", "mode", "category", "objects", "size", "who", "sources")
+        yield table
+        yield Static(id="history-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Load the list."""
+        self.action_reload()
+        self.query_one(DataTable).focus()
+
+    def action_reload(self) -> None:
+        """Read journals and audit log again."""
+        self._load()
+
+    @work(thread=True, exclusive=True, group="history-load")
+    def _load(self) -> None:
+        from ...core.promotion.history import list_promotions
+
+        self.post_message(HistoryLoaded(list_promotions(self.app.services.settings)))
+
+    def on_history_loaded(self, msg: HistoryLoaded) -> None:
+        """Fill the table, keeping the cursor row."""
+        from ...core.promotion.plan import human_bytes
+
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        self.rows = msg.rows
+        for r in msg.rows:
+            table.add_row(r.id, r.status, r.mode, r.category, f"{r.objects:,}", human_bytes(r.bytes),
+                          f"{r.user}@{r.host}" if r.user else "", r.sources, key=r.id)
+        if msg.rows:
+            table.move_cursor(row=min(row, len(msg.rows) - 1))
+        elif not self._busy:
+            self._status("no promotions yet")
+
+    def _current(self) -> "PromotionRow | None":
+        table = self.query_one(DataTable)
+        if not self.rows or table.cursor_row < 0 or table.cursor_row >= len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def _status(self, text: str, error: bool = False) -> None:
+        w = self.query_one("#history-status", Static)
+        w.update(escape(text))
+        w.set_class(error, "-error")
+
+    def action_undo(self) -> None:
+        """Ask, then delete the copies and restore the registry entry."""
+        row = self._current()
+        if row is None or self._busy:
+            return
+        if self.app.services.read_only:
+            self._status("undo is disabled in read-only mode", error=True)
+            return
+        if row.status != "done":
+            self._status(f"{row.id} is {row.status}: only a finished promotion can be undone", error=True)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._busy = True
+                self._status(f"undoing {row.id}…")
+                self._undo(row.id)
+
+        self.app.push_screen(ConfirmUndo(row), answered)
+
+    @work(thread=True, exclusive=True, group="history-action")
+    def _undo(self, promotion_id: str) -> None:
+        from ...core.errors import PixelError
+        from ...core.promotion.undo import undo
+
+        services = self.app.services
+        try:
+            r = undo(services.store, services.settings, promotion_id)
+        except PixelError as exc:
+            self.post_message(HistoryActionDone(f"undo refused: {exc}", False))
+        else:
+            restored = f", {r.restored_sources} raw objects restored" if r.restored_sources else ""
+            self.post_message(HistoryActionDone(
+                f"undone {r.id}: {r.deleted} copies deleted{restored}, registry entry restored", True))
+
+    def action_resume(self) -> None:
+        """Finish an interrupted promotion (verified objects are skipped)."""
+        row = self._current()
+        if row is None or self._busy:
+            return
+        if not row.resumable:
+            self._status(f"{row.id} is {row.status}: nothing to resume", error=True)
+            return
+        if self.app.services.read_only:
+            self._status("promotion is disabled in read-only mode", error=True)
+            return
+        self._busy = True
+        self._cancel.clear()
+        self._status(f"resuming {row.id}…")
+        self._resume(row.id)
+
+    def action_stop(self) -> None:
+        """Stop a running resume after the copies in flight."""
+        if self._busy:
+            self._cancel.set()
+
+    @work(thread=True, exclusive=True, group="history-action")
+    def _resume(self, promotion_id: str) -> None:
+        from ...core.errors import PixelError
+        from ...core.promotion import resume
+
+        services = self.app.services
+        try:
+            r = resume(services.store, services.settings, promotion_id,
+                       progress=lambda p: self.post_message(PromotionProgressed(p)), cancel=self._cancel)
+        except PixelError as exc:
+            self.post_message(HistoryActionDone(f"resume stopped: {exc}", False))
+        else:
+            self.post_message(HistoryActionDone(
+                f"{r.id} {r.status}: {r.copied:,} copied, {r.verified:,} verified", True))
+
+    def on_promotion_progressed(self, msg: PromotionProgressed) -> None:
+        """Show the resume's progress in the status line."""
+        p = msg.progress
+        self._status(f"{p.phase}: {p.objects_done:,}/{p.objects_total:,} objects ({p.fraction:.0%})")
+
+    def on_history_action_done(self, msg: HistoryActionDone) -> None:
+        """Say what happened and reload the list."""
+        self._busy = False
+        self._status(msg.text, error=not msg.ok)
+        self.action_reload()
+
+
+def offer_resume(app) -> None:
+    """At start: look for interrupted promotions (in a worker) and notify, pointing at the history."""
+
+    def check() -> None:
+        from ...core.journal import incomplete
+
+        try:
+            ids = [j.id for j, _ in incomplete(app.services.settings)]
+        except OSError:
+            return
+        if ids:
+            app.call_from_thread(
+                app.notify,
+                f"{len(ids)} interrupted promotion(s), latest {ids[-1]}. Press H, then r to resume.",
+                title="Resume promotion?", severity="warning", timeout=30,
+            )
+
+    app.run_worker(check, thread=True, group="offer-resume", exclusive=True)
