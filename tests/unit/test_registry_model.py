@@ -174,6 +174,7 @@ def test_failed_edit_changes_nothing(reg_path):
         ('{\n    "a": 1,\n    "b": \n', 4, 1, "Expecting value"),
         ('{\n    "a": {"x": 1, "x": 2}\n}\n', 2, 19, "duplicate key 'x'"),
         ('{\n    "datasets": {},\n    "datasets": {}\n}\n', 3, 5, "duplicate key 'datasets'"),
+        ('{"datasets": {"g": {\n  "e": {"path": "a", "size_mb": 1, "path": "b"}}}}', 2, 36, "duplicate key 'path'"),
         ("[1, 2]\n", 1, 1, "must be a JSON object"),
         ('{"a": 1} x', 1, 10, "Extra data"),
         ("", 1, 1, "Expecting value"),
@@ -264,4 +265,23 @@ def test_byte_order_mark_is_kept(tmp_path):
     reg.save()
     out = p.read_bytes()
     assert out.startswith(b"\xef\xbb\xbf") and json.loads(out[3:])["voice_persona"]["example_voice"]["type"] == "x"
+
+
+def test_lazy_and_eager_span_trees_agree():
+    from pixel_tui.core import jsonspan
+
+    text = FIXTURE.read_text(encoding="utf-8")
+
+    def walk(node, out, path=""):
+        out.append((path, node.start, node.end, node.kind))
+        for m in node.members or ():
+            out.append((path + "/" + m.key, m.key_start))
+            walk(m.value, out, path + "/" + m.key)
+        for i, item in enumerate(node.items or ()):
+            walk(item, out, f"{path}[{i}]")
+        return out
+
+    eager, lazy = jsonspan.parse(text), jsonspan.parse(text, lazy_depth=3)
+    assert lazy.value(text) == eager.value(text) == json.loads(text)
+    assert walk(lazy, []) == walk(eager, [])  # walking materialises every lazy node
 
