@@ -105,11 +105,15 @@ def spot_check(settings: "Settings", reg: Registry, store: "S3Store", rclone: "R
     checker = checker or S3Checker(lambda b: store if b == bucket else type(store).from_settings(settings, bucket=b))
     report = validate(reg, bucket=bucket, checker=checker, cancelled=cancelled)
     primary, sources = _registry_keys(reg, bucket, settings.raw_prefix)
-    unregistered = [
-        item for cat in _level_items(store, settings.processed_prefix) if cat.endswith("/")
-        for item in _level_items(store, cat) if not _covers(primary, item)
-    ]
-    unpromoted = [item for item in _level_items(store, settings.raw_prefix) if not _covers(sources, item)]
+    processed = [(cat, item) for cat in _level_items(store, settings.processed_prefix) if cat.endswith("/")
+                 for item in _level_items(store, cat)]
+    unregistered = [item for _, item in processed if not _covers(primary, item)]
+    # Like the browser's markers: promoted when a registry source names it, or when the same name
+    # sits in some processed category (a promotion that kept the name).
+    processed_names = {item[len(cat):] for cat, item in processed}
+    raw = settings.raw_prefix
+    unpromoted = [item for item in _level_items(store, raw)
+                  if not _covers(sources, item) and item[len(raw):] not in processed_names]
     drive = _drive_gap(settings, store, rclone, cancelled) if rclone is not None else None
     return CheckResult(report, unregistered, unpromoted, drive)
 

@@ -109,6 +109,8 @@ def _layout(weed_store, tmp_path, drive_dir) -> Path:
     s.put_bytes("gdrive/raw/CoT_Heartbreak_downloaded.json", b"x" * 1000)
     s.put_bytes("gdrive/raw/Psych8k/psych8k.json", b"p")
     s.put_bytes("gdrive/raw/never_promoted.json", b"n")
+    s.put_bytes("gdrive/raw/same_name.jsonl", b"s")  # promoted without a registry source: same name
+    s.put_bytes("gdrive/processed/priority/same_name.jsonl", b"s")
     (drive_dir / "Psych8k").mkdir()
     (drive_dir / "Psych8k" / "psych8k.json").write_bytes(b"p")
     (drive_dir / "never_promoted.json").write_bytes(b"n")
@@ -138,7 +140,7 @@ def test_check_reports_layout_and_exits_1_on_broken_paths(s3_env, weed_store, tm
     assert main(args) == 1
     out = capsys.readouterr().out
     assert "missing in S3" in out and "datasets/priority_datasets/broken" in out
-    assert "processed folders nobody registered: 1" in out and "gdrive/processed/priority/orphan/" in out
+    assert "processed folders nobody registered: 2" in out and "gdrive/processed/priority/orphan/" in out
     assert "raw items not promoted yet: 2" in out and "gdrive/raw/never_promoted.json" in out
     assert "gdrive/raw/Psych8k/" in out  # registered, but its path is still on the Drive mount
     assert "Drive items not uploaded: 2 of 4 files" in out
@@ -148,7 +150,8 @@ def test_check_reports_layout_and_exits_1_on_broken_paths(s3_env, weed_store, tm
     assert doc["migration"] == {"on_s3": 3, "total": 4}
     assert doc["drive_not_uploaded"]["missing"] == 2
     assert sorted(doc["drive_not_uploaded"]["examples"]) == ["CoT_Heartbreak_downloaded.json", "not_uploaded.json"]
-    assert doc["unregistered_processed"] == ["gdrive/processed/priority/orphan/"]
+    assert sorted(doc["unregistered_processed"]) == ["gdrive/processed/priority/orphan/",
+                                                     "gdrive/processed/priority/same_name.jsonl"]
     assert sorted(doc["raw_not_promoted"]) == ["gdrive/raw/Psych8k/", "gdrive/raw/never_promoted.json"]
 
 
