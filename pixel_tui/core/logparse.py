@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .logunits import LOG_TIME, parse_duration, parse_iso_time, parse_log_time, parse_rate, parse_size
 
@@ -227,7 +227,7 @@ class LogParser:
     _header_time: datetime | None = None
     _errors: list[str] = field(default_factory=list)
     _seen_header: bool = False
-    _since_block: dict = field(default_factory=lambda: {"errors": [], "fatal": False, "nothing": False, "copied": 0})
+    _since_block: list = field(default_factory=list)  # (kind, time, line) of events since the last block
 
     def feed(self, data: bytes) -> None:
         """Parse whole lines of ``data`` (keeping a partial last line for the next call)."""
@@ -312,17 +312,16 @@ class LogParser:
                 stats["transfers"] = self.state.total_transfers
             self._stats(stats, (parse_log_time(date) if date else None) or when, "oneline")
             return
-        self._message(level.lower(), msg, line)
+        self._message(level.lower(), msg, line, when)
 
-    def _message(self, level: str, msg: str, line: str) -> None:
+    def _message(self, level: str, msg: str, line: str, when: datetime | None = None) -> None:
         if level == "notice" and _FINAL_FAILURE.match(msg):
             level = "critical"  # rclone >= 1.6x reports the run's failure at NOTICE, then exits non-zero
         if level in ("error", "critical", "emergency", "alert", "fatal"):
             if _ATTEMPT_OK.search(msg):
                 return  # rclone logs a successful retry at ERROR level; it is good news
             self._errors.append(line.strip())
-            self._since_block["errors"].append(line.strip())
-            self._since_block["fatal"] |= level != "error"
+            self._since_block.append(("error" if level == "error" else "fatal", when, line.strip()))
             del self._errors[:-MAX_ERRORS]
             changes = {"last_errors": tuple(self._errors)}
             if self.state.format == "oneline":
@@ -331,10 +330,10 @@ class LogParser:
                 changes["fatal"] = True
             self._set(**changes)
         elif "There was nothing to transfer" in msg:
-            self._since_block["nothing"] = True
+            self._since_block.append(("nothing", when, ""))
             self._set(nothing_to_transfer=True)
         elif "Copied (" in msg or msg.endswith(": Updated") or "Updated modification time" in msg:
-            self._since_block["copied"] += 1
+            self._since_block.append(("copied", when, ""))
             self._set(copied=self.state.copied + 1)
         elif msg.endswith("Deleted"):
             self._set(deleted=self.state.deleted + 1)
@@ -364,7 +363,7 @@ class LogParser:
         text = f"{obj}: {msg}" if isinstance(obj, str) and obj else msg
         level = str(rec.get("level", "")).lower()
         stamp = rec.get("time") if isinstance(rec.get("time"), str) else ""
-        self._message(level, text, f"{stamp} {level.upper()} : {text}".strip())
+        self._message(level, text, f"{stamp} {level.upper()} : {text}".strip(), when)
 
     def _end_block(self) -> None:
         block, self._block = self._block, None
@@ -379,13 +378,16 @@ class LogParser:
         prev = self.state
         elapsed = fields_.get("elapsed")
         if elapsed is not None and prev.elapsed is not None and elapsed + 1 < prev.elapsed:
-            # Elapsed time went down: a new rclone run appended to the same log. Keep only what was
-            # logged since the previous block, which belongs to the new run.
-            since = self._since_block
-            self._errors = since["errors"][-MAX_ERRORS:]
-            prev = replace(prev, last_errors=tuple(self._errors), fatal=since["fatal"],
-                           nothing_to_transfer=since["nothing"], copied=since["copied"], deleted=0,
-                           errors=len(since["errors"]) if fmt == "oneline" else prev.errors)
+            # Elapsed time went down: a new rclone run appended to the same log. Of what was logged
+            # since the previous block, keep what the new run logged: its start is this block's time
+            # minus its elapsed time (events without a time are kept).
+            start = when - timedelta(seconds=elapsed + 1) if when is not None else None
+            since = [e for e in self._since_block if start is None or e[1] is None or e[1] >= start]
+            self._errors = [line for kind, _, line in since if kind in ("error", "fatal")][-MAX_ERRORS:]
+            kinds = [kind for kind, _, _ in since]
+            prev = replace(prev, last_errors=tuple(self._errors), fatal="fatal" in kinds,
+                           nothing_to_transfer="nothing" in kinds, copied=kinds.count("copied"), deleted=0,
+                           errors=len(self._errors) if fmt == "oneline" else prev.errors)
         if "transferring" not in fields_:
             fields_["transferring"] = ()
         moved = not prev.has_stats or fields_.get("bytes") != prev.bytes
@@ -395,7 +397,7 @@ class LogParser:
         if fatal_flag:
             new = replace(new, fatal=True)
         self.state = new
-        self._since_block = {"errors": [], "fatal": False, "nothing": False, "copied": 0}
+        self._since_block = []
 
     def _set(self, **changes) -> None:
         self.state = replace(self.state, **changes)

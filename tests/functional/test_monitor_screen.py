@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -148,3 +149,44 @@ def test_monitor_snapshot_80x24(snap_compare, tmp_path):
         await pilot.pause(0.6)  # two redraw ticks
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.timeout(90)
+def test_story_1_stalled_job_restarted_reads_running(rclone, drive_dir, weed_store, tmp_path):
+    """Maya's 3 a.m. story: STALLED with the 403 error listed; rclone restarted into the same log -> RUNNING."""
+    log = tmp_path / "upload_raw_final.log"
+    # The stuck run: its blocks dated long ago, the last line a 403 error.
+    old = re.sub(rb"\d{4}/\d\d/\d\d", b"2020/01/01", (DATA / "monitor_running.log").read_bytes())
+    log.write_bytes(old + b"2020/01/01 02:41:00 ERROR : big.bin: Failed to copy: googleapi: Error 403: "
+                    b"Rate Limit Exceeded, rateLimitExceeded\n")
+    os.utime(log, (time.time() - 900, time.time() - 900))
+    for i in range(3):
+        (drive_dir / f"shard-{i}.jsonl").write_bytes(os.urandom(400_000))
+
+    async def run():
+        app = make_app(Settings(logs=(str(log),), bucket=weed_store.bucket, stall_seconds=600))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("m")
+            screen = app.screen
+            assert isinstance(screen, MonitorScreen), screen
+            await wait_for(pilot, lambda: len(screen.query(JobCard)) == 1, what="card")
+            card = screen.query_one(JobCard)
+            await wait_for(pilot, lambda: "STALLED" in card_text(card), what="stalled")
+            assert "no progress for" in card_text(card) and "rateLimitExceeded" in card_text(card)
+            # She restarts rclone in tmux with the same --log-file: rclone appends to it.
+            job = rclone.start_copy("drive:", f"s3test:{weed_store.bucket}/gdrive/raw", log, bwlimit="600k",
+                                    stats="250ms")
+            try:
+                await wait_for(pilot, lambda: "RUNNING" in card_text(card), timeout=30, what="running again")
+                # The new run's numbers, and the old run's error lines are gone with it.
+                await wait_for(pilot, lambda: "shard-" in card_text(card) or "100%" in card_text(card),
+                               timeout=30, what="new run's numbers")
+                assert "rateLimitExceeded" not in card_text(card)
+            finally:
+                try:
+                    os.kill(job.pid, 15)
+                    os.waitpid(job.pid, 0)
+                except (ProcessLookupError, ChildProcessError):
+                    pass
+
+    asyncio.run(run())

@@ -160,3 +160,16 @@ def test_non_utf8_and_ansi_crlf_bytes():
     parser.feed(data)
     snap = parser.snapshot()
     assert snap.format == "progress" and snap.bytes == 2 * 2**20 and snap.elapsed == 2
+
+
+def test_a_new_run_appended_to_the_log_drops_the_old_runs_errors():
+    block = ("2026/01/01 {t} INFO  : \nTransferred:   \t    {b} MiB / 10 MiB, {p}%, 1 MiB/s, ETA 1s\n"
+             "Elapsed time:  {e}\n\n")
+    log = (block.format(t="10:00:30", b=3, p=30, e="30.0s")
+           + "2026/01/01 10:00:40 ERROR : a.bin: Failed to copy: 403 rateLimitExceeded\n"
+           + "2026/01/01 10:05:00 NOTICE: Config file not found - using defaults\n"
+           + "2026/01/01 10:05:01 ERROR : b.bin: Failed to copy: timeout\n"
+           + block.format(t="10:05:02", b=1, p=10, e="2.0s")).encode()
+    snap = parse_bytes(log)
+    assert snap.bytes == 2**20 and snap.elapsed == 2
+    assert snap.last_errors == ("2026/01/01 10:05:01 ERROR : b.bin: Failed to copy: timeout",)

@@ -144,3 +144,14 @@ def test_follow_prints_a_json_line_per_change(rclone_logs, tmp_path):
         proc.wait(10)
     first = json.loads(next(ln for ln in lines if ln.startswith("{")))
     assert set(first) == KEYS and first["bytes"] == parse_bytes(real[:cut]).bytes
+
+
+def test_finished_with_errors_exits_1(rclone_logs, tmp_path, capsys):
+    real = rclone_logs.text.read_bytes()
+    last = real.rindex(b"Checks:")
+    log = tmp_path / "errs.log"
+    log.write_bytes(real[:last] + b"Errors:                 1 (retrying may help)\n" + real[last:])
+    _age(log, 120)
+    code, out, _ = _status(capsys, "--json", log)
+    (d,) = json.loads(out)
+    assert d["state"] == "finished" and d["errors"] == 1 and code == 1
