@@ -135,3 +135,29 @@ async def test_move_needs_a_second_confirmation_and_cancel_is_resumable(story):
     keys = [o.key for o in store.walk("gdrive/")]
     assert not [k for k in keys if k.startswith("gdrive/raw/pack/")]
     assert len([k for k in keys if k.startswith("gdrive/processed/cot_reasoning/pack/")]) == N
+
+
+@sync
+async def test_interrupted_promotion_is_offered_at_start(story):
+    import threading
+
+    from pixel_tui.core.promotion import Cancelled, build_plan, execute
+
+    app, store, reg = story
+    settings = app.services.settings
+    plan = build_plan(store, settings, [RAW_KEY], "cot_reasoning")
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(Cancelled):
+        execute(store, settings, plan, cancel=stop)
+    async with app.run_test(size=(130, 42)) as pilot:
+        await wait_until(pilot, lambda: any(plan.id in n.message for n in app._notifications), what="the offer")
+        note = next(n for n in app._notifications if plan.id in n.message)
+        assert "1 interrupted promotion(s)" in note.message and "Press H, then r" in note.message
+        await pilot.press("H")
+        history = app.screen
+        await wait_until(pilot, lambda: history.rows, what="the history")
+        assert history.rows[0].id == plan.id and history.rows[0].status == "cancelled"
+        await pilot.press("r")
+        await wait_until(pilot, lambda: history.rows and history.rows[0].status == "done", what="the resume")
+    assert store.head(DEST).size == 37_000_000
