@@ -14,6 +14,7 @@ from pixel_tui.core.promotion import Plan, build_plan, execute
 from pixel_tui.core.promotion.errors import ConflictsBlock, ReadOnlyMode, UndoRefused
 from pixel_tui.core.promotion.undo import undo
 from pixel_tui.core.config import with_overrides
+from conftest import PROMO_REGISTRY
 
 RAW = "gdrive/raw/"
 COT = "gdrive/processed/cot_reasoning/"
@@ -197,3 +198,40 @@ def test_no_registry_configured_still_promotes(promo_env):
     assert execute(env.store, settings, plan).status == "done"
     st = Journal.find(settings, plan.id).state()
     assert st.done and not st.registry_saved
+
+
+def test_registry_kept_in_s3_is_updated_with_a_conditional_put_and_restored_by_undo(promo_env):
+    env = promo_env
+    reg_key = "meta/dataset_registry.json"
+    text = env.registry_path.read_text()
+    env.store.put_bytes(reg_key, text.encode())
+    settings = with_overrides(env.settings, registry=f"s3://{env.store.bucket}/{reg_key}")
+    env.put(RAW + "CoT_Heartbreak_and_Breakups_downloaded.json", b"{}")
+    plan = build_plan(env.store, settings, [RAW + "CoT_Heartbreak_and_Breakups_downloaded.json"], "cot_reasoning")
+    assert plan.registry_location == f"s3://{env.store.bucket}/{reg_key}"
+    execute(env.store, settings, plan)
+    doc = json.loads(env.store.get_bytes(reg_key)[0])
+    assert doc["datasets"]["cot_reasoning"]["CoT_Heartbreak_and_Breakups"]["path"].endswith("heartbreak_and_breakups.json")
+    undo(env.store, settings, plan.id)
+    assert env.store.get_bytes(reg_key)[0].decode() == text
+
+
+def test_registry_entry_edited_between_plan_and_run_is_not_overwritten(promo_env):
+    from pixel_tui.core.promotion import PromotionError, resume
+
+    env = promo_env
+    env.put(RAW + "CoT_Heartbreak_and_Breakups_downloaded.json", b"{}")
+    plan = build_plan(env.store, env.settings, [RAW + "CoT_Heartbreak_and_Breakups_downloaded.json"], "cot_reasoning")
+    doc = json.loads(env.registry_path.read_text())
+    doc["datasets"]["cot_reasoning"]["CoT_Heartbreak_and_Breakups"]["path"] = "/mnt/other/place.json"
+    env.registry_path.write_text(json.dumps(doc, indent=4))
+    edited = env.registry_path.read_text()
+    with pytest.raises(PromotionError, match="changed since the plan was made"):
+        execute(env.store, env.settings, plan)
+    assert env.registry_path.read_text() == edited, "their edit is kept"
+    st = Journal.find(env.settings, plan.id).state()
+    assert len(st.verified) == 1 and not st.registry_saved, "the copy is verified and kept"
+    # Put the entry back as planned: resume finishes without copying again.
+    env.registry_path.write_text(json.dumps(PROMO_REGISTRY, indent=4) + "\n")
+    result = resume(env.store, env.settings, plan.id)
+    assert result.status == "done" and result.copied == 0 and result.registry_diff
