@@ -44,7 +44,7 @@ def test_monitor_follows_a_real_log_and_goes_back(rclone_logs, tmp_path):
         app = make_app(Settings(logs=(str(tmp_path / "*.log"), str(tmp_path / "later" / "next.log")), bucket="b"))
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("m")
-            assert isinstance(app.screen, MonitorScreen)
+            await wait_for(pilot, lambda: isinstance(app.screen, MonitorScreen), what="monitor screen")
             screen = app.screen
             await wait_for(pilot, lambda: len(screen.query(JobCard)) == 2, what="two cards")
             cards = {c.source: c for c in screen.query(JobCard)}
@@ -83,6 +83,7 @@ def test_upload_from_the_monitor_becomes_a_watched_job(weed_server, weed_store, 
                                              "RCLONE_CONFIG_DRIVE_REMOTE": str(drive_dir)})
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("m")
+            await wait_for(pilot, lambda: isinstance(app.screen, MonitorScreen), what="monitor screen")
             screen = app.screen
             await pilot.press("u")
             await wait_for(pilot, lambda: app.screen is not screen, what="dialog")
@@ -167,8 +168,8 @@ def test_story_1_stalled_job_restarted_reads_running(rclone, drive_dir, weed_sto
         app = make_app(Settings(logs=(str(log),), bucket=weed_store.bucket, stall_seconds=600))
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("m")
+            await wait_for(pilot, lambda: isinstance(app.screen, MonitorScreen), what="monitor screen")
             screen = app.screen
-            assert isinstance(screen, MonitorScreen), screen
             await wait_for(pilot, lambda: len(screen.query(JobCard)) == 1, what="card")
             card = screen.query_one(JobCard)
             await wait_for(pilot, lambda: "STALLED" in card_text(card), what="stalled")
