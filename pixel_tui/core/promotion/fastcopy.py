@@ -31,17 +31,22 @@ class FastCopier:
         self._enabled = bool(store.endpoint_url) and getattr(store, "_addressing_style", "path") == "path"
         self._failures = 0
         self._lock = threading.Lock()
+        self._creds = None
         if self._enabled:
-            import urllib3
-            from botocore.auth import S3SigV4Auth
+            try:
+                import urllib3
+                from botocore.auth import S3SigV4Auth
 
-            client = store.client
-            self._endpoint = client.meta.endpoint_url.rstrip("/")
-            self._region = client.meta.region_name or "us-east-1"
-            self._creds = client._request_signer._credentials
-            self._auth_cls = S3SigV4Auth
-            self._pool = urllib3.PoolManager(maxsize=pool_size, retries=False,
-                                             timeout=urllib3.Timeout(connect=5.0, read=300.0))
+                client = store.client
+                self._endpoint = client.meta.endpoint_url.rstrip("/")
+                self._region = client.meta.region_name or "us-east-1"
+                # botocore keeps the resolved (possibly refreshing) credentials on its signer.
+                self._creds = client._request_signer._credentials
+                self._auth_cls = S3SigV4Auth
+                self._pool = urllib3.PoolManager(maxsize=pool_size, retries=False,
+                                                 timeout=urllib3.Timeout(connect=5.0, read=300.0))
+            except Exception:  # a botocore without these internals: boto3 does every copy
+                self._enabled = False
 
     def copy(self, src_key: str, dst_key: str, size: int, **kwargs) -> str:
         """Copy one object (size at most the single-copy cutoff); returns the new ETag, unquoted."""
