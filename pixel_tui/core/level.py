@@ -72,3 +72,14 @@ class Level:
             md5 += zero
             if etag:
                 self._odd_etags[row] = etag
+
+    def extend(self, other: "Level") -> None:
+        """Append every row of ``other`` (built elsewhere, e.g. in a worker thread): C-speed copies."""
+        base = len(self.names)
+        self.names.extend(other.names)
+        self.sizes.extend(other.sizes)
+        self.mtimes.extend(other.mtimes)
+        self._md5 += other._md5
+        for row, etag in other._odd_etags.items():
+            self._odd_etags[base + row] = etag
+        self.n_dirs += other.n_dirs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from datetime import datetime, timezone
 
 from rich.segment import Segment
@@ -20,6 +21,9 @@ MARKERS = {
     "uploaded": ("✓", "ok"), "missing": ("✗", "bad"), "differs": ("≠", "warn"), "uploading": ("↑", "busy"),
     "extra": ("+", "warn"), "promoted": ("★", "ok"), "registered": ("✓", "ok"), "unregistered": ("·", "warn"),
 }
+
+
+RESIZE_SECONDS = 0.5
 
 
 def format_time(ts: float) -> str:
@@ -93,6 +97,7 @@ class EntryList(ScrollView, can_focus=True):
         self.show_times = show_times
         self.empty_text = ""
         self._last_highlight: str | None = None
+        self._resized_at = 0.0
 
     # -- data ------------------------------------------------------------------------------------
     def reset(self, prefix: str = "", empty_text: str = "") -> None:
@@ -106,19 +111,18 @@ class EntryList(ScrollView, can_focus=True):
         self.empty_text = empty_text
         self._refresh_view(keep=None)
 
-    def extend(self, rows: list[tuple[str, int, float, str]]) -> None:
-        """Append (name, size or -1, mtime, etag) rows; the cursor stays on its row."""
+    def extend(self, chunk: Level) -> None:
+        """Append a chunk of rows (built off the UI thread); the cursor stays on its row."""
         start = len(self.level)
-        self.level.add(rows)
+        self.level.extend(chunk)
         if not self.filter_text:
             self.view = range(len(self.level))
-            self._resize()
         else:
             needle = self.filter_text.lower()
             names = self.level.names
             assert isinstance(self.view, list)
             self.view.extend(i for i in range(start, len(self.level)) if needle in names[i].lower())
-            self._resize()
+        self._resize(force=False)
         self._announce()
 
     def set_filter(self, text: str) -> None:
@@ -139,10 +143,20 @@ class EntryList(ScrollView, can_focus=True):
         self._resize()
         self._announce()
 
-    def _resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.view))
+    def _resize(self, force: bool = True) -> None:
+        """Sync the scrollable height with the rows. Setting virtual_size relayouts the screen, so
+        while a big level streams in it is done at most every RESIZE_SECONDS once the view is full."""
         self.cursor = max(0, min(self.cursor, len(self.view) - 1))
+        now = time.monotonic()
+        full = self.virtual_size.height >= 2 * max(self.size.height, 1)
+        if force or not full or now - self._resized_at >= RESIZE_SECONDS:
+            self._resized_at = now
+            self.virtual_size = Size(self.size.width, len(self.view))
         self.refresh()
+
+    def flush(self) -> None:
+        """The level is complete: make the scrollable height exact."""
+        self._resize(force=True)
 
     # -- queries ---------------------------------------------------------------------------------
     @property
@@ -194,6 +208,8 @@ class EntryList(ScrollView, can_focus=True):
         if not len(self.view):
             return
         pos = max(0, min(pos, len(self.view) - 1))
+        if pos >= self.virtual_size.height:
+            self._resize(force=True)  # moving past rows that arrived since the last resize
         if pos != self.cursor:
             self.refresh_line(self.cursor - int(self.scroll_offset.y))
             self.cursor = pos

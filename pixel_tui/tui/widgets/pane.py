@@ -13,24 +13,29 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Input, Static
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from ...core.errors import PixelError
 from .breadcrumb import Breadcrumb
 from .entry_list import EntryList
+from ...core.level import Level
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
-BATCH_SECONDS = 0.1  # rows are handed to the UI at most this often (after the first batch)
+BATCH_SECONDS = 0.2  # rows are handed to the UI at most this often (after the first batch)
 
 
 class LevelRows(Message):
-    """Rows of the level being loaded (generation ``gen``)."""
+    """Rows of the level being loaded (generation ``gen``), packed into a Level by the worker."""
 
     def __init__(self, gen: int, rows: list) -> None:
         super().__init__()
         self.gen = gen
-        self.rows = rows
+        self.chunk = Level("")
+        self.chunk.add(rows)  # runs in the worker thread: the UI thread only copies columns
 
 
 class LevelLoaded(Message):
@@ -103,7 +108,7 @@ class BrowserPane(Vertical):
         yield Breadcrumb(classes="breadcrumb")
         yield Input(placeholder="filter this level (Enter keeps, Esc clears)", classes="filter")
         yield EntryList(show_times=self._show_times)
-        yield Static("", classes="pane-status")
+        yield StatusLine(classes="pane-status")
 
     @property
     def entries(self) -> EntryList:
@@ -189,12 +194,13 @@ class BrowserPane(Vertical):
         if msg.gen != self.gen:
             return
         entries = self.entries
-        had = len(entries.level)
         entries.empty_text = ""
-        entries.extend(msg.rows)
-        if self._select_when_loaded and not had or self._select_when_loaded:
-            if entries.select_name(self._select_when_loaded):
-                self._select_when_loaded = None
+        entries.extend(msg.chunk)
+        wanted = self._select_when_loaded
+        # Only the new rows can hold it: keeps a 100k level linear while it streams in.
+        if wanted and wanted in msg.chunk.names:
+            entries.select_name(wanted)
+            self._select_when_loaded = None
         self._update_status()
 
     @on(LevelLoaded)
@@ -204,6 +210,7 @@ class BrowserPane(Vertical):
         self.loading = False
         self.loaded_at = msg.elapsed
         entries = self.entries
+        entries.flush()
         if not len(entries.level):
             entries.empty_text = "(empty)"
             entries.refresh()
@@ -244,14 +251,13 @@ class BrowserPane(Vertical):
         return any(w.group == group and w.is_running and w.node is self for w in self.app.workers)
 
     def _update_status(self) -> None:
-        status = self.query_one(".pane-status", Static)
+        status = self.query_one(StatusLine)
         entries = self.entries
         if self.error:
             message, hint = self.error
-            status.update(f"[b]error:[/b] {_esc(message)}" + (f"\n[b]what to do:[/b] {_esc(hint)}" if hint else ""))
-            status.add_class("error-box")
+            status.show(f"[b]error:[/b] {_esc(message)}" + (f"\n[b]what to do:[/b] {_esc(hint)}" if hint else ""),
+                        error=True)
             return
-        status.remove_class("error-box")
         n = len(entries.level)
         shown = len(entries.view)
         parts = []
@@ -267,7 +273,7 @@ class BrowserPane(Vertical):
             parts.append(f"{SPINNER[self._spin]} totals… (Esc cancels)")
         if self._note:
             parts.append(_esc(self._note))
-        status.update(" · ".join(parts))
+        status.show(" · ".join(parts))
 
     # -- actions ---------------------------------------------------------------------------------
     def action_open(self) -> None:
@@ -361,6 +367,22 @@ class BrowserPane(Vertical):
         name = self.entries.current_name
         if name and not name.endswith("/"):
             self.open_file(name)
+
+
+class StatusLine(Widget):
+    """The pane's status: repainted in place (no relayout) as rows stream in and the spinner turns."""
+
+    text: reactive[str] = reactive("", layout=False)
+
+    def show(self, text: str, error: bool = False) -> None:
+        """Set the text; the error style (and taller box) only switches when the state changes."""
+        if self.has_class("error-box") != error:
+            self.set_class(error, "error-box")
+        self.text = text
+
+    def render(self) -> Text:
+        """Markup to Text."""
+        return Text.from_markup(self.text)
 
 
 def _esc(text: str) -> str:
