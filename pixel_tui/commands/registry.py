@@ -68,6 +68,9 @@ def split_address(reg, address: str, must_exist: bool = True) -> tuple[str, str]
     """GROUP/NAME -> (group, name), with a message listing the groups when the group is unknown."""
     from ..core.registry import RegistryEditError
 
+    known = reg.split_key(address.strip("/"))
+    if known is not None:
+        return known
     group, _, name = address.strip("/").rpartition("/")
     if not group or not name:
         raise RegistryEditError(f"{address!r} is not GROUP/NAME", "e.g. datasets/cot_reasoning/CoT_Temporal_Reasoning")

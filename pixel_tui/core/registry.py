@@ -208,6 +208,13 @@ class Registry:
             return None
         return DatasetRef(group, name, m.value.value(self._text))
 
+    def split_key(self, address: str) -> tuple[str, str] | None:
+        """``group/name`` -> (group, name) using the known groups, so a name may itself hold a '/'."""
+        for group in sorted(self.groups(), key=len, reverse=True):
+            if address.startswith(group + "/") and len(address) > len(group) + 1:
+                return group, address[len(group) + 1 :]
+        return None
+
     def find(self, name: str) -> list[DatasetRef]:
         """Every dataset called ``name``, whatever its group."""
         return [d for d in self.datasets() if d.name == name]

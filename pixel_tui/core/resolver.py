@@ -63,8 +63,9 @@ class Resolver:
 
     def ref(self, name: str, group: str | None = None) -> DatasetRef:
         """The registry entry of ``name`` (``group`` picks one when the name is in several groups)."""
-        if "/" in name and group is None:
-            group, _, name = name.rpartition("/")
+        if "/" in name and group is None and not self.registry.find(name):
+            split = self.registry.split_key(name)
+            group, name = split if split else (name.rpartition("/")[0], name.rpartition("/")[2])
         refs = [r for r in self.registry.find(name) if group is None or r.group == group]
         if not refs:
             raise DatasetNotResolved(f"no dataset {name!r} in the registry {self.registry.location}")

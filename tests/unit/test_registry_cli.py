@@ -173,3 +173,13 @@ def test_registry_in_s3_through_the_cli(s3_env, weed_store, capsys):
     assert data.decode().replace('"type": "from_cli"', '"type": "voice_profile"').encode() == FIXTURE.read_bytes()
     assert main(["registry", "get", "voice_persona/example_voice", *args]) == 0
     assert '"from_cli"' in capsys.readouterr().out
+
+
+def test_names_with_a_slash_are_addressed_by_their_group(tmp_path, capsys):
+    p = tmp_path / "r.json"
+    p.write_text(json.dumps({"datasets": {"g": {"a/b": {"path": "s3://x/a"}}}, "voice_persona": {}}, indent=4))
+    assert main(["registry", "get", "datasets/g/a/b", "--registry", str(p)]) == 0
+    assert json.loads(capsys.readouterr().out) == {"path": "s3://x/a"}
+    assert main(["registry", "set", "datasets/g/a/b", "type=t", "--registry", str(p)]) == 0
+    assert json.loads(p.read_text())["datasets"]["g"]["a/b"]["type"] == "t"
+

@@ -347,11 +347,8 @@ class RegistryScreen(Screen):
 
     # -- actions ----------------------------------------------------------------------------------
     def _current(self):
-        key = self.table.current_key() if self.reg else None
-        if key is None:
-            return None
-        group, _, name = key.rpartition("/")
-        return self.reg.ref(group, name)
+        row = self.table.current_row() if self.reg else None
+        return self.reg.ref(row.group, row.name) if row is not None else None
 
     def _editable(self) -> bool:
         if self.reg is None:

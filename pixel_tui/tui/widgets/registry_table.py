@@ -95,6 +95,11 @@ class RegistryTable(DataTable):
         except Exception:  # noqa: BLE001 - an empty or just-cleared table has no cell there
             return None
 
+    def current_row(self) -> Row | None:
+        """The Row under the cursor (its group and name, even when a name holds a '/')."""
+        key = self.current_key()
+        return next((r for r in self.rows_all if r.key == key), None) if key is not None else None
+
     def select_key(self, key: str) -> None:
         """Move the cursor to a dataset if it is shown."""
         try:
