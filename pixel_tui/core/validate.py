@@ -300,8 +300,8 @@ def _judge(report: Report, r, path: str, probe: Probe) -> None:
     else:
         size_mb = r.entry.get("size_mb")
         if isinstance(size_mb, (int, float)) and not isinstance(size_mb, bool) and not size_matches(size_mb, probe.size):
-            what = f"{probe.count} objects" if probe.is_prefix else "the object"
-            add("size_mismatch", f"size_mb is {size_mb} but {what} in S3 hold {probe.size / 1e6:.1f} MB")
+            what = f"its {probe.count} objects in S3 hold" if probe.is_prefix else "the object in S3 holds"
+            add("size_mismatch", f"size_mb is {size_mb} but {what} {probe.size / 1e6:.1f} MB")
 
 
 def _statuses(report: Report, refs) -> None:
