@@ -11,10 +11,13 @@ from pathlib import Path
 
 import pytest
 from textual.app import App
+from textual.binding import Binding
 
 from pixel_tui.core.config import Settings
 from pixel_tui.core.logparse import parse_bytes
-from pixel_tui.tui.app import make_app
+from pixel_tui.tui import app as app_module
+from pixel_tui.tui.app import PixelApp, make_app
+from pixel_tui.tui.services import Services
 from pixel_tui.tui.screens.monitor import MonitorScreen
 from pixel_tui.tui.widgets.job_card import JobCard
 from pixel_tui.tui.widgets.job_strip import JobStrip
@@ -132,6 +135,15 @@ def test_job_strip_is_self_contained(rclone_logs, tmp_path):
     asyncio.run(run())
 
 
+class FixedKeysApp(PixelApp, inherit_bindings=False):
+    """The real app with a fixed set of app-wide keys, so the footer in the snapshot shows this screen's
+    keys and does not change whenever another screen adds an app binding."""
+
+    CSS_PATH = [str(Path(app_module.__file__).parent / css) for css in PixelApp.CSS_PATH]
+    BINDINGS = [Binding("q", "quit", "Quit"), Binding("m", "show('monitor')", "Monitor"),
+                Binding("question_mark", "help", "Help", key_display="?")]
+
+
 def test_monitor_snapshot_80x24(snap_compare, tmp_path):
     """A stalled job with an error and a failed one, with the clock frozen 15 minutes after the last block."""
     running = tmp_path / "monitor_running.log"
@@ -140,7 +152,7 @@ def test_monitor_snapshot_80x24(snap_compare, tmp_path):
     now = snap.progress_at.timestamp() + 900
     os.utime(running, (now - 840, now - 840))
     missing = tmp_path / "next_upload.log"
-    app = make_app(Settings(logs=(str(running), str(missing)), bucket="pixel-data", stall_seconds=600))
+    app = FixedKeysApp(Services(Settings(logs=(str(running), str(missing)), bucket="pixel-data", stall_seconds=600)))
 
     async def run_before(pilot):
         screen = MonitorScreen(clock=lambda: now)
