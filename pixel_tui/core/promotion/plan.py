@@ -212,7 +212,8 @@ def _resolve(store: "S3Store", key: str, cancelled) -> tuple[bool, list[S3Object
         key += "/"
     objs = list(store.walk(key, cancelled))
     if not objs:
-        raise PromotionError(f"s3://{store.bucket}/{key.rstrip('/')} does not exist (neither an object nor a prefix)")
+        raise PromotionError(f"s3://{store.bucket}/{key.rstrip('/')} does not exist (neither an object nor a prefix)",
+                             "if it is still on Drive, upload it to raw first (monitor screen `m`, then `u`)")
     return True, objs
 
 
