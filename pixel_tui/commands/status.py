@@ -66,9 +66,14 @@ def run(args, settings) -> int:
     from ..core.logtail import expand_sources
 
     stall = args.stall_seconds if args.stall_seconds is not None else (settings.stall_seconds if settings else 600.0)
-    paths = expand_sources(args.logs)
-    now = time.time()
     from ..core.rcstats import display_url
+
+    paths = expand_sources(args.logs)
+    # A glob that matches nothing is an error a cron job must see, not an empty success.
+    unmatched = [p for p in args.logs if "://" not in p and not expand_sources([p])]
+    for p in unmatched:
+        print(f"pixel-tui: no log matches {p}", file=sys.stderr)
+    now = time.time()
 
     results = [(display_url(p) if "://" in p else p, *_one(p, stall, now)) for p in paths]
     if args.json:
@@ -81,7 +86,7 @@ def run(args, settings) -> int:
             print(f"pixel-tui: cannot read {p}: {err}", file=sys.stderr)
     if args.follow:
         return _follow(args, paths, stall)
-    return exit_code(results)
+    return 2 if unmatched else exit_code(results)
 
 
 def _follow(args, paths, stall) -> int:

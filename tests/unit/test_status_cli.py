@@ -155,3 +155,10 @@ def test_finished_with_errors_exits_1(rclone_logs, tmp_path, capsys):
     code, out, _ = _status(capsys, "--json", log)
     (d,) = json.loads(out)
     assert d["state"] == "finished" and d["errors"] == 1 and code == 1
+
+
+def test_a_glob_matching_nothing_exits_2(rclone_logs, tmp_path, capsys):
+    _age(rclone_logs.text, 120)
+    code, out, err = _status(capsys, "--json", rclone_logs.text, tmp_path / "*.log")
+    assert code == 2 and "no log matches" in err
+    assert [d["log"] for d in json.loads(out)] == [str(rclone_logs.text)]
