@@ -173,3 +173,25 @@ def test_a_new_run_appended_to_the_log_drops_the_old_runs_errors():
     snap = parse_bytes(log)
     assert snap.bytes == 2**20 and snap.elapsed == 2
     assert snap.last_errors == ("2026/01/01 10:05:01 ERROR : b.bin: Failed to copy: timeout",)
+
+
+def test_block_with_every_line_rclone_prints():
+    log = (b"2026/01/01 00:00:01 NOTICE: \n"
+           b"Transferred:   \t    1.500 GiB / 3 GiB, 50%, 10.000 MiB/s, ETA 2m33s\n"
+           b"Errors:                 2 (retrying may help)\n"
+           b"Checks:               120 / 130, 92%, Listed 400\n"
+           b"Deleted:                3 (files), 1 (dirs), 1.000 MiB (freed)\n"
+           b"Renamed:                2\n"
+           b"Server Side Copies:     4 @ 1.500 MiB\n"
+           b"Server Side Moves:      1 @ 10 KiB\n"
+           b"Transferred:           10 / 20, 50%\n"
+           b"Elapsed time:     2h30m0.5s\n"
+           b"Checking:\n"
+           b" *                                   c.bin: checking\n"
+           b"Transferring:\n"
+           b" *                                   t.bin: 12% /1Gi, 2Mi/s, 7m18s\n\n")
+    snap = parse_bytes(log)
+    assert (snap.bytes, snap.total_bytes) == (round(1.5 * 2**30), 3 * 2**30)
+    assert (snap.errors, snap.checks, snap.total_checks, snap.transfers, snap.total_transfers) == (2, 120, 130, 10, 20)
+    assert snap.deleted == 3 and snap.elapsed == 9000.5 and snap.eta == 153
+    assert [(t.name, t.size, t.percent, t.speed) for t in snap.transferring] == [("t.bin", 2**30, 12, 2 * 2**20)]
