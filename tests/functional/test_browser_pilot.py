@@ -56,6 +56,10 @@ async def test_open_folder_go_up_and_filter(browser):
         assert drive.entries.filter_text == "JSON" and len(drive.entries.view) == 2
         await pilot.press("escape")
         assert len(drive.entries.view) == 6
+        await pilot.press("question_mark")  # help lists the browser's keys
+        text = screen_text(browser)
+        for key in ("Counterpart", "Filter", "Totals", "Preview", "Mark", "Other pane"):
+            assert key in text
 
 
 @sync

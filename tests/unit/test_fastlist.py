@@ -232,3 +232,14 @@ def test_regex_scan_declines_what_it_does_not_understand():
     assert parser._scan(plan, _flat_body(["a\rb"], None)) is None  # XML turns CR into LF
     assert parser._scan(plan, _flat_body(["k"], None).replace(b"<Key>", b"<Key a='1'>")) is None
     assert parser._scan(plan, _flat_body(["k"], None)[:-30]) is None  # truncated body
+
+
+def test_level_extend_keeps_rows_etags_and_folder_counts():
+    md5 = "0123456789abcdef0123456789abcdef"
+    a, b = Level(""), Level("")
+    a.add([("d/", -1, float("nan"), ""), ("x", 1, 5.0, md5)])
+    b.add([("y", 2, 6.0, "multi-2"), ("e/", -1, float("nan"), ""), ("z", 3, 7.0, md5.upper())])
+    a.extend(b)
+    assert a.names == ["d/", "x", "y", "e/", "z"] and list(a.sizes) == [-1, 1, 2, -1, 3]
+    assert [a.etag(i) for i in range(5)] == ["", md5, "multi-2", "", md5.upper()]
+    assert a.n_dirs == 2 and a.mtimes[4] == 7.0

@@ -114,6 +114,7 @@ class EntryList(ScrollView, can_focus=True):
     def extend(self, chunk: Level) -> None:
         """Append a chunk of rows (built off the UI thread); the cursor stays on its row."""
         start = len(self.level)
+        first_new = len(self.view)
         self.level.extend(chunk)
         if not self.filter_text:
             self.view = range(len(self.level))
@@ -122,7 +123,7 @@ class EntryList(ScrollView, can_focus=True):
             names = self.level.names
             assert isinstance(self.view, list)
             self.view.extend(i for i in range(start, len(self.level)) if needle in names[i].lower())
-        self._resize(force=False)
+        self._resize(force=False, first_new=first_new)
         self._announce()
 
     def set_filter(self, text: str) -> None:
@@ -143,16 +144,18 @@ class EntryList(ScrollView, can_focus=True):
         self._resize()
         self._announce()
 
-    def _resize(self, force: bool = True) -> None:
+    def _resize(self, force: bool = True, first_new: int = 0) -> None:
         """Sync the scrollable height with the rows. Setting virtual_size relayouts the screen, so
-        while a big level streams in it is done at most every RESIZE_SECONDS once the view is full."""
+        while a big level streams in it is done at most every RESIZE_SECONDS once the view is full;
+        rows arriving below the visible window need no repaint at all."""
         self.cursor = max(0, min(self.cursor, len(self.view) - 1))
         now = time.monotonic()
         full = self.virtual_size.height >= 2 * max(self.size.height, 1)
         if force or not full or now - self._resized_at >= RESIZE_SECONDS:
             self._resized_at = now
             self.virtual_size = Size(self.size.width, len(self.view))
-        self.refresh()
+        if force or first_new <= int(self.scroll_offset.y) + self.size.height:
+            self.refresh()
 
     def flush(self) -> None:
         """The level is complete: make the scrollable height exact."""
