@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from typing import TYPE_CHECKING
 
 from textual.app import App
@@ -53,7 +54,10 @@ class PixelApp(App):
         return "  ".join(parts)
 
     def on_mount(self) -> None:
-        """Offer to resume interrupted promotions."""
+        """Offer to resume interrupted promotions (the startup benchmark leaves after the first frame)."""
+        if os.environ.get("PIXEL_TUI_BENCH_EXIT_AFTER_PAINT"):
+            self.call_after_refresh(self.exit)
+            return
         from .screens.history import offer_resume
 
         offer_resume(self)
