@@ -191,3 +191,27 @@ async def test_large_level_streams_and_scrolls(weed_server, weed_store, drive_di
                                                         "item 01232.json", "item 01233.json", "item 01234.json",
                                                         "item 01235.json", "item 01236.json", "item 01237.json",
                                                         "item 01238.json", "item 01239.json"]
+
+
+@sync
+async def test_files_in_the_live_rclone_log_show_as_uploading(weed_server, weed_store, drive_dir, monkeypatch,
+                                                              rclone_logs, tmp_path):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
+    lines = rclone_logs.text.read_text().splitlines(keepends=True)
+    start = next(i for i, ln in enumerate(lines) if ln.startswith(" * "))
+    end = next(i for i in range(start, len(lines)) if not lines[i].startswith(" * "))
+    live = tmp_path / "live.log"
+    live.write_text("".join(lines[: end + 1]))  # a real log, cut while files are in flight
+    in_flight = [ln.split(":")[0].strip(" *") for ln in lines[start:end]]
+    for name in ["part-0.bin", "part-2.bin", "done.bin"]:
+        (drive_dir / name).write_bytes(b"x" * 10)
+    weed_store.put_bytes("gdrive/raw/done.bin", b"x" * 10)
+    app = build(settings_for(weed_server, weed_store.bucket, logs=(str(live),)), drive_dir)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        markers = app.screen.drive.entries.markers
+        assert markers["done.bin"] == "uploaded"
+        for name in ["part-0.bin", "part-2.bin"]:
+            assert markers[name] == ("uploading" if name in in_flight else "missing")
+        assert "↑" in screen_text(app)

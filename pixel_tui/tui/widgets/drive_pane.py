@@ -12,7 +12,9 @@ def transfer_matches(transfer: str, rel: str, folder: bool) -> bool:
     """rclone names a transfer by its path, shortened with '…' in the middle when long."""
     if "…" in transfer:
         head, _, tail = transfer.partition("…")
-        return rel.startswith(head) and (folder or rel.endswith(tail))
+        if folder:
+            return head.startswith(rel) or rel.startswith(head)
+        return rel.startswith(head) and rel.endswith(tail) and len(rel) >= len(head) + len(tail)
     return transfer.startswith(rel) if folder else transfer == rel
 
 
