@@ -215,3 +215,18 @@ async def test_files_in_the_live_rclone_log_show_as_uploading(weed_server, weed_
         for name in ["part-0.bin", "part-2.bin"]:
             assert markers[name] == ("uploading" if name in in_flight else "missing")
         assert "↑" in screen_text(app)
+
+
+@sync
+async def test_command_palette_goes_to_processed(browser):
+    async with browser.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"processed")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        home = browser.screen
+        assert home.s3.location == "gdrive/processed/"
+        assert home.s3.entries.level.names == ["priority/"]

@@ -8,6 +8,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from .home_commands import BrowserCommands
 from ..widgets.drive_pane import DrivePane
 from ..widgets.entry_list import EntryList
 from ..widgets.s3_pane import S3Pane
@@ -17,6 +18,7 @@ class HomeScreen(Screen):
     """Drive | S3 browser with sync markers, counterpart jumps and previews."""
 
     # Styles: styles/home.tcss, listed in PixelApp.CSS_PATH (Textual skips a default screen's CSS_PATH).
+    COMMANDS = {BrowserCommands}
     BINDINGS = [
         Binding("tab", "switch_pane", "Other pane", priority=True),
         Binding("c", "counterpart", "Counterpart"),
@@ -74,3 +76,8 @@ class HomeScreen(Screen):
             return
         self.drive.open_location(self.s3.location[len(raw):], select=name)
         self.drive.entries.focus()
+
+    def action_refresh_all(self) -> None:
+        """Reload both panes (each keeps its filter and cursor)."""
+        self.drive.action_refresh()
+        self.s3.action_refresh()
