@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, Iterable
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 
+from .alerts import JobAlerts
 from .services import Services
 
 if TYPE_CHECKING:
@@ -27,7 +29,7 @@ def _load(spec: str):
     return getattr(importlib.import_module(module), name)
 
 
-class PixelApp(App):
+class PixelApp(JobAlerts, App):
     """Drive | S3 browser at home; monitor, registry and history one key away."""
 
     TITLE = "pixel-tui"
@@ -48,10 +50,11 @@ class PixelApp(App):
 
     def _subtitle(self) -> str:
         s = self.services.settings
-        parts = [s.endpoint_url or "AWS", f"s3://{s.bucket or '?'}", s.drive]
+        parts = [s.endpoint_url or "AWS", f"s3://{s.bucket or '?'}", f"drive {s.drive}"]
+        parts.append(f"config {_short_path(s.config_file)}" if s.config_file else "no config file")
         if s.read_only:
             parts.append("READ-ONLY")
-        return "  ".join(parts)
+        return " · ".join(parts)
 
     def on_mount(self) -> None:
         """Offer to resume interrupted promotions (the startup benchmark leaves after the first frame)."""
@@ -61,6 +64,7 @@ class PixelApp(App):
         from .screens.history import offer_resume
 
         offer_resume(self)
+        self.start_alerts()
 
     def action_promote(self) -> None:
         """Open the promote dialog for the selected raw items (S3 pane, or Drive items mapped to raw)."""
@@ -86,6 +90,23 @@ class PixelApp(App):
         from .screens.help import HelpScreen
 
         self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen) -> Iterable[SystemCommand]:
+        """The command palette reaches every action by name: the screen's bindings, then the app's."""
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            shown = binding.key_display or key
+            yield SystemCommand(binding.description, f"key: {shown}", partial(self.run_action, binding.action, active.node))
+        yield from super().get_system_commands(screen)
+
+
+def _short_path(path: str) -> str:
+    home = os.path.expanduser("~")
+    return "~" + path[len(home):] if path.startswith(home + os.sep) else path
 
 
 def make_app(settings: "Settings", rclone_env: dict[str, str] | None = None, **kwargs) -> PixelApp:

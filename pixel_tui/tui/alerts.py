@@ -1,0 +1,61 @@
+"""App-wide alerts: an upload that finishes, fails or stalls, or a promotion that ends, raises a
+notification and rings the terminal bell (which reaches an operator in another tmux window)."""
+
+from __future__ import annotations
+
+import time
+
+from .widgets.job_feed import JobViewChanged, JobWatching
+
+ALERT_STATES = {"finished": "information", "failed": "error", "stalled": "warning"}
+
+
+class JobAlerts(JobWatching):
+    """Mixin for the App: watches the configured logs on its own and reports state changes."""
+
+    def start_alerts(self) -> None:
+        """Watch every configured log and rc endpoint, without history, and re-check states every 5 s."""
+        s = self.services.settings
+        self._alert_states: dict[str, str] = {}
+        self._alert_views: dict = {}
+        if s.logs or s.rc_urls:
+            self.start_job_watch(list(s.logs), tuple(s.rc_urls), history=False, interval=1.0)
+            self.set_interval(5.0, self._check_alerts)
+
+    def on_job_view_changed(self, message: JobViewChanged) -> None:
+        """Keep the newest view of each job and check whether its state changed."""
+        self._alert_views[message.view.source] = message.view
+        self._check_alerts()
+
+    def _check_alerts(self) -> None:
+        from ..core.jobs import job_state
+        from .widgets.job_card import job_name
+
+        stall = self.services.settings.stall_seconds
+        for source, view in self._alert_views.items():
+            status = job_state(view.snapshot if view.exists else None, now=time.time(), changed_at=view.changed_at,
+                               progress_at=view.progress_at, stall_seconds=stall)
+            before = self._alert_states.get(source)
+            self._alert_states[source] = status.state
+            # The first look at a job is not news: alert only on a change seen while running.
+            if before is None or before == status.state:
+                continue
+            if status.state in ALERT_STATES:
+                self.alert(f"{job_name(source)}: {status.state.upper()}", ALERT_STATES[status.state])
+            elif before == "stalled" and status.state == "running":
+                self.alert(f"{job_name(source)}: moving again", "information")
+
+    def alert(self, text: str, severity: str = "information") -> None:
+        """Notify, and ring the bell unless `ui.bell = false`."""
+        self.notify(text, severity=severity, timeout=10 if severity == "information" else 30)
+        if self.services.settings.bell:
+            self.bell()
+
+    def on_promotion_finished(self, message) -> None:
+        """A promotion ended (its dialog says the details)."""
+        r = message.result
+        self.alert(f"promotion done: {r.copied:,} copied, {r.verified:,} verified")
+
+    def on_promotion_stopped(self, message) -> None:
+        """A promotion stopped with an error (resumable from the history)."""
+        self.alert(f"promotion stopped: {message.error}", "error")
