@@ -78,15 +78,22 @@ def build(settings: Settings, drive_dir: Path, fixed: bool = False) -> PixelApp:
 
 async def settle(pilot, timeout: float = 20.0) -> None:
     """Wait until both panes finished loading and their marker workers are done."""
+    from pixel_tui.tui.screens.preview import PreviewScreen
+    from pixel_tui.tui.widgets.pane import BrowserPane
+
+    mine = (BrowserPane, PreviewScreen)  # other screens' watchers (e.g. the job monitor) run for ever
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         await pilot.pause(0.05)
         panes = [p for screen in pilot.app.screen_stack for p in screen.query("BrowserPane")]
         if panes and not any(p.loading for p in panes) and not any(
-                w.is_running for w in pilot.app.workers):
+                w.is_running for w in pilot.app.workers if isinstance(w.node, mine)):
             await pilot.pause(0.05)
             return
-    raise AssertionError("the browser did not finish loading in time")
+    panes = [p for screen in pilot.app.screen_stack for p in screen.query("BrowserPane")]
+    state = [(type(p).__name__, p.loading, p.error) for p in panes]
+    workers = [(w.name, w.state.name) for w in pilot.app.workers]
+    raise AssertionError(f"the browser did not finish loading in time: {state} {workers}")
 
 
 def screen_text(app) -> str:

@@ -60,15 +60,13 @@ class DrivePane(BrowserPane):
         rclone = self.app.services.rclone
         if self._cheap_hashes is None:
             self._cheap_hashes = hashes_are_cheap(rclone, self.root)
-        self._rows = rows_seen = []
         for batch in rclone.iter_level(join_remote(self.root, location), hashes=self._cheap_hashes,
                                        cancelled=cancelled):
             rows = [(e.name + "/" if e.is_dir else e.name, -1 if e.is_dir else e.size, _epoch(e.modified),
                      e.md5 or "") for e in batch]
-            rows_seen.extend((r[0], r[1], r[3]) for r in rows)
             yield rows
 
-    def after_level(self, gen: int, location: str) -> None:
+    def after_level(self, gen: int, location: str, rows: list) -> None:
         """Markers: each file against its raw counterpart; folders missing when S3 has no such prefix."""
         services = self.app.services
         settings = services.settings
@@ -80,11 +78,10 @@ class DrivePane(BrowserPane):
             for o in page.objects:
                 s3_files[o.key[len(prefix):]] = (o.size, o.etag)
         busy = [t for t in uploading_now(settings)]
-        rows = getattr(self, "_rows", [])
-        files = [(n, size, md5 or None) for n, size, md5 in rows if not n.endswith("/")]
+        files = [(n, size, md5 or None) for n, size, _, md5 in rows if not n.endswith("/")]
         busy_files = [n for n, _, _ in files if any(transfer_matches(t, location + n, False) for t in busy)]
         markers = {n: s.value for n, s in level_sync(files, s3_files, busy_files).items()}
-        for name, _, _ in rows:
+        for name, *_ in rows:
             if name.endswith("/"):
                 if any(transfer_matches(t, location + name, True) for t in busy):
                     markers[name] = Sync.UPLOADING.value

@@ -61,9 +61,10 @@ class MarkersUpdated(Message):
     """Markers and/or folder info for rows of level generation ``gen``."""
 
     def __init__(self, gen: int, markers: dict[str, str] | None = None, info: dict[str, str] | None = None,
-                 note: str = "") -> None:
+                 note: str = "", cache: tuple[str, str] | None = None) -> None:
         super().__init__()
         self.gen = gen
+        self.cache = cache  # (location, name) whose final totals these are: kept for the session
         self.markers = markers or {}
         self.info = info or {}
         self.note = note
@@ -134,8 +135,8 @@ class BrowserPane(Vertical):
         """Yield lists of (name, size or -1, mtime, etag) rows (runs in a thread)."""
         raise NotImplementedError
 
-    def after_level(self, gen: int, location: str) -> None:
-        """Compute markers after a level loaded (runs in a thread); post MarkersUpdated."""
+    def after_level(self, gen: int, location: str, rows: list) -> None:
+        """Compute markers from the level's (name, size, mtime, etag) rows (runs in a thread)."""
 
     def totals_for(self, location: str, name: str, progress) -> tuple[str, str]:
         """(folder totals text, marker or '') (runs in a thread)."""
@@ -168,12 +169,14 @@ class BrowserPane(Vertical):
         worker = get_current_worker()
         started = time.monotonic()
         pending: list = []
+        seen: list = []  # every row, for the markers computed after the listing
         last = 0.0
         try:
             for rows in self.list_level(location, lambda: worker.is_cancelled):
                 if worker.is_cancelled:
                     return
                 pending.extend(rows)
+                seen.extend(rows)
                 now = time.monotonic()
                 if not last or now - last >= BATCH_SECONDS:
                     self.post_message(LevelRows(gen, pending))
@@ -185,7 +188,7 @@ class BrowserPane(Vertical):
             self.post_message(LevelFailed(gen, *error_text(exc)))
             return
         try:
-            self.after_level(gen, location)
+            self.after_level(gen, location, seen)
         except Exception as exc:  # markers are extra: say so, keep the listing
             self.post_message(MarkersUpdated(gen, note="markers unavailable: " + error_text(exc)[0]))
 
@@ -231,6 +234,8 @@ class BrowserPane(Vertical):
 
     @on(MarkersUpdated)
     def _markers(self, msg: MarkersUpdated) -> None:
+        if msg.cache:
+            self._totals[msg.cache] = msg.info[msg.cache[1]]
         if msg.gen != self.gen:
             return
         entries = self.entries
@@ -359,8 +364,8 @@ class BrowserPane(Vertical):
         if worker.is_cancelled:
             self.post_message(MarkersUpdated(gen, info={name: ""}))
             return
-        self._totals[(location, name)] = info
-        self.post_message(MarkersUpdated(gen, {name: marker} if marker else None, info={name: info}))
+        self.post_message(MarkersUpdated(gen, {name: marker} if marker else None, info={name: info},
+                                         cache=(location, name)))
 
     def action_preview(self) -> None:
         """Preview the cursor file."""

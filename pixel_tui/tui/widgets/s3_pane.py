@@ -79,14 +79,12 @@ class S3Pane(BrowserPane):
         """ListObjectsV2 pages (delimiter '/'), pipelined by the store."""
         store = self.app.services.store
         cut = len(location)
-        self._names = names = []
         for page in store.iter_level(location):
             if cancelled():
                 return
             rows = [(p[cut:], -1, float("nan"), "") for p in page.prefixes]
             # The level's own folder-marker key ("a/b/" listed under "a/b/") is not an entry.
             rows += [(o.key[cut:], o.size, _epoch(o.last_modified), o.etag) for o in page.objects if o.key != location]
-            names.extend(r[0] for r in rows)
             yield rows
 
     def _indexes(self) -> tuple[set[str], set[str]]:
@@ -102,11 +100,11 @@ class S3Pane(BrowserPane):
             self._index = (promoted, refs)
         return self._index
 
-    def after_level(self, gen: int, location: str) -> None:
+    def after_level(self, gen: int, location: str, rows: list) -> None:
         """Under raw: promoted or not; under processed/<category>/: registered or not."""
         settings = self.app.services.settings
         raw, proc = settings.raw_prefix, settings.processed_prefix
-        names = getattr(self, "_names", [])
+        names = [r[0] for r in rows]
         if location.startswith(raw):
             promoted, refs = self._indexes()
             marks = raw_markers(names, raw, location[len(raw):], promoted, refs, proc, settings.categories)
