@@ -230,3 +230,17 @@ async def test_command_palette_goes_to_processed(browser):
         home = browser.screen
         assert home.s3.location == "gdrive/processed/"
         assert home.s3.entries.level.names == ["priority/"]
+
+
+@sync
+async def test_access_denied_says_what_to_do(weed_server, weed_store, drive_dir, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret")
+    seed(drive_dir, weed_store)
+    app = build(settings_for(weed_server, weed_store.bucket), drive_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        message, hint = app.screen.s3.error
+        assert "access denied" in message and "credentials" in hint
+        assert "not-the-secret" not in screen_text(app)  # secrets never shown
+        assert len(app.screen.drive.entries.level) == 6
