@@ -202,7 +202,11 @@ def _start_upload(env: DemoEnv, bwlimit: str) -> CopyJob:
         # Keep the previous run's log as rotated history, like logrotate would.
         log.rename(log.with_suffix(".log.1"))
     rclone = Rclone(env=env.process_env())
+    # Files still "only on Drive" stay out of this job, so the demo always has missing items.
+    excludes = tuple(f"--exclude=/{f.path}" for f in FILES if f.state == "local")
     return rclone.start_copy(
         f"{DRIVE_REMOTE}:", f"{S3_REMOTE}:{BUCKET}/{env.settings.raw_prefix}", log,
-        bwlimit=bwlimit, stats="2s", extra_args=("--transfers=2", "--checkers=4", "--size-only", "--order-by=size,ascending", "--check-first"),
+        bwlimit=bwlimit, stats="2s",
+        extra_args=("--transfers=2", "--checkers=4", "--size-only", "--order-by=size,ascending", "--check-first",
+                    *excludes),
     )

@@ -56,6 +56,9 @@ def test_demo_environment_is_complete_and_stops_cleanly(tmp_path):
         assert _wait_for(lambda: env.log_path.stat().st_size > size1)
         assert _wait_for(lambda: store.head("gdrive/raw/therapist-sft-format/shard_0054.jsonl") is not None, 45)
         assert _alive(weed_pid) and _alive(job_pid)
+        # Items that are only on Drive stay missing: the demo job does not upload them.
+        assert "wendy_sessions_part3" not in env.log_path.read_text()
+        assert store.head("gdrive/raw/datasets-wendy/wendy_sessions_part3.jsonl") is None
     finally:
         env.stop()
     assert _wait_for(lambda: not _alive(weed_pid) and not _alive(job_pid), 20)
