@@ -25,7 +25,7 @@ from .entry_list import EntryList
 from ...core.level import Level
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
-BATCH_SECONDS = 0.2  # rows are handed to the UI at most this often (after the first batch)
+BATCH_SECONDS = 0.25  # rows are handed to the UI at most this often (after the first batch)
 
 
 class LevelRows(Message):
@@ -119,7 +119,7 @@ class BrowserPane(Vertical):
     def on_mount(self) -> None:
         """Hide the filter, start the spinner clock, open the root."""
         self.query_one(Input).display = False
-        self.set_interval(0.12, self._tick)
+        self.set_interval(0.25, self._tick)  # each repaint costs the compositor ~20 ms: keep them rare
         self.open_location(self.start_location())
 
     # -- to override -----------------------------------------------------------------------------
