@@ -130,40 +130,50 @@ class PromoteScreen(ModalScreen["Result | None"]):
         first = self.keys[0].rstrip("/").rsplit("/", 1)[-1]
         category = self._category = suggest_category(first, s.categories) or s.categories[0]
         is_folder = self.keys[0].endswith("/")
+        # compact widgets (one line each) so the plan keeps most of the room at 80x24
         with Vertical(id="promote-dialog"):
             yield Label(f"[b]Promote {len(self.keys)} item(s) into s3://{escape(s.bucket or '?')}/"
                         f"{escape(s.processed_prefix)}[/b]", id="promote-title")
-            yield Static(escape("\n".join(self.keys[:5]) + (f"\n… and {len(self.keys) - 5} more" if len(self.keys) > 5 else "")),
+            yield Static(escape(self.keys[0] + (f"  … and {len(self.keys) - 1} more" if len(self.keys) > 1 else "")),
                          id="promote-sources")
             with Horizontal(classes="promote-row"):
                 yield Label("Category", classes="promote-label")
-                yield Select([(c, c) for c in s.categories], value=category, allow_blank=False, id="promote-category")
+                yield Select([(c, c) for c in s.categories], value=category, allow_blank=False, id="promote-category",
+                             compact=True)
             with Horizontal(classes="promote-row"):
                 yield Label("Name", classes="promote-label")
                 yield Input(canonical_name(first, category, is_folder=is_folder) if single else "",
                             placeholder="suggested per item" if not single else "", disabled=not single,
-                            id="promote-name")
-            with Horizontal(classes="promote-row", id="promote-registry-row"):
+                            id="promote-name", compact=True)
+            with Horizontal(classes="promote-row promote-registry-row"):
                 yield Label("Registry", classes="promote-label")
-                yield Input(placeholder="group", id="promote-reg-group", disabled=not single)
-                yield Input(placeholder="name", id="promote-reg-name", disabled=not single)
-                yield Input(placeholder="stage", id="promote-reg-stage", disabled=not single)
-                yield Input(placeholder="type", id="promote-reg-type", disabled=not single)
-            with Horizontal(classes="promote-row"):
-                yield Checkbox("Move (delete raw after verification)", id="promote-move")
-                yield Checkbox("Overwrite different destinations", id="promote-overwrite")
+                yield Input(placeholder="group", id="promote-reg-group", disabled=not single, compact=True,
+                            tooltip="registry group")
+                yield Input(placeholder="name", id="promote-reg-name", disabled=not single, compact=True,
+                            tooltip="registry entry name")
+            with Horizontal(classes="promote-row promote-registry-row"):
+                yield Label("", classes="promote-label")
+                yield Input(placeholder="stage", id="promote-reg-stage", disabled=not single, compact=True,
+                            tooltip="training stage")
+                yield Input(placeholder="type", id="promote-reg-type", disabled=not single, compact=True,
+                            tooltip="dataset type")
+            with Horizontal(classes="promote-row", id="promote-options"):
+                yield Checkbox("Move (delete raw after verify)", id="promote-move", compact=True)
+                yield Checkbox("Overwrite differing", id="promote-overwrite", compact=True)
             with VerticalScroll(id="promote-plan-box"):
                 yield Static("planning…", id="promote-plan")
             yield Static(id="promote-message")
             yield ProgressBar(total=1, show_eta=False, id="promote-bar")
             yield Static(id="promote-progress")
             with Horizontal(id="promote-buttons"):
-                yield Button("Promote", id="promote-go", variant="primary", disabled=True)
-                yield Button("Cancel", id="promote-cancel")
+                yield Button("Promote ^Y", id="promote-go", variant="primary", disabled=True, compact=True)
+                yield Button("Cancel Esc", id="promote-cancel", compact=True)
 
     def on_mount(self) -> None:
         """Plan with the suggestions right away."""
         self.query_one("#promote-bar", ProgressBar).display = False
+        self.query_one("#promote-progress", Static).display = False
+        self.query_one("#promote-message", Static).display = False
         self._replan()
 
     # -- planning ---------------------------------------------------------------------------------
@@ -276,6 +286,7 @@ class PromoteScreen(ModalScreen["Result | None"]):
     def _say(self, text: str, error: bool = False) -> None:
         w = self.query_one("#promote-message", Static)
         w.update(escape(text))
+        w.display = bool(text)
         w.set_class(error, "-error")
 
     # -- running ----------------------------------------------------------------------------------
@@ -300,9 +311,9 @@ class PromoteScreen(ModalScreen["Result | None"]):
         for w in self.query("Input, Select, Checkbox"):
             w.disabled = True
         self.query_one("#promote-go", Button).disabled = True
-        self.query_one("#promote-cancel", Button).label = "Stop"
+        self.query_one("#promote-cancel", Button).label = "Stop Esc"
         bar = self.query_one("#promote-bar", ProgressBar)
-        bar.display = True
+        bar.display = self.query_one("#promote-progress", Static).display = True
         bar.update(total=max(plan.total_bytes, 1), progress=0)
         self._say("copying…")
         self._execute(plan)
@@ -346,7 +357,7 @@ class PromoteScreen(ModalScreen["Result | None"]):
         self._say(f"done: {r.copied:,} copied, {r.skipped:,} skipped, {r.verified:,} verified, {saved}{moved} "
                   f"({r.seconds:.1f} s). Undo from the history (H).")
         go = self.query_one("#promote-go", Button)
-        go.label, go.disabled = "Close", False
+        go.label, go.disabled = "Close ^Y", False
         self.query_one("#promote-cancel", Button).display = False
         go.focus()
 
@@ -354,7 +365,7 @@ class PromoteScreen(ModalScreen["Result | None"]):
         """Say why it stopped and that it can be resumed from the history."""
         self._promoting = False
         self._say(f"{msg.error}\nResume it from the history (H, then r).", error=True)
-        self.query_one("#promote-cancel", Button).label = "Close"
+        self.query_one("#promote-cancel", Button).label = "Close Esc"
 
     @on(Button.Pressed, "#promote-cancel")
     def action_cancel(self) -> None:
@@ -367,15 +378,48 @@ class PromoteScreen(ModalScreen["Result | None"]):
 
 
 def _plan_markup(plan: "Plan") -> str:
-    """The plan as Rich markup: diff lines coloured."""
-    lines = []
-    for line in plan.render(max_lines=8).splitlines():
-        e = escape(line)
-        if line.startswith("+") and not line.startswith("+++"):
-            e = f"[green]{e}[/]"
-        elif line.startswith("-") and not line.startswith("---"):
-            e = f"[red]{e}[/]"
-        elif "CONFLICT" in line or line.startswith("MOVE"):
-            e = f"[b yellow]{e}[/]"
-        lines.append(e)
+    """The plan as Rich markup, summary first so it shows at 80x24: counts, conflicts, then the registry diff."""
+    from ...core.promotion.plan import human_bytes
+
+    sm = plan.summary()
+    lines = [f"[b]Objects: {sm['objects']:,} ({human_bytes(sm['bytes'])})[/b]  to copy {sm['to_copy']:,}  "
+             f"skipped {sm['skipped']:,}  overwrite {sm['overwrites']:,}  "
+             + (f"[b red]conflicts: {sm['conflicts']:,}[/]" if sm["conflicts"] else "[green]conflicts: 0[/]")]
+    for t in plan.conflicts[:5]:
+        lines.append(f"[b yellow]  CONFLICT {escape(t.dst)} differs (overwrite replaces it)[/]")
+    if len(plan.conflicts) > 5:
+        lines.append(f"[b yellow]  … and {len(plan.conflicts) - 5} more conflicts[/]")
+    if plan.mode == "move":
+        lines.append(f"[b yellow]MOVE: {sm['objects']:,} raw objects ({human_bytes(sm['bytes'])}) deleted after "
+                     f"verification[/]")
+    for item in plan.items[:3]:
+        kind = f"folder, {len(item.tasks):,} objects" if item.is_folder else "object"
+        lines.append(escape(f"{item.source}\n  -> {item.dest}  ({kind}, {human_bytes(sum(t.size for t in item.tasks))})"))
+    if len(plan.items) > 3:
+        lines.append(f"… and {len(plan.items) - 3} more items")
+    if plan.registry_location:
+        lines.append(f"[b]Registry[/b] {escape(plan.registry_location)}:")
+        lines.extend(_diff_lines(plan.registry_diff) or ["  (no change)"])
+    else:
+        lines.append("Registry: none configured (registry.location); it will not be updated")
     return "\n".join(lines)
+
+
+def _diff_lines(diff: str) -> list[str]:
+    """Changed lines of a unified diff with one line of context each side; file headers dropped, the JSON
+    indentation they share removed (it would wrap every line at 80 columns)."""
+    body = [ln.rstrip("\n") for ln in diff.splitlines() if not ln.startswith(("---", "+++"))]
+    changed = [ln[:1] in "+-" for ln in body]
+    keep = [i for i, ln in enumerate(body) if not ln.startswith("@@") and (
+        changed[i] or (i > 0 and changed[i - 1]) or (i + 1 < len(body) and changed[i + 1]))]
+    indents = [len(body[i][1:]) - len(body[i][1:].lstrip()) for i in keep if body[i][1:].strip()]
+    cut = min(indents, default=0)
+    out, last = [], None
+    for i in keep:
+        if last is not None and i != last + 1:
+            out.append("[dim]  …[/]")
+        last = i
+        ln = body[i][:1] + body[i][1 + cut:]
+        style = "green" if ln[:1] == "+" else "red" if ln[:1] == "-" else "dim"
+        out.append(f"[{style}]{escape(ln)}[/]")
+    return out
