@@ -1,38 +1,105 @@
-"""Home screen: Drive (rclone) on the left, S3 (boto3) on the right, lazily, one level at a time."""
+"""Home screen: Drive (rclone) on the left, S3 (boto3) on the right, lazily, one level at a time;
+below them a compact strip of the watched uploads (hidden when no logs are configured)."""
 
 from __future__ import annotations
 
+from typing import Callable
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from .home_commands import BrowserCommands
 from ..widgets.drive_pane import DrivePane
 from ..widgets.entry_list import EntryList
+from ..widgets.job_feed import default_clock
+from ..widgets.job_strip import JobStrip, JobsUpdated
 from ..widgets.s3_pane import S3Pane
+
+STRIP_LINES = 3  # at 80x24 the trees keep the room: three jobs, or two and a "+N more" line
+
+
+class RegistryEntryFound(Message):
+    """The registry entries whose path references ``key`` (best first; empty when none)."""
+
+    def __init__(self, key: str, matches: list[str], error: str = "") -> None:
+        super().__init__()
+        self.key, self.matches, self.error = key, matches, error
+
+
+def entries_for_key(refs, bucket: str, key: str) -> list[str]:
+    """Dataset keys whose s3:// path references ``key``: the exact path first, then an entry holding the
+    key (a dataset folder above it), then entries inside it (``key`` a prefix)."""
+    exact, above, below = [], [], []
+    want = key.rstrip("/")
+    head = f"s3://{bucket}/"
+    for ref in refs:
+        if not ref.path.startswith(head):
+            continue
+        path = ref.path[len(head):].rstrip("/")
+        if path == want:
+            exact.append(ref.key)
+        elif want.startswith(path + "/"):
+            above.append((-len(path), ref.key))  # the deepest folder first
+        elif key.endswith("/") and path.startswith(want + "/"):
+            below.append(ref.key)
+    return exact + [k for _, k in sorted(above)] + below
+
+
+def s3_target(url: str, bucket: str) -> tuple[str, str] | None:
+    """(parent prefix, entry name) of an s3:// URL in ``bucket``; None for other buckets or paths."""
+    head = f"s3://{bucket}/"
+    if not url.startswith(head) or url == head:
+        return None
+    key = url[len(head):]
+    parent, _, name = key.rstrip("/").rpartition("/")
+    return (parent + "/" if parent else ""), name + ("/" if key.endswith("/") else "")
+
+
+def show_in_s3(app, url: str) -> bool:
+    """Back to the home screen with the S3 pane on ``url`` (cursor on it); False (and a notice) if it cannot."""
+    bucket = app.services.settings.bucket or ""
+    target = s3_target(url, bucket)
+    if target is None:
+        where = "not an s3:// path" if not url.startswith("s3://") else f"not in the browsed bucket s3://{bucket}"
+        app.notify(f"{url or '(no path)'}: {where}", severity="warning")
+        return False
+    while len(app.screen_stack) > 1 and not isinstance(app.screen, HomeScreen):
+        app.pop_screen()
+    if not isinstance(app.screen, HomeScreen):
+        return False
+    home = app.screen
+    home.s3.open_location(target[0], select=target[1])
+    home.s3.entries.focus()
+    return True
 
 
 class HomeScreen(Screen):
-    """Drive | S3 browser with sync markers, counterpart jumps and previews."""
+    """Drive | S3 browser with sync markers, counterpart jumps, previews and the watched uploads."""
 
     # Styles: styles/home.tcss, listed in PixelApp.CSS_PATH (Textual skips a default screen's CSS_PATH).
     COMMANDS = {BrowserCommands}
     BINDINGS = [
         Binding("tab", "switch_pane", "Other pane", priority=True),
         Binding("c", "counterpart", "Counterpart"),
+        Binding("e", "registry_entry", "Registry entry"),
     ]
 
-    def __init__(self, show_s3_times: bool = True, **kwargs) -> None:
+    def __init__(self, show_s3_times: bool = True, clock: Callable[[], float] = default_clock, **kwargs) -> None:
         super().__init__(**kwargs)
         self._show_s3_times = show_s3_times
+        self._clock = clock
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="panes"):
             yield DrivePane(id="drive")
             yield S3Pane(id="s3", show_times=self._show_s3_times)
+        yield JobStrip(id="home-jobs", clock=self._clock, max_lines=STRIP_LINES)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -48,6 +115,18 @@ class HomeScreen(Screen):
     def s3(self) -> S3Pane:
         """The right pane."""
         return self.query_one(S3Pane)
+
+    @property
+    def jobs(self) -> JobStrip:
+        """The strip of watched uploads."""
+        return self.query_one(JobStrip)
+
+    @on(JobsUpdated)
+    def _jobs_updated(self, message: JobsUpdated) -> None:
+        """Hand the files in flight to the Drive pane (its cursor entry shows their progress)."""
+        message.stop()
+        transfers = [t for v in message.views.values() if v.exists and v.snapshot for t in v.snapshot.transferring]
+        self.drive.set_live(transfers)
 
     def _active(self):
         focused = self.focused
@@ -81,3 +160,40 @@ class HomeScreen(Screen):
         """Reload both panes (each keeps its filter and cursor)."""
         self.drive.action_refresh()
         self.s3.action_refresh()
+
+    def action_registry_entry(self) -> None:
+        """Open the registry on the entry whose path references the S3 cursor item (or the S3 location)."""
+        if not self.app.services.settings.registry:
+            self.notify("no registry configured (registry.location)", severity="warning")
+            return
+        name = self.s3.entries.current_name if self._active() is self.s3 else None
+        self._find_entry(self.s3.location + (name or ""))
+
+    @work(thread=True, exclusive=True, group="registry-find", exit_on_error=False)
+    def _find_entry(self, key: str) -> None:
+        from ...core.registry import Registry
+        from ...core.s3 import S3Store
+        from ..widgets.pane import error_text
+
+        settings = self.app.services.settings
+        try:
+            reg = Registry.load(settings.registry, lambda b: S3Store.from_settings(settings, bucket=b))
+        except Exception as exc:  # shown as a notice; the browser keeps working
+            self.post_message(RegistryEntryFound(key, [], error_text(exc)[0]))
+            return
+        self.post_message(RegistryEntryFound(key, entries_for_key(reg.datasets(), settings.bucket or "", key)))
+
+    @on(RegistryEntryFound)
+    def _entry_found(self, message: RegistryEntryFound) -> None:
+        url = f"s3://{self.app.services.settings.bucket}/{message.key}"
+        if message.error:
+            self.notify(f"cannot read the registry: {message.error}", severity="error")
+            return
+        if not message.matches:
+            self.notify(f"no registry entry references {url}", severity="warning")
+            return
+        from .registry import RegistryScreen
+
+        self.app.push_screen(RegistryScreen(focus_key=message.matches[0]))
+        if len(message.matches) > 1:
+            self.notify(f"{len(message.matches)} entries reference {url}; the cursor is on the first")

@@ -96,11 +96,13 @@ class RegistryScreen(Screen):
         Binding("ctrl+s", "save", "Save"),
         Binding("ctrl+r", "reload", "Reload"),
         Binding("f5", "revalidate", "Re-check S3"),
+        Binding("o", "show_in_s3", "Show in S3"),
     ]
     WATCH_SECONDS = 1.0
 
-    def __init__(self) -> None:
+    def __init__(self, focus_key: str | None = None) -> None:
         super().__init__()
+        self._focus_key = focus_key  # dataset to put the cursor on once loaded (a jump from the S3 pane)
         self.reg: Registry | None = None
         self.report: Report | None = None
         self.generation = 0
@@ -237,6 +239,9 @@ class RegistryScreen(Screen):
             return
         self.reg = event.registry
         self._refresh()
+        if self._focus_key:
+            self.table.select_key(self._focus_key)
+            self._focus_key = None
 
     @on(RegistryValidated)
     def _validated(self, event: RegistryValidated) -> None:
@@ -376,6 +381,15 @@ class RegistryScreen(Screen):
             self.table.focus()
             return
         self.app.pop_screen()
+
+    def action_show_in_s3(self) -> None:
+        """Back to the browser with the S3 pane on the cursor entry's path."""
+        from .home import show_in_s3
+
+        ref = self._current()
+        if ref is None:
+            return
+        show_in_s3(self.app, ref.path)
 
     def action_filter(self) -> None:
         """Show the filter box."""

@@ -5,6 +5,9 @@ from __future__ import annotations
 from ...core.level import epoch as _epoch
 from ...core.rclone import join_remote
 from ...core.reconcile import Sync, diff_remote, hashes_are_cheap, human_size, level_sync
+from textual import on
+
+from .entry_list import EntryList
 from .pane import BrowserPane, MarkersUpdated
 
 
@@ -36,11 +39,53 @@ def uploading_now(settings) -> list[str]:
     return names
 
 
+def transfer_progress(transfers, rel: str, folder: bool) -> str:
+    """Live progress of a Drive path from rclone's transferring lists ('' when nothing of it is in flight).
+
+    A file: its percent, bytes, speed and ETA. A folder: the same summed over its files in flight.
+    """
+    from ...core.jobformat import human_bytes, human_duration, human_rate
+
+    mine = [t for t in transfers if transfer_matches(t.name, rel, folder)]
+    if not mine:
+        return ""
+    done = sum(t.bytes or 0 for t in mine)
+    size = sum(t.size or 0 for t in mine)
+    speed = sum(t.speed or 0.0 for t in mine)
+    etas = [t.eta for t in mine if t.eta is not None]
+    pct = f"{100 * done / size:.0f}%" if size else "?%"
+    what = f"{len(mine)} files " if folder else ""
+    eta = human_duration(max(etas)) if etas else "-"
+    return f"[b]↑ {what}{pct}[/b] {human_bytes(done)} / {human_bytes(size)} · {human_rate(speed)} · ETA {eta}"
+
+
 class DrivePane(BrowserPane):
-    """The Drive remote, one level at a time."""
+    """The Drive remote, one level at a time.
+
+    ``set_live(transfers)`` gives it the files rclone is transferring now (from the home screen's job
+    strip); with the cursor on one of them (or a folder holding some) the status line shows their progress.
+    """
 
     title = "Drive"
     _cheap_hashes: bool | None = None
+    live_transfers: tuple = ()
+
+    def set_live(self, transfers) -> None:
+        """New transferring lists from the watched logs: refresh the cursor entry's progress."""
+        self.live_transfers = tuple(transfers)
+        self._update_status()
+
+    def live_note(self) -> str:
+        """Upload progress of the cursor entry while rclone transfers it."""
+        name = self.entries.current_name
+        if not name or not self.live_transfers:
+            return ""
+        return transfer_progress(self.live_transfers, self.location + name, name.endswith("/"))
+
+    @on(EntryList.Highlighted)
+    def _cursor_moved(self, event) -> None:
+        if self.live_transfers:
+            self._update_status()
 
     @property
     def root(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Callable
 
 from rich.markup import escape
+from textual.message import Message
 from textual.widgets import Static
 
 from ...core.jobformat import human_duration, human_rate
@@ -18,20 +19,39 @@ from .job_card import STATE_STYLE, bar, job_name
 from .job_feed import JobViewChanged, JobWatching, default_clock
 
 
+# Busy jobs first when the strip has fewer lines than jobs.
+_STATE_ORDER = {"stalled": 0, "failed": 1, "running": 2, "waiting": 3}
+
+
+class JobsUpdated(Message):
+    """The strip redrew with new job data; ``views`` maps each source to its newest JobView."""
+
+    def __init__(self, views: dict[str, JobView]) -> None:
+        super().__init__()
+        self.views = views
+
+
 class JobStrip(JobWatching, Static):
-    """One line per job; colours follow the job's state."""
+    """One line per job; colours follow the job's state.
+
+    With ``max_lines`` set and more jobs than lines, the busiest jobs are shown and the last line
+    counts the rest. After each redraw carrying new data it posts ``JobsUpdated`` (a few per second at most).
+    """
 
     DEFAULT_CSS = """
     JobStrip { height: auto; max-height: 8; padding: 0 1; background: $boost; }
     """
 
     def __init__(self, sources: list[str] | None = None, rc_urls: tuple[str, ...] | None = None,
-                 stall_seconds: float | None = None, clock: Callable[[], float] = default_clock, **kwargs) -> None:
+                 stall_seconds: float | None = None, clock: Callable[[], float] = default_clock,
+                 max_lines: int | None = None, **kwargs) -> None:
         super().__init__("", **kwargs)
         self._sources, self._rc_urls, self._stall = sources, rc_urls, stall_seconds
         self.clock = clock
+        self.max_lines = max_lines
         self.views: dict[str, JobView] = {}
         self._dirty = False
+        self._new_data = False
 
     def on_mount(self) -> None:
         """Start watching (settings give the defaults) and redraw on a timer."""
@@ -50,7 +70,7 @@ class JobStrip(JobWatching, Static):
         """Keep the newest view; drawing waits for the timer (coalescing)."""
         message.stop()
         self.views[message.view.source] = message.view
-        self._dirty = True
+        self._dirty = self._new_data = True
 
     def _tick(self) -> None:
         self._dirty = True
@@ -59,14 +79,25 @@ class JobStrip(JobWatching, Static):
         if self._dirty:
             self._dirty = False
             self.update(self.strip_text())
+        if self._new_data:
+            self._new_data = False
+            self.post_message(JobsUpdated(dict(self.views)))
 
     def strip_text(self) -> str:
         """The strip's text: one line per job."""
         now = self.clock()
-        lines = []
+        jobs = []
         for source, view in self.views.items():
             status = job_state(view.snapshot if view.exists else None, now=now, changed_at=view.changed_at,
                                progress_at=view.progress_at, stall_seconds=self._stall or 600.0)
+            jobs.append((source, view, status))
+        hidden = 0
+        if self.max_lines and len(jobs) > self.max_lines:
+            jobs.sort(key=lambda j: _STATE_ORDER.get(j[2].state, 9))  # stable: same-state jobs keep their order
+            hidden = len(jobs) - (self.max_lines - 1)
+            jobs = jobs[: self.max_lines - 1]
+        lines = []
+        for source, view, status in jobs:
             snap = view.snapshot
             pct = snap.percent if snap else None
             state = f"[{STATE_STYLE[status.state]}]{status.state.upper():^9}[/]"
@@ -75,4 +106,6 @@ class JobStrip(JobWatching, Static):
             if status.state == "stalled" and status.stalled_for is not None:
                 detail = f"{'' if pct is None else f'{pct:3.0f}%'} no progress for {human_duration(status.stalled_for)}"
             lines.append(f"{state} {escape(job_name(source))[:24]:<24} {bar(None if pct is None else pct / 100, 12)} {detail}")
+        if hidden:
+            lines.append(f"[dim]+{hidden} more jobs: m opens the monitor[/]")
         return "\n".join(lines)

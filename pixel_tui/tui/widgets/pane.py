@@ -145,6 +145,10 @@ class BrowserPane(Vertical):
     def open_file(self, name: str) -> None:
         """Enter on a file (preview)."""
 
+    def live_note(self) -> str:
+        """Extra status text about the cursor entry (markup-safe), e.g. its upload progress."""
+        return ""
+
     # -- navigation ------------------------------------------------------------------------------
     def open_location(self, location: str, select: str | None = None, keep_filter: bool = False) -> None:
         """Show ``location`` (a folder path ending in '/' or ''), optionally selecting ``select``."""
@@ -201,6 +205,8 @@ class BrowserPane(Vertical):
         entries.extend(msg.chunk)
         wanted = self._select_when_loaded
         # Only the new rows can hold it: keeps a 100k level linear while it streams in.
+        if wanted and wanted not in msg.chunk.names and not wanted.endswith("/") and wanted + "/" in msg.chunk.names:
+            wanted = wanted + "/"  # a registry path names a folder without its trailing '/'
         if wanted and wanted in msg.chunk.names:
             entries.select_name(wanted)
             self._select_when_loaded = None
@@ -278,7 +284,9 @@ class BrowserPane(Vertical):
             parts.append(f"{SPINNER[self._spin]} totals… (Esc cancels)")
         if self._note:
             parts.append(_esc(self._note))
-        status.show(" · ".join(parts))
+        live = self.live_note()
+        # The upload progress goes first: at 80 columns the pane's two status lines are all there is.
+        status.show((f"{live}\n" if live else "") + " · ".join(parts))
 
     # -- actions ---------------------------------------------------------------------------------
     def action_open(self) -> None:

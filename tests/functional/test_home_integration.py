@@ -1,0 +1,263 @@
+"""The home screen as one dashboard: the job strip, live upload progress in the Drive pane, and jumps
+between registry rows and the S3 tree, driven with Pilot against real rclone logs and SeaweedFS."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from textual.binding import Binding
+
+from browser_helpers import FIXED_MTIME, build, drive_env, seed, settings_for, settle, sync
+from pixel_tui.core.jobformat import human_rate
+from pixel_tui.core.logparse import Transfer, parse_bytes
+from pixel_tui.tui import app as app_module
+from pixel_tui.tui.app import PixelApp
+from pixel_tui.tui.screens.home import HomeScreen, entries_for_key, s3_target
+from pixel_tui.tui.screens.registry import RegistryScreen
+from pixel_tui.tui.services import Services
+from pixel_tui.tui.widgets.drive_pane import transfer_progress
+from pixel_tui.tui.widgets.pane import StatusLine
+
+DATA = Path(__file__).parent / "data"
+
+
+async def wait_for(pilot, cond, timeout: float = 20.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.05)
+
+
+def status_of(pane) -> str:
+    return pane.query_one(StatusLine).text
+
+
+def strip_lines(app) -> list[str]:
+    return str(app.screen.jobs.render()).splitlines()
+
+
+def _creds(monkeypatch, weed_server) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
+
+
+def cut_in_flight(text: str) -> tuple[str, list[str]]:
+    """A real log cut just after its first transferring list, and the names in flight there."""
+    lines = text.splitlines(keepends=True)
+    start = next(i for i, ln in enumerate(lines) if ln.startswith(" * "))
+    end = next(i for i in range(start, len(lines)) if not lines[i].startswith(" * "))
+    return "".join(lines[: end + 1]), [ln.split(":")[0].strip(" *") for ln in lines[start:end]]
+
+
+# -- 1. the job strip ------------------------------------------------------------------------------
+@sync
+async def test_strip_hidden_without_logs_shown_with_them(weed_server, weed_store, drive_dir, monkeypatch,
+                                                        rclone_logs, tmp_path):
+    _creds(monkeypatch, weed_server)
+    seed(drive_dir, weed_store)
+    app = build(settings_for(weed_server, weed_store.bucket), drive_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert not app.screen.jobs.display
+        assert app.screen.query_one("#panes").region.height == 22  # header and footer only
+
+    shutil.copy(rclone_logs.text, tmp_path / "upload_a.log")
+    shutil.copy(rclone_logs.failed, tmp_path / "upload_b.log")
+    for name in ("c", "d", "e"):  # not started yet: WAITING
+        (tmp_path / f"upload_{name}.log").touch()
+    logs = tuple(str(tmp_path / f"upload_{n}.log") for n in "abcde")
+    app = build(settings_for(weed_server, weed_store.bucket, logs=logs), drive_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        strip = app.screen.jobs
+        await wait_for(pilot, lambda: len(strip.views) == 5 and "FAILED" in str(strip.render()), what="five jobs")
+        await pilot.pause(0.3)
+        lines = strip_lines(app)
+        assert len(lines) == 3 and strip.region.height == 3  # capped: the trees keep the room
+        assert "FAILED" in lines[0] and "upload_b.log" in lines[0]  # the busiest job first
+        assert lines[2] == "+3 more jobs: m opens the monitor"  # 5 jobs, 2 shown
+        assert app.screen.query_one("#panes").region.height == 19
+        await pilot.press("m")  # the strip's key leads to the full monitor
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "MonitorScreen", what="monitor")
+
+
+# -- 2. live progress of the Drive item under the cursor --------------------------------------------
+@sync
+async def test_drive_cursor_on_uploading_file_shows_its_live_progress(weed_server, weed_store, drive_dir,
+                                                                    monkeypatch, rclone_logs, tmp_path):
+    _creds(monkeypatch, weed_server)
+    real = rclone_logs.text.read_text()
+    first, in_flight = cut_in_flight(real)
+    live = tmp_path / "live.log"
+    live.write_text(first)
+    for name in in_flight + ["done.bin"]:
+        (drive_dir / name).write_bytes(b"x" * 10)
+    weed_store.put_bytes("gdrive/raw/done.bin", b"x" * 10)
+    name = in_flight[0]
+    transfer = next(t for t in parse_bytes(first.encode()).transferring if t.name == name)
+    app = build(settings_for(weed_server, weed_store.bucket, logs=(str(live),)), drive_dir)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        drive = app.screen.drive
+        drive.entries.select_name("done.bin")
+        await pilot.pause(0.3)
+        assert "↑" not in status_of(drive)  # not in flight: the usual status
+        drive.entries.select_name(name)
+        await wait_for(pilot, lambda: "↑" in status_of(drive), what="live progress")
+        text = status_of(drive)
+        assert f"{transfer.percent}%" in text and human_rate(transfer.speed) in text and "ETA" in text
+        with open(live, "a") as f:  # the log moves on: the rest of the run, which finishes every file
+            f.write(real[len(first):])
+        await wait_for(pilot, lambda: "↑" not in status_of(drive), what="progress gone once the file is done")
+        assert "entries" in status_of(drive)
+
+
+def test_transfer_progress_file_folder_and_shortened_names():
+    mib = 1024 * 1024
+    ts = [Transfer("a/x.bin", mib, 4 * mib, 25, 1000.0, 30.0), Transfer("a/y.bin", 3 * mib, 4 * mib, 75, 500.0, 5.0),
+          Transfer("b/long…name.bin", None, None, None, None, None)]
+    assert transfer_progress(ts, "a/x.bin", False) == "[b]↑ 25%[/b] 1.0 MiB / 4.0 MiB · 1000 B/s · ETA 30s"
+    assert transfer_progress(ts, "a/", True) == "[b]↑ 2 files 50%[/b] 4.0 MiB / 8.0 MiB · 1.5 KiB/s · ETA 30s"
+    assert transfer_progress(ts, "b/long middle name.bin", False) == "[b]↑ ?%[/b] 0 B / 0 B · 0 B/s · ETA -"
+    assert transfer_progress(ts, "a/z.bin", False) == ""
+    assert transfer_progress(ts, "ab/", True) == ""
+
+
+# -- 3. registry row <-> S3 tree -----------------------------------------------------------------
+def write_registry(tmp_path: Path, bucket: str) -> Path:
+    proc = f"s3://{bucket}/gdrive/processed/priority"
+    doc = {"datasets": {"priority": {
+        "alpha": {"path": f"{proc}/Alpha Set/records.jsonl", "stage": "stage1_foundation"},
+        "alpha_dir": {"path": f"{proc}/Alpha Set", "stage": "stage1_foundation"},
+        "local": {"path": "/mnt/gdrive/local.json", "stage": "stage1_foundation"},
+        "elsewhere": {"path": "s3://another-bucket/x.json", "stage": "stage1_foundation"},
+    }}}
+    path = tmp_path / "dataset_registry.json"
+    path.write_text(json.dumps(doc, indent=2) + "\n")
+    return path
+
+
+def notices(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+@sync
+async def test_registry_row_to_s3_tree_and_back(weed_server, weed_store, drive_dir, monkeypatch, tmp_path):
+    _creds(monkeypatch, weed_server)
+    seed(drive_dir, weed_store)
+    reg = write_registry(tmp_path, weed_store.bucket)
+    app = build(settings_for(weed_server, weed_store.bucket, registry=str(reg)), drive_dir)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        home = app.screen
+        await pilot.press("R")
+        await wait_for(pilot, lambda: isinstance(app.screen, RegistryScreen) and app.screen.table.row_count == 4,
+                       what="registry rows")
+        app.screen.table.select_key("datasets/priority/alpha")
+        await pilot.press("o")  # Show in S3: back home, the S3 pane on the object
+        assert app.screen is home
+        await settle(pilot)
+        assert home.s3.location == "gdrive/processed/priority/Alpha Set/"
+        assert home.s3.entries.current_name == "records.jsonl"
+        assert home.focused is home.s3.entries
+
+        await pilot.press("e")  # and back: the registry on the entry pointing at this object
+        await wait_for(pilot, lambda: isinstance(app.screen, RegistryScreen) and app.screen.table.row_count == 4,
+                       what="registry again")
+        await wait_for(pilot, lambda: app.screen.table.current_key() == "datasets/priority/alpha", what="cursor")
+
+        app.screen.table.select_key("datasets/priority/alpha_dir")  # a folder path without its '/'
+        await pilot.press("o")
+        await settle(pilot)
+        assert home.s3.location == "gdrive/processed/priority/"
+        assert home.s3.entries.current_name == "Alpha Set/"
+        await pilot.press("e")  # the folder itself is an entry: exact match wins over the file inside
+        await wait_for(pilot, lambda: isinstance(app.screen, RegistryScreen)
+                       and app.screen.table.current_key() == "datasets/priority/alpha_dir", what="folder entry")
+
+        for key, says in [("datasets/priority/local", "not an s3:// path"),
+                          ("datasets/priority/elsewhere", "not in the browsed bucket")]:
+            app.screen.table.select_key(key)
+            await pilot.press("o")  # cannot be shown: a notice, and the registry stays
+            assert isinstance(app.screen, RegistryScreen)
+            assert any(says in n for n in notices(app))
+
+        await pilot.press("escape")
+        home.s3.open_location("gdrive/raw/", select="only on s3.bin")
+        await settle(pilot)
+        assert home.s3.entries.current_name == "only on s3.bin"
+        home.s3.entries.focus()
+        await pilot.press("e")  # nothing references it: said, and home stays
+        url = f"s3://{weed_store.bucket}/gdrive/raw/only on s3.bin"
+        await wait_for(pilot, lambda: any(f"no registry entry references {url}" in n for n in notices(app)),
+                       what="notice")
+        assert app.screen is home
+
+
+def test_entries_for_key_and_s3_target():
+    class Ref:
+        def __init__(self, key, path):
+            self.key, self.path = key, path
+
+    refs = [Ref("g/file", "s3://b/p/set/f.json"), Ref("g/set", "s3://b/p/set/"), Ref("g/p", "s3://b/p"),
+            Ref("g/other", "s3://c/p/set/f.json"), Ref("g/local", "/p/set/f.json")]
+    assert entries_for_key(refs, "b", "p/set/f.json") == ["g/file", "g/set", "g/p"]  # exact, then deepest folder
+    assert entries_for_key(refs, "b", "p/set/") == ["g/set", "g/p", "g/file"]
+    assert entries_for_key(refs, "b", "q/") == []
+    assert s3_target("s3://b/p/set/f.json", "b") == ("p/set/", "f.json")
+    assert s3_target("s3://b/p/set/", "b") == ("p/", "set/")
+    assert s3_target("s3://b/top.json", "b") == ("", "top.json")
+    assert s3_target("s3://c/p/x", "b") is None and s3_target("/p/x", "b") is None and s3_target("s3://b/", "b") is None
+
+
+# -- 4. snapshot: home with the strip and an upload in flight, at 80x24 ----------------------------
+class FixedHomeApp(PixelApp, inherit_bindings=False):
+    """The real app with fixed app keys, subtitle, clock and no S3 time column (S3 mtimes differ per run)."""
+
+    CSS_PATH = [str(Path(app_module.__file__).parent / css) for css in PixelApp.CSS_PATH]
+    BINDINGS = [Binding("q", "quit", "Quit"), Binding("m", "show('monitor')", "Monitor")]
+    now = 0.0
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.sub_title = "test"
+
+    def get_default_screen(self):
+        return HomeScreen(show_s3_times=False, clock=lambda: self.now)
+
+
+@pytest.mark.timeout(90)
+def test_home_with_job_strip_snapshot_80x24(snap_compare, weed_server, drive_dir, monkeypatch, tmp_path):
+    """Cursor on f3.bin, which the fixed log shows at 10%; the clock frozen 30 s after that block."""
+    _creds(monkeypatch, weed_server)
+    store = weed_server.store("snap-home")  # a fixed name: it is shown on screen
+    store.ensure_bucket()
+    store.delete_many([o.key for o in store.walk("")])
+    seed(drive_dir, store)
+    (drive_dir / "f3.bin").write_bytes(b"3" * 100)
+    os.utime(drive_dir / "f3.bin", (FIXED_MTIME, FIXED_MTIME))
+    os.utime(drive_dir, (FIXED_MTIME, FIXED_MTIME))
+    log = tmp_path / "upload_raw_final.log"
+    shutil.copy(DATA / "monitor_running.log", log)
+    now = parse_bytes(log.read_bytes()).progress_at.timestamp() + 30
+    os.utime(log, (now - 30, now - 30))
+    settings = settings_for(weed_server, "snap-home", logs=(str(log), str(tmp_path / "next_upload.log")),
+                            stall_seconds=600)
+    app = FixedHomeApp(Services(settings, drive_env(drive_dir)))
+    app.now = now
+
+    async def run_before(pilot):
+        await settle(pilot)
+        strip = app.screen.jobs
+        await wait_for(pilot, lambda: len(strip.views) == 2 and app.screen.drive.live_transfers, what="strip")
+        app.screen.drive.entries.select_name("f3.bin")
+        await wait_for(pilot, lambda: "↑ 10%" in status_of(app.screen.drive), what="f3.bin progress")
+        await pilot.pause(0.6)  # two redraw ticks
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
