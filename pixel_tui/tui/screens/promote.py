@@ -5,7 +5,9 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from rich.console import Group
 from rich.markup import escape
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -271,7 +273,7 @@ class PromoteScreen(ModalScreen["Result | None"]):
                 self.query_one(f"#promote-reg-{wid}", Input).value = value
             self._suggested = True
         self._plan = msg.plan
-        self.query_one("#promote-plan", Static).update(_plan_markup(msg.plan))
+        self.query_one("#promote-plan", Static).update(_plan_view(msg.plan))
         blocked = msg.plan.blocked()
         self.query_one("#promote-go", Button).disabled = blocked
         self._say("conflicts block this plan: tick Overwrite or change the name" if blocked else "", error=blocked)
@@ -377,35 +379,48 @@ class PromoteScreen(ModalScreen["Result | None"]):
         self.dismiss(self._finished)
 
 
-def _plan_markup(plan: "Plan") -> str:
-    """The plan as Rich markup, summary first so it shows at 80x24: counts, conflicts, then the registry diff."""
+class _Folded:
+    """Lines that fold at the edge, character by character: a long JSON value stays with its key."""
+
+    def __init__(self, lines: list[Text]) -> None:
+        self.lines = lines
+
+    def __rich_console__(self, console, options):
+        width = max(options.max_width, 10)
+        for line in self.lines:
+            yield from line.divide(range(width, len(line), width)) if len(line) > width else [line]
+
+
+def _plan_view(plan: "Plan") -> Group:
+    """The plan, summary first so it shows at 80x24: counts, conflicts, destinations, then the registry diff."""
     from ...core.promotion.plan import human_bytes
 
     sm = plan.summary()
-    lines = [f"[b]Objects: {sm['objects']:,} ({human_bytes(sm['bytes'])})[/b]  to copy {sm['to_copy']:,}  "
-             f"skipped {sm['skipped']:,}  overwrite {sm['overwrites']:,}  "
-             + (f"[b red]conflicts: {sm['conflicts']:,}[/]" if sm["conflicts"] else "[green]conflicts: 0[/]")]
+    head = [f"[b]Objects: {sm['objects']:,} ({human_bytes(sm['bytes'])})[/b]  to copy {sm['to_copy']:,}  "
+            f"skipped {sm['skipped']:,}  overwrite {sm['overwrites']:,}  "
+            + (f"[b red]conflicts: {sm['conflicts']:,}[/]" if sm["conflicts"] else "[green]conflicts: 0[/]")]
     for t in plan.conflicts[:5]:
-        lines.append(f"[b yellow]  CONFLICT {escape(t.dst)} differs (overwrite replaces it)[/]")
+        head.append(f"[b yellow]  CONFLICT {escape(t.dst)} differs (overwrite replaces it)[/]")
     if len(plan.conflicts) > 5:
-        lines.append(f"[b yellow]  … and {len(plan.conflicts) - 5} more conflicts[/]")
+        head.append(f"[b yellow]  … and {len(plan.conflicts) - 5} more conflicts[/]")
     if plan.mode == "move":
-        lines.append(f"[b yellow]MOVE: {sm['objects']:,} raw objects ({human_bytes(sm['bytes'])}) deleted after "
-                     f"verification[/]")
+        head.append(f"[b yellow]MOVE: {sm['objects']:,} raw objects ({human_bytes(sm['bytes'])}) deleted after "
+                    f"verification[/]")
+    folded = []
     for item in plan.items[:3]:
-        kind = f"folder, {len(item.tasks):,} objects" if item.is_folder else "object"
-        lines.append(escape(f"{item.source}\n  -> {item.dest}  ({kind}, {human_bytes(sum(t.size for t in item.tasks))})"))
+        kind = f" (folder, {len(item.tasks):,} objects)" if item.is_folder else ""
+        folded.append(Text(f"{item.source} -> {item.dest}{kind}"))
     if len(plan.items) > 3:
-        lines.append(f"… and {len(plan.items) - 3} more items")
+        folded.append(Text(f"… and {len(plan.items) - 3} more items"))
     if plan.registry_location:
-        lines.append(f"[b]Registry[/b] {escape(plan.registry_location)}:")
-        lines.extend(_diff_lines(plan.registry_diff) or ["  (no change)"])
+        folded.append(Text.from_markup(f"[b]Registry[/b] {escape(plan.registry_location)}:"))
+        folded.extend(_diff_lines(plan.registry_diff) or [Text("  (no change)")])
     else:
-        lines.append("Registry: none configured (registry.location); it will not be updated")
-    return "\n".join(lines)
+        folded.append(Text("Registry: none configured (registry.location); it will not be updated"))
+    return Group(Text.from_markup("\n".join(head)), _Folded(folded))
 
 
-def _diff_lines(diff: str) -> list[str]:
+def _diff_lines(diff: str) -> list[Text]:
     """Changed lines of a unified diff with one line of context each side; file headers dropped, the JSON
     indentation they share removed (it would wrap every line at 80 columns)."""
     body = [ln.rstrip("\n") for ln in diff.splitlines() if not ln.startswith(("---", "+++"))]
@@ -417,9 +432,8 @@ def _diff_lines(diff: str) -> list[str]:
     out, last = [], None
     for i in keep:
         if last is not None and i != last + 1:
-            out.append("[dim]  …[/]")
+            out.append(Text("  …", style="dim"))
         last = i
         ln = body[i][:1] + body[i][1 + cut:]
-        style = "green" if ln[:1] == "+" else "red" if ln[:1] == "-" else "dim"
-        out.append(f"[{style}]{escape(ln)}[/]")
+        out.append(Text(ln, style="green" if ln[:1] == "+" else "red" if ln[:1] == "-" else "dim"))
     return out
