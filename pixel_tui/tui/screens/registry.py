@@ -115,7 +115,7 @@ class RegistryScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="registry-notice")
-        yield Input(placeholder="filter: words matching any column (e.g. missing)", id="registry-filter")
+        yield Input(placeholder="filter: words matching any column (e.g. missing)", id="registry-filter", compact=True)
         yield RegistryTable(id="registry-table")
         yield Static("loading the registry…", id="registry-summary")
         yield Footer()

@@ -24,8 +24,8 @@ class ConfirmDialog(ModalScreen[bool]):
         with Vertical(classes="registry-dialog"):
             yield Static(self._question)
             with Horizontal(classes="form-buttons"):
-                yield Button("Yes", id="yes", variant="error")
-                yield Button("No", id="no")
+                yield Button("Yes (y)", id="yes", variant="error", compact=True)
+                yield Button("No (n)", id="no", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
@@ -81,8 +81,8 @@ class DiffDialog(ModalScreen[str | None]):
                              id="diff-text")
             with Horizontal(classes="form-buttons"):
                 for i, (action_id, label) in enumerate(self._actions):
-                    yield Button(label, id=action_id, variant="primary" if i == 0 else "default")
-                yield Button("Cancel", id="cancel")
+                    yield Button(label, id=action_id, variant="primary" if i == 0 else "default", compact=True)
+                yield Button("Cancel Esc", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query(Button).first().focus()

@@ -58,21 +58,23 @@ class EntryForm(ModalScreen[FormResult | None]):
         self._original = (group, name)
 
     def compose(self) -> ComposeResult:
+        # one line per field (compact inputs, label beside), its message below only when it has one: the
+        # whole form fits at 80x24
         with VerticalScroll(id="registry-form"):
             yield Static(f"[b]{self._title}[/b]", markup=True)
-            yield Label("group")
-            yield Input(self._group, id="f-group", disabled=not self._group_editable)
-            yield Static("", id="m-group", classes="field-msg")
-            yield Label("name")
-            yield Input(self._name, id="f-name")
-            yield Static("", id="m-name", classes="field-msg")
-            for key, label in FORM_FIELDS:
-                yield Label(label)
-                yield Input(_text(self._entry.get(key)), id=f"f-{key}")
-                yield Static("", id=f"m-{key}", classes="field-msg")
+            fields = [("group", "group", self._group), ("name", "name", self._name)]
+            fields += [(key, label, _text(self._entry.get(key))) for key, label in FORM_FIELDS]
+            for key, label, value in fields:
+                with Horizontal(classes="form-row"):
+                    yield Label(label, classes="form-label")
+                    yield Input(value, id=f"f-{key}", compact=True,
+                                disabled=key == "group" and not self._group_editable)
+                msg = Static("", id=f"m-{key}", classes="field-msg")
+                msg.display = False  # shown when a check has something to say
+                yield msg
             with Horizontal(classes="form-buttons"):
-                yield Button("OK", id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
+                yield Button("OK ^O", id="ok", variant="primary", compact=True)
+                yield Button("Cancel Esc", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#f-name" if self._group_editable or not self._name else "#f-path", Input).focus()
@@ -90,6 +92,7 @@ class EntryForm(ModalScreen[FormResult | None]):
         """Show a field's message; ``state`` is ok, warn, bad or checking (colours the input)."""
         msg = self.query_one(f"#m-{key}", Static)
         msg.update(text)
+        msg.display = bool(text)
         field = self.query_one(f"#f-{key}", Input)
         for s in ("ok", "warn", "bad", "checking"):
             field.set_class(s == state, f"-{s}")

@@ -1,4 +1,7 @@
-"""The registry table: one row per dataset, with a status column, a text filter and sorting."""
+"""The registry table: one row per dataset, with a status column, a text filter and sorting.
+
+Name and status come first so they show at 80 columns; on a wide terminal the columns are fitted to the
+width (long paths shortened from the left, so the file name stays) and every column shows."""
 
 from __future__ import annotations
 
@@ -9,7 +12,11 @@ from textual.widgets import DataTable
 
 from ...core.registry import SOURCE_FIELD, DatasetRef
 
-COLUMNS = ("group", "name", "stage", "type", "path", "source", "size", "status")
+COLUMNS = ("name", "status", "group", "stage", "type", "size", "path", "source")
+# Narrowest a column gets when fitting the table to the width, and the order they give up room in.
+MIN_WIDTH = {"name": 16, "status": 13, "group": 12, "stage": 12, "type": 10, "size": 6, "path": 20, "source": 20}
+SHRINK_ORDER = ("source", "path", "stage", "type", "group", "name")
+TAIL_COLUMNS = ("path", "source")  # shortened from the left: the file name is the telling part
 STATUS_STYLE = {"ok": "green", "not migrated": "yellow", "size mismatch": "yellow", "unknown stage": "yellow",
                 "duplicate name": "yellow", "checking": "dim"}
 
@@ -28,11 +35,16 @@ class Row:
     size: str
     status: str
 
-    def cells(self) -> list:
-        """Cells in column order (status coloured)."""
-        style = STATUS_STYLE.get(self.status, "bold red")
-        return [self.group, self.name, self.stage, self.type, self.path, self.source, self.size,
-                Text(self.status, style=style)]
+    def cells(self, widths: dict[str, int] | None = None) -> list:
+        """Cells in column order (status coloured), each shortened to ``widths`` when given."""
+        out = []
+        for col in COLUMNS:
+            value = getattr(self, col)
+            width = (widths or {}).get(col)
+            if width is not None and len(value) > width:
+                value = "…" + value[-(width - 1):] if col in TAIL_COLUMNS else value[:width - 1] + "…"
+            out.append(Text(value, style=STATUS_STYLE.get(self.status, "bold red")) if col == "status" else value)
+        return out
 
     def matches(self, needle: str) -> bool:
         """Case-insensitive match of every word of ``needle`` against any column."""
@@ -47,6 +59,31 @@ def make_row(ref: DatasetRef, status: str) -> Row:
     size_text = "" if size is None else f"{size} MB"
     return Row(ref.key, ref.group, ref.name, str(e.get("stage", "")), str(e.get("type", "")), ref.path,
                str(e.get(SOURCE_FIELD, "")), size_text, status)
+
+
+def fit_widths(rows: list[Row], width: int) -> dict[str, int]:
+    """Column widths for a table ``width`` cells wide: natural widths when they fit, else the long columns
+    shrink (paths first); when even the minimums do not fit, name and status keep their room and the rest
+    scroll to the right."""
+    natural = {c: max([len(c)] + [len(getattr(r, c)) for r in rows]) for c in COLUMNS}
+    avail = width - 2 - 2 * len(COLUMNS)  # vertical scrollbar, one cell of padding each side of a column
+    widths = dict(natural)
+    excess = sum(widths.values()) - avail
+    if excess <= 0 or width <= 0:
+        return widths
+    if sum(min(natural[c], MIN_WIDTH[c]) for c in COLUMNS) <= avail:
+        for col in SHRINK_ORDER:
+            give = min(excess, widths[col] - min(natural[col], MIN_WIDTH[col]))
+            widths[col] -= give
+            excess -= give
+            if excess <= 0:
+                break
+        return widths
+    for col in COLUMNS:
+        widths[col] = min(natural[col], MIN_WIDTH[col])
+    widths["name"] = natural["name"]
+    widths["group"] = max(min(natural["group"], avail - widths["name"] - widths["status"] - 4), MIN_WIDTH["group"])
+    return widths
 
 
 def _sort_key(row: Row, column: str):
@@ -67,10 +104,22 @@ class RegistryTable(DataTable):
         self.filter_text = ""
         self.sort_column: str | None = None
         self.sort_reverse = False
+        self._widths: dict[str, int] = {}
 
     def on_mount(self) -> None:
+        self._set_columns(fit_widths([], self.size.width))
+
+    def on_resize(self) -> None:
+        """Refit the columns to the new width."""
+        self.show()
+
+    def _set_columns(self, widths: dict[str, int]) -> None:
+        if widths == self._widths and self.columns:
+            return
+        self.clear(columns=True)
         for col in COLUMNS:
-            self.add_column(col, key=col)
+            self.add_column(col, key=col, width=widths[col])
+        self._widths = widths
 
     def show(self, rows: list[Row] | None = None) -> None:
         """Replace the rows (or redraw the current ones), keeping the cursor on the same dataset."""
@@ -81,8 +130,9 @@ class RegistryTable(DataTable):
         if self.sort_column:
             visible.sort(key=lambda r: _sort_key(r, self.sort_column), reverse=self.sort_reverse)
         self.clear()
+        self._set_columns(fit_widths(self.rows_all, self.size.width))
         for r in visible:
-            self.add_row(*r.cells(), key=r.key)
+            self.add_row(*r.cells(self._widths), key=r.key)
         if current is not None:
             self.select_key(current)
 
