@@ -56,8 +56,8 @@ class ConfirmUndo(ModalScreen[bool]):
                                 f"{', copies moved sources back first' if r.mode == 'move' else ''}, and restores "
                                 "the registry entry. Refused if either changed since."))
             with Horizontal():
-                yield Button("Undo", id="confirm-yes", variant="warning")
-                yield Button("Keep", id="confirm-no")
+                yield Button("Undo (y)", id="confirm-yes", variant="warning", compact=True)
+                yield Button("Keep (n)", id="confirm-no", compact=True)
 
     @on(Button.Pressed, "#confirm-yes")
     def _yes(self) -> None:
@@ -92,9 +92,10 @@ class HistoryScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Promotions (u undo, r resume an interrupted one)", classes="pane-title")
+        yield Static("Promotions, newest first (u undo, r resume an interrupted one, s stop it)", classes="pane-title")
         table = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("id", "status", "mode", "category", "objects", "size", "who", "sources")
+        # what an operator scans for first (status, category, size) fits at 80 columns; sources last
+        table.add_columns("id", "status", "category", "objects", "size", "mode", "who", "sources")
         yield table
         yield Static(id="history-status")
         yield Footer()
@@ -123,7 +124,7 @@ class HistoryScreen(Screen):
         table.clear()
         self.rows = msg.rows
         for r in msg.rows:
-            table.add_row(r.id, r.status, r.mode, r.category, f"{r.objects:,}", human_bytes(r.bytes),
+            table.add_row(r.id, r.status, r.category, f"{r.objects:,}", human_bytes(r.bytes), r.mode,
                           f"{r.user}@{r.host}" if r.user else "", r.sources, key=r.id)
         if msg.rows:
             table.move_cursor(row=min(row, len(msg.rows) - 1))

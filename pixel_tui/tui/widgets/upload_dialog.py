@@ -39,14 +39,18 @@ class UploadDialog(ModalScreen["CopyJob | None"]):
         settings = self.app.services.settings
         with Vertical(id="upload-dialog"):
             yield Label(f"[b]Upload from Drive to S3 raw[/b]  ({escape(settings.drive)})")
-            yield Input(placeholder="folder or file under the Drive remote, e.g. therapist-sft-format",
-                        id="upload-path")
-            yield Input(placeholder="bandwidth limit, e.g. 20M (empty: none)", id="upload-bwlimit")
+            # compact one-line fields with a label beside: short, and clear at 80x24
+            with Horizontal(classes="upload-row"):
+                yield Label("Drive path", classes="upload-label")
+                yield Input(placeholder="folder or file, e.g. therapist-sft-format", id="upload-path", compact=True)
+            with Horizontal(classes="upload-row"):
+                yield Label("Bandwidth", classes="upload-label")
+                yield Input(placeholder="limit, e.g. 20M (empty: none)", id="upload-bwlimit", compact=True)
             yield Static(id="upload-dest")
             yield Static(id="upload-error", classes="error-box")
             with Horizontal(id="upload-buttons"):
-                yield Button("Start", id="upload-start", variant="primary")
-                yield Button("Cancel", id="upload-cancel")
+                yield Button("Start Enter", id="upload-start", variant="primary", compact=True)
+                yield Button("Cancel Esc", id="upload-cancel", compact=True)
 
     def on_mount(self) -> None:
         """Focus the path and show the destination."""
