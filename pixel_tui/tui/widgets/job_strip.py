@@ -66,6 +66,15 @@ class JobStrip(JobWatching, Static):
         self.set_interval(0.25, self._flush)
         self.set_interval(1.0, self._tick)
 
+    def on_unmount(self) -> None:
+        """Wake the watcher so it sees the cancel now, not after its poll interval (quitting waits for it)."""
+        watcher = self._job_watcher
+        if watcher is not None:
+            # Not stop(): it closes the files from this thread while the worker may be reading them;
+            # the worker's own exit path closes them.
+            watcher._stop.set()
+            watcher._wake.set()
+
     def on_job_view_changed(self, message: JobViewChanged) -> None:
         """Keep the newest view; drawing waits for the timer (coalescing)."""
         message.stop()

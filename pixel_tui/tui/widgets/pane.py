@@ -120,6 +120,9 @@ class BrowserPane(Vertical):
         """Hide the filter, start the spinner clock, open the root."""
         self.query_one(Input).display = False
         self.set_interval(0.25, self._tick)  # each repaint costs the compositor ~20 ms: keep them rare
+        # The first listing (and the boto3 import it brings) starts after the first frame: a thread
+        # importing holds the GIL in long stretches and would delay that frame.
+        self._after_first_paint = True
         self.open_location(self.start_location())
 
     # -- to override -----------------------------------------------------------------------------
@@ -166,7 +169,15 @@ class BrowserPane(Vertical):
         self.loading = True
         self._started = time.monotonic()
         self._update_status()
-        self._load(self.gen, location)
+        if getattr(self, "_after_first_paint", False):
+            self._after_first_paint = False
+            self.call_after_refresh(self._load_if_current, self.gen, location)
+        else:
+            self._load(self.gen, location)
+
+    def _load_if_current(self, gen: int, location: str) -> None:
+        if gen == self.gen:  # not if the operator already went elsewhere
+            self._load(gen, location)
 
     @work(thread=True, exclusive=True, group="list", exit_on_error=False)
     def _load(self, gen: int, location: str) -> None:
