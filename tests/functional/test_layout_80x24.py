@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from browser_helpers import build, screen_text, settings_for, settle
+from browser_helpers import build, screen_text, settings_for, settle, sync
 from conftest import PROMO_REGISTRY
 
 BUCKET = "snap-layout"  # a fixed name: it is shown on screen
@@ -52,3 +52,118 @@ def test_promote_dialog_80x24_shows_plan_and_registry_diff(snap_compare, layout_
         assert "Promote ^Y" in text and "Cancel Esc" in text, text
 
     assert snap_compare(layout_app, terminal_size=(80, 24), run_before=run_before)
+
+
+REG4 = {  # story 4 in small: one ok, one missing in S3 (a key typo), one size mismatch, one not migrated
+    "description": "story 4 at 80x24",
+    "datasets": {
+        "professional_therapeutic": {
+            "psych8k": {"path": f"s3://{BUCKET}/gdrive/processed/professional_therapeutic/psych8K_alpaca.json",
+                        "type": "professional", "stage": "stage1_foundation", "size_mb": 1},
+            "wendy_sessions": {"path": f"s3://{BUCKET}/gdrive/processed/professional_therapeutic/wendy.jsonl",
+                               "type": "professional", "stage": "stage1_foundation", "size_mb": 1},
+        },
+        "priority_datasets": {
+            "priority_1": {"path": f"s3://{BUCKET}/gdrive/processed/priority/priority_1_FINAL.jsonl",
+                           "type": "curated_priority", "stage": "stage1_foundation", "size_mb": 40},
+        },
+    },
+    "voice_persona": {"tim_fletcher": {"path": "/mnt/gdrive/datasets/voice/tim_fletcher", "type": "voice_profile",
+                                       "stage": "stage4_voice_persona"}},
+}
+FIXED_PATH = f"s3://{BUCKET}/gdrive/processed/professional_therapeutic/psych8k_alpaca.json"
+
+
+@pytest.fixture
+def registry_app(weed_server, drive_dir, tmp_path, monkeypatch):
+    """The app on the fixed-name bucket with the story-4 registry stored in it."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
+    store = weed_server.store(BUCKET)
+    store.ensure_bucket()
+    store.delete_many([o.key for o in store.walk("")])
+    for key in ("professional_therapeutic/psych8k_alpaca.json", "professional_therapeutic/wendy.jsonl",
+                "priority/priority_1_FINAL.jsonl"):
+        store.put_bytes("gdrive/processed/" + key, b"x" * 1_000_000)
+    store.put_bytes(REGISTRY_KEY, (json.dumps(REG4, indent=4) + "\n").encode())
+    settings = settings_for(weed_server, BUCKET, registry=f"s3://{BUCKET}/{REGISTRY_KEY}",
+                            state_dir=str(tmp_path / "state"))
+    return build(settings, drive_dir, fixed=True)
+
+
+async def open_registry_checked(pilot):
+    """Home -> `R`; wait until every S3 path was checked. Returns the registry screen."""
+    from pixel_tui.tui.screens.registry import RegistryScreen
+
+    await settle(pilot)
+    await pilot.press("R")
+    deadline = time.monotonic() + 30
+    while True:
+        screen = pilot.app.screen
+        rows = screen.table.rows_all if isinstance(screen, RegistryScreen) else []
+        if rows and all(r.status != "checking" for r in rows):
+            break
+        assert time.monotonic() < deadline, f"registry not checked in time\n{screen_text(pilot.app)}"
+        await pilot.pause(0.05)
+    await pilot.pause(0.2)
+    return screen
+
+
+def line_with(text: str, word: str) -> str:
+    return next((ln for ln in text.splitlines() if word in ln), "")
+
+
+def test_registry_80x24_status_next_to_name(snap_compare, registry_app):
+    async def run_before(pilot):
+        await open_registry_checked(pilot)
+        text = screen_text(pilot.app)
+        for name, status in (("psych8k", "missing in S3"), ("wendy_sessions", "ok"),
+                             ("priority_1", "size mismatch"), ("tim_fletcher", "not migrated")):
+            assert status in line_with(text, name), text
+
+    assert snap_compare(registry_app, terminal_size=(80, 24), run_before=run_before)
+
+
+@sync
+async def test_registry_200_columns_shows_every_column(registry_app):
+    async with registry_app.run_test(size=(200, 50)) as pilot:
+        await open_registry_checked(pilot)
+        header = screen_text(pilot.app).splitlines()[1]
+        assert header.split() == ["name", "status", "group", "stage", "type", "size", "path", "source"], header
+        # the typo'd key keeps its telling tail
+        assert "psych8K_alpaca.json" in line_with(screen_text(pilot.app), "psych8k")
+
+
+@sync
+async def test_story_4_at_80x24_filter_edit_check_and_review(registry_app):
+    from pixel_tui.tui.widgets.registry_dialogs import DiffDialog
+    from pixel_tui.tui.widgets.registry_form import EntryForm
+
+    async with registry_app.run_test(size=(80, 24)) as pilot:
+        registry = await open_registry_checked(pilot)
+        await pilot.press("slash", *"missing", "enter")
+        assert registry.table.row_count == 1 and "missing in S3" in line_with(screen_text(pilot.app), "psych8k")
+        await pilot.press("enter")
+        form = pilot.app.screen
+        assert isinstance(form, EntryForm)
+        await pilot.pause(0.1)
+        box = form.query_one("#registry-form")
+        assert box.max_scroll_y == 0, "the whole form fits at 80x24"
+        text = screen_text(pilot.app)
+        for label in ("group", "name", "path", "source path", "stage", "type", "size (MB)", "notes", "OK ^O"):
+            assert label in text, text
+        form.query_one("#f-path").value = FIXED_PATH
+        deadline = time.monotonic() + 20
+        while "exists in S3" not in screen_text(pilot.app):
+            assert time.monotonic() < deadline, screen_text(pilot.app)
+            await pilot.pause(0.05)
+        assert form.query_one("#f-path").has_class("-ok")
+        await pilot.press("ctrl+o")
+        await pilot.pause(0.1)
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, DiffDialog)
+        text = screen_text(pilot.app)
+        assert "Save 2 changed line(s)" in text and "Cancel Esc" in text, text
+        await pilot.press("escape")
