@@ -274,6 +274,7 @@ class PromoteScreen(ModalScreen["Result | None"]):
             self._suggested = True
         self._plan = msg.plan
         self.query_one("#promote-plan", Static).update(_plan_view(msg.plan))
+        self.call_after_refresh(self._fit_height)
         blocked = msg.plan.blocked()
         self.query_one("#promote-go", Button).disabled = blocked
         self._say("conflicts block this plan: tick Overwrite or change the name" if blocked else "", error=blocked)
@@ -284,6 +285,13 @@ class PromoteScreen(ModalScreen["Result | None"]):
             return
         self.query_one("#promote-plan", Static).update("")
         self._say(msg.error, error=True)
+
+    def _fit_height(self) -> None:
+        """On a tall terminal, end the dialog below the plan instead of leaving half of it empty."""
+        dialog, box = self.query_one("#promote-dialog"), self.query_one("#promote-plan-box")
+        need = self.query_one("#promote-plan").outer_size.height
+        chrome = dialog.outer_size.height - box.outer_size.height
+        dialog.styles.max_height = max(chrome + need + 1, 24)
 
     def _say(self, text: str, error: bool = False) -> None:
         w = self.query_one("#promote-message", Static)
