@@ -88,14 +88,16 @@ async def test_strip_hidden_without_logs_shown_with_them(weed_server, weed_store
 
 
 # -- 2. live progress of the Drive item under the cursor --------------------------------------------
+@pytest.mark.timeout(90)
 @sync
 async def test_drive_cursor_on_uploading_file_shows_its_live_progress(weed_server, weed_store, drive_dir,
                                                                     monkeypatch, rclone_logs, tmp_path):
     _creds(monkeypatch, weed_server)
     real = rclone_logs.text.read_text()
     first, in_flight = cut_in_flight(real)
+    before = first[: first.index("Transferred:")]  # the log as it was before its first stats block
     live = tmp_path / "live.log"
-    live.write_text(first)
+    live.write_text(before)
     for name in in_flight + ["done.bin"]:
         (drive_dir / name).write_bytes(b"x" * 10)
     weed_store.put_bytes("gdrive/raw/done.bin", b"x" * 10)
@@ -105,17 +107,54 @@ async def test_drive_cursor_on_uploading_file_shows_its_live_progress(weed_serve
     async with app.run_test(size=(100, 24)) as pilot:
         await settle(pilot)
         drive = app.screen.drive
-        drive.entries.select_name("done.bin")
-        await pilot.pause(0.3)
-        assert "↑" not in status_of(drive)  # not in flight: the usual status
+        markers = drive.entries.markers
+        assert markers[name] == "missing" and markers["done.bin"] == "uploaded"
         drive.entries.select_name(name)
+        await pilot.pause(0.5)
+        assert "↑" not in status_of(drive)  # nothing in flight yet: the usual status
+
+        with open(live, "a") as f:  # rclone starts on the files
+            f.write(first[len(before):])
         await wait_for(pilot, lambda: "↑" in status_of(drive), what="live progress")
         text = status_of(drive)
         assert f"{transfer.percent}%" in text and human_rate(transfer.speed) in text and "ETA" in text
-        with open(live, "a") as f:  # the log moves on: the rest of the run, which finishes every file
+        await wait_for(pilot, lambda: markers[name] == "uploading", what="marker follows the log")
+        drive.entries.select_name("done.bin")
+        await pilot.pause(0.3)
+        assert "↑" not in status_of(drive)  # the cursor on a file not in flight
+
+        drive.entries.select_name(name)
+        with open(live, "a") as f:  # the rest of the run, which finishes every file (into another bucket)
             f.write(real[len(first):])
         await wait_for(pilot, lambda: "↑" not in status_of(drive), what="progress gone once the file is done")
         assert "entries" in status_of(drive)
+        await wait_for(pilot, lambda: markers[name] == "missing", what="marker back to what S3 holds")
+
+
+@pytest.mark.timeout(90)
+@sync
+async def test_drive_folder_with_files_in_flight(weed_server, weed_store, drive_dir, monkeypatch, rclone_logs,
+                                                 tmp_path):
+    """The real log with its files renamed into 'Alpha Set/' (as a copy of the whole remote names them)."""
+    _creds(monkeypatch, weed_server)
+    seed(drive_dir, weed_store)
+    real = rclone_logs.text.read_text()
+    first, in_flight = cut_in_flight(real)
+    for name in in_flight:
+        first = first.replace(f" {name}:", f" Alpha Set/{name}:")
+    live = tmp_path / "live.log"
+    live.write_text(first)
+    app = build(settings_for(weed_server, weed_store.bucket, logs=(str(live),)), drive_dir)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        drive = app.screen.drive
+        assert drive.entries.markers["Alpha Set/"] == "uploading"
+        drive.entries.select_name("Alpha Set/")
+        await wait_for(pilot, lambda: f"↑ {len(in_flight)} files" in status_of(drive), what="folder progress")
+        with open(live, "a") as f:
+            f.write(real[len(cut_in_flight(real)[0]):])
+        await wait_for(pilot, lambda: drive.entries.markers["Alpha Set/"] == "", what="uploading cleared")
+        assert "↑" not in status_of(drive)
 
 
 def test_transfer_progress_file_folder_and_shortened_names():

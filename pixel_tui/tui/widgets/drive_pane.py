@@ -5,10 +5,10 @@ from __future__ import annotations
 from ...core.level import epoch as _epoch
 from ...core.rclone import join_remote
 from ...core.reconcile import Sync, diff_remote, hashes_are_cheap, human_size, level_sync
-from textual import on
+from textual import on, work
 
 from .entry_list import EntryList
-from .pane import BrowserPane, MarkersUpdated
+from .pane import BrowserPane, MarkersUpdated, error_text
 
 
 def transfer_matches(transfer: str, rel: str, folder: bool) -> bool:
@@ -69,11 +69,39 @@ class DrivePane(BrowserPane):
     title = "Drive"
     _cheap_hashes: bool | None = None
     live_transfers: tuple = ()
+    _live_names: frozenset = frozenset()
+    _remark_pending = False
+    REMARK_SECONDS = 2.0  # markers follow files starting/finishing at most this often
+
+    def on_mount(self) -> None:
+        """The pane's own start, plus the timer that re-marks the level when the files in flight change."""
+        super().on_mount()
+        self.set_interval(self.REMARK_SECONDS, self._remark_if_pending)
 
     def set_live(self, transfers) -> None:
-        """New transferring lists from the watched logs: refresh the cursor entry's progress."""
+        """New transferring lists from the watched logs: refresh the cursor entry's progress, and the
+        markers when a file started or finished."""
         self.live_transfers = tuple(transfers)
+        names = frozenset(t.name for t in self.live_transfers)
+        if names != self._live_names:
+            self._live_names = names
+            self._remark_pending = True
         self._update_status()
+
+    def _remark_if_pending(self) -> None:
+        if not self._remark_pending or self.loading or self.error or self.workers_running("markers"):
+            return
+        self._remark_pending = False
+        level = self.entries.level
+        rows = [(level.names[i], level.sizes[i], level.mtimes[i], level.etag(i)) for i in range(len(level))]
+        self._remark(self.gen, self.location, rows)
+
+    @work(thread=True, exclusive=True, group="markers", exit_on_error=False)
+    def _remark(self, gen: int, location: str, rows: list) -> None:
+        try:
+            self.after_level(gen, location, rows, again=True)
+        except Exception as exc:  # markers are extra: say so, keep the listing
+            self.post_message(MarkersUpdated(gen, note="markers unavailable: " + error_text(exc)[0]))
 
     def live_note(self) -> str:
         """Upload progress of the cursor entry while rclone transfers it."""
@@ -111,8 +139,11 @@ class DrivePane(BrowserPane):
                      e.md5 or "") for e in batch]
             yield rows
 
-    def after_level(self, gen: int, location: str, rows: list) -> None:
-        """Markers: each file against its raw counterpart; folders missing when S3 has no such prefix."""
+    def after_level(self, gen: int, location: str, rows: list, again: bool = False) -> None:
+        """Markers: each file against its raw counterpart; folders missing when S3 has no such prefix.
+
+        ``again``: a re-check of a shown level, so folders that are neither also get an (empty) marker.
+        """
         services = self.app.services
         settings = services.settings
         prefix = settings.raw_prefix + location
@@ -132,6 +163,8 @@ class DrivePane(BrowserPane):
                     markers[name] = Sync.UPLOADING.value
                 elif name not in s3_dirs:
                     markers[name] = Sync.MISSING.value
+                elif again:
+                    markers[name] = ""  # clears an "uploading" from an earlier look
         done = sum(1 for v in markers.values() if v == "uploaded")
         note = f"{done}/{len(files)} files uploaded"
         self.post_message(MarkersUpdated(gen, markers, note=note))
