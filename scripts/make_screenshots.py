@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -18,11 +19,18 @@ OUT = ROOT / "screenshots"
 SIZE = (120, 36)
 
 
-async def settle(pilot, seconds: float = 1.0) -> None:
-    """Let workers deliver their results and the screen repaint."""
+async def settle(pilot, seconds: float = 1.0, timeout: float = 30.0) -> None:
+    """Let listings finish and the screen repaint (job watchers run for ever, so wait on panes only)."""
+    import time
+
     await pilot.pause(seconds)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause(0.3)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        panes = list(pilot.app.screen.query("BrowserPane"))
+        if not any(p.loading for p in panes):
+            break
+        await pilot.pause(0.1)
+    await pilot.pause(0.5)
 
 
 async def shoot(env) -> list[Path]:
@@ -61,20 +69,20 @@ async def shoot(env) -> list[Path]:
 
 
 async def open_raw_folder(pilot) -> None:
-    """Hook for the home screen: show the raw prefix on the S3 side if the screen offers it."""
+    """Story 2: datasets-wendy/ open on the Drive side, its raw counterpart on the S3 side."""
     screen = pilot.app.screen
-    opener = getattr(screen, "screenshot_setup", None)
-    if opener is not None:
-        await opener(pilot)
+    screen.drive.open_location("datasets-wendy/")
+    screen.s3.open_location("gdrive/raw/datasets-wendy/")
+    await settle(pilot, 1.5)
 
 
 async def open_promotion_plan(pilot) -> bool:
-    """Select the CoT_Heartbreak file under raw and press `p` (story 3), if the home screen supports it."""
+    """Story 3: the CoT_Heartbreak file selected under raw in the S3 pane, then `p`."""
     screen = pilot.app.screen
-    select = getattr(screen, "select_s3_key", None)
-    if select is None:
-        return False
-    await select("gdrive/raw/CoT_Heartbreak_and_Breakups_downloaded.json")
+    screen.s3.open_location("gdrive/raw/", select="CoT_Heartbreak_and_Breakups_downloaded.json")
+    await settle(pilot, 1.0)
+    screen.s3.entries.focus()
+    await pilot.pause(0.3)
     await pilot.press("p")
     return True
 
@@ -85,13 +93,15 @@ def main() -> int:
     from pixel_tui.core.demo import start_demo
 
     OUT.mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        env = start_demo(Path(tmp) / "demo")
-        try:
-            os.environ.update(env.process_env())
-            saved = asyncio.run(shoot(env))
-        finally:
-            env.stop()
+    # A fixed place (not a random temp dir), so the paths shown in the screenshots stay the same.
+    root = Path(tempfile.gettempdir()) / "pixel-tui-screenshots"
+    env = start_demo(root, reset=True)
+    try:
+        os.environ.update(env.process_env())
+        saved = asyncio.run(shoot(env))
+    finally:
+        env.stop()
+        shutil.rmtree(root, ignore_errors=True)
     for path in saved:
         print(f"wrote {path.relative_to(ROOT)}")
     return 0

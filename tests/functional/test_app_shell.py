@@ -78,3 +78,20 @@ async def test_a_failing_upload_rings_the_bell_and_notifies(tmp_path):
                 break
         assert bells, "no bell for a failed job"
         assert any("FAILED" in n.message for n in app._notifications)
+
+
+def test_help_snapshot_80x24(snap_compare, tmp_path):
+    """`?` over the monitor (no logs configured: a fixed screen) lists every key of that screen."""
+    from pixel_tui.tui.screens.help import HelpScreen
+    from pixel_tui.tui.screens.monitor import MonitorScreen
+
+    app = make_app(_settings(tmp_path, bucket="snap-help", endpoint_url="http://127.0.0.1:9"))
+
+    async def run_before(pilot):
+        monitor = MonitorScreen(clock=lambda: 1_764_000_000.0)
+        await app.push_screen(monitor)
+        await pilot.pause(0.3)
+        await app.push_screen(HelpScreen(monitor))
+        await pilot.pause(0.3)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

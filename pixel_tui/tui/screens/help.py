@@ -18,9 +18,11 @@ def binding_rows(screen: Screen) -> list[tuple[str, str]]:
             if isinstance(binding, tuple):
                 binding = Binding(*binding)
             key = binding.key_display or binding.key
-            if binding.key in seen or not binding.description:
+            keys = {k.strip() for k in binding.key.split(",")}
+            # A key already listed is shadowed by the nearer binding: list each key once.
+            if keys <= seen or not binding.description:
                 continue
-            seen.add(binding.key)
+            seen |= keys
             rows.append((key, binding.description))
     return rows
 

@@ -100,9 +100,12 @@ class JobCard(Vertical):
         spark.data = speeds
         spark.display = len(speeds) >= 2
         rows = []
+        # Names get whatever the terminal leaves after the bar and numbers (about 44 columns).
+        name_w = max(24, min(90, self.app.size.width - 48))
         for t in snap.transferring[:MAX_INFLIGHT]:
             frac = None if t.percent is None else t.percent / 100
-            rows.append(f" > {escape(t.name[-30:]):<30} {bar(frac, 10)} "
+            name = t.name if len(t.name) <= name_w else "…" + t.name[-(name_w - 1):]
+            rows.append(f" > {escape(name):<{name_w}} {bar(frac, 10)} "
                         f"{'?' if t.percent is None else t.percent:>3}% {human_bytes(t.size):>9} {human_rate(t.speed)}")
         if len(snap.transferring) > MAX_INFLIGHT:
             rows.append(f"   … and {len(snap.transferring) - MAX_INFLIGHT} more")
