@@ -19,6 +19,18 @@ def add_arguments(parser) -> None:
                         help="start the demo environment and print how to reach it, without the dashboard")
 
 
+def _stop_on_hangup(env) -> None:
+    """A closed SSH session or tmux window (SIGHUP) or a kill (SIGTERM) still stops what the demo started."""
+    import signal
+
+    def handler(signum, frame):
+        env.stop()
+        os._exit(128 + signum)
+
+    for sig in (signal.SIGHUP, signal.SIGTERM):
+        signal.signal(sig, handler)
+
+
 def run(args, settings) -> int:
     """Start the demo, run the app (or wait), and stop everything the demo started."""
     from ..core.config import xdg_state_dir
@@ -27,6 +39,7 @@ def run(args, settings) -> int:
     root = args.state_dir or str(xdg_state_dir() / "demo")
     print(f"pixel-tui demo: starting a local S3 server and upload under {root} ...", flush=True)
     env = start_demo(root, reset=args.reset, bwlimit=args.bwlimit)
+    _stop_on_hangup(env)
     try:
         # The app's S3 client and rclone read these, exactly as they would for a real setup.
         os.environ.update(env.process_env())

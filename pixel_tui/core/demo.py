@@ -148,23 +148,29 @@ def start_demo(root: Path, reset: bool = False, bwlimit: str = "300k", start_upl
 
 
 def _stop_leftovers(root: Path) -> None:
-    """A demo killed without cleanup leaves weed and rclone running: stop them by their PID files."""
+    """A demo killed without cleanup leaves weed and rclone running: find every one started for
+    this state directory (its path is in their command line) and stop it by PID."""
+    for pid in _processes_under(root):
+        _kill(pid)
     pidfile = root / "weed" / "weed.pid"
-    for pid_text in [pidfile.read_text() if pidfile.exists() else "", str(_load_state(root).get("rclone_pid", ""))]:
-        if pid_text.strip().isdigit():
-            pid = int(pid_text)
-            if _is_ours(pid):
-                _kill(pid)
     if pidfile.exists():
         pidfile.unlink()
 
 
-def _is_ours(pid: int) -> bool:
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
-    return b"weed" in cmdline or b"rclone" in cmdline
+def _processes_under(root: Path) -> list[int]:
+    marker = str(root).encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if argv and Path(argv[0].decode(errors="replace")).name in ("weed", "rclone") and \
+                any(marker in arg for arg in argv[1:]):
+            found.append(int(entry.name))
+    return found
 
 
 def _seed(env: DemoEnv, fresh: bool) -> None:

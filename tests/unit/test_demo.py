@@ -101,3 +101,35 @@ def test_demo_command_stops_everything_on_ctrl_c(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_demo_stops_everything_when_its_terminal_hangs_up(tmp_path):
+    """tmux kill-session or a dropped SSH link sends SIGHUP: the server and the upload must not outlive it."""
+    exe = Path(sys.executable).parent / "pixel-tui"
+    proc = subprocess.Popen([str(exe), "demo", "--no-ui", "--state-dir", str(tmp_path / "d")],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for line in proc.stdout:
+            if "Ctrl+C stops the demo" in line:
+                break
+        weed_pid = int((tmp_path / "d" / "weed" / "weed.pid").read_text())
+        job_pid = json.loads((tmp_path / "d" / "demo.json").read_text())["rclone_pid"]
+        proc.send_signal(signal.SIGHUP)
+        proc.wait(30)
+        assert _wait_for(lambda: not _alive(weed_pid) and not _alive(job_pid), 20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_a_restart_stops_servers_left_by_a_killed_demo(tmp_path):
+    """A demo killed with SIGKILL leaves weed running; the next start finds and stops it."""
+    env = start_demo(tmp_path / "demo", start_upload=False)
+    orphan = env.server.pid
+    env.server.process = None  # forget it, as a killed demo would
+    env2 = start_demo(tmp_path / "demo", start_upload=False)
+    try:
+        assert _wait_for(lambda: not _alive(orphan), 20)
+        assert env2.store().head("gdrive/raw/Psych8k/psych8k_alpaca.json") is not None
+    finally:
+        env2.stop()
