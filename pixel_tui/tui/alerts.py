@@ -55,6 +55,10 @@ class JobAlerts(JobWatching):
         """A promotion ended (its dialog says the details)."""
         r = message.result
         self.alert(f"promotion done: {r.copied:,} copied, {r.verified:,} verified")
+        # The trees below the dialog now show stale markers: reload them (keeping place and filter).
+        for screen in self.screen_stack:
+            for pane in screen.query("S3Pane"):
+                pane.action_refresh()
 
     def on_promotion_stopped(self, message) -> None:
         """A promotion stopped with an error (resumable from the history)."""

@@ -78,6 +78,10 @@ async def test_story_3_promote_verify_registry_then_undo(story):
         assert entry["path"] == f"s3://{store.bucket}/{DEST}" and entry["source_path"].startswith("/mnt/gdrive")
         await pilot.press("ctrl+y")  # Close
         assert not isinstance(app.screen, PromoteScreen)
+        # The raw tree now marks it promoted, though the copy has a new name.
+        raw_name = RAW_KEY.rsplit("/", 1)[-1]
+        await wait_until(pilot, lambda: app.screen.s3.entries.markers.get(raw_name) == "promoted",
+                         what="the promoted marker")
 
         # The typo: undo from the history.
         await pilot.press("H")

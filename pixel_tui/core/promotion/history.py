@@ -68,3 +68,18 @@ def list_promotions(settings: "Settings") -> list[PromotionRow]:
             error=st.last_error,
         ))
     return rows[::-1]
+
+
+def promoted_sources(settings: "Settings") -> set[str]:
+    """Raw keys and prefixes that a finished (not undone) promotion copied into processed."""
+    out: set[str] = set()
+    for j in list_journals(settings):
+        st = j.state()
+        if st.plan is None or not st.done or st.undone:
+            continue
+        for item in st.plan["items"]:
+            source = item["source"]
+            out.add(source)
+            if source.endswith("/"):
+                out.add(source[:-1])
+    return out

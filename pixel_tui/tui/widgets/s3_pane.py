@@ -95,8 +95,12 @@ class S3Pane(BrowserPane):
 
             keys = (o.key for o in services.store.walk(settings.processed_prefix))
             promoted = processed_index(keys, settings.processed_prefix, settings.categories)
+            from ...core.promotion.history import promoted_sources
+
             refs = with_ancestors(registry_keys(
                 registry_paths(settings, lambda b: S3Store.from_settings(settings, bucket=b)), settings.bucket or ""))
+            # A promotion under a new name leaves no same-named copy: its journal says what it promoted.
+            refs |= promoted_sources(settings)
             self._index = (promoted, refs)
         return self._index
 
