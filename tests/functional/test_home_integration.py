@@ -300,3 +300,38 @@ def test_home_with_job_strip_snapshot_80x24(snap_compare, weed_server, drive_dir
         await pilot.pause(0.6)  # two redraw ticks
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+# -- 4. promoting an item that is only on Drive offers its upload first ----------------------------
+@sync
+async def test_p_on_a_drive_item_not_in_raw_offers_an_upload_job(weed_server, weed_store, drive_dir, monkeypatch,
+                                                                  tmp_path):
+    from pixel_tui.tui.screens.promote import PromoteScreen
+    from pixel_tui.tui.widgets.upload_dialog import UploadDialog
+
+    _creds(monkeypatch, weed_server)
+    seed(drive_dir, weed_store)
+    app = build(settings_for(weed_server, weed_store.bucket, state_dir=str(tmp_path / "state")), drive_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        drive = app.screen.drive
+        await pilot.press("j", "enter")  # Beta_downloaded/
+        await settle(pilot)
+        await pilot.press("j")
+        assert drive.entries.current_name == "part+2 %.json"
+        assert drive.entries.markers["part+2 %.json"] == "missing"
+        await pilot.press("p")
+        await pilot.pause(0.3)
+        dialog = app.screen
+        assert isinstance(dialog, UploadDialog) and not isinstance(dialog, PromoteScreen)
+        assert dialog.query_one("#upload-path").value == "Beta_downloaded/part+2 %.json"
+        await pilot.press("enter")
+        key = "gdrive/raw/Beta_downloaded/part+2 %.json"
+        await wait_for(pilot, lambda: weed_store.head(key) is not None, timeout=60, what="the upload to raw")
+        assert weed_store.get_bytes(key)[0] == '{"k": "ü"}'.encode()
+        # An uploaded item goes straight to the promote dialog.
+        await pilot.press("k")
+        assert drive.entries.markers[drive.entries.current_name] == "uploaded"
+        await pilot.press("p")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, PromoteScreen)

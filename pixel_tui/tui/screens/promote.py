@@ -66,22 +66,57 @@ class PromotionStopped(Message):
         self.error, self.resumable_id = error, resumable_id
 
 
+def _drive_selection(screen) -> tuple[object, list[str]] | None:
+    """(Drive pane, selected names) when the Drive pane has the focus, else None."""
+    drive = getattr(screen, "drive", None)
+    focused = screen.focused
+    if drive is None or focused is None or not (focused is drive or drive in focused.ancestors):
+        return None
+    entries = drive.entries
+    names = [n for n in entries.level.names if n in entries.marked] if entries.marked else [entries.current_name]
+    return drive, [n for n in names if n]
+
+
 def raw_keys_from(screen, settings) -> list[str]:
     """The raw keys selected on ``screen``: its own ``selected_raw_keys()``, the S3 pane's, or Drive's mapped to raw."""
     getter = getattr(screen, "selected_raw_keys", None)
     if callable(getter):
         return list(getter())
     keys: list[str] = []
-    s3, drive = getattr(screen, "s3", None), getattr(screen, "drive", None)
-    focused = screen.focused
-    in_drive = drive is not None and focused is not None and (focused is drive or drive in focused.ancestors)
-    if in_drive:
-        entries = drive.entries
-        names = [n for n in entries.level.names if n in entries.marked] if entries.marked else [entries.current_name]
-        keys = [settings.raw_prefix + drive.location + n for n in names if n]
+    s3 = getattr(screen, "s3", None)
+    selection = _drive_selection(screen)
+    if selection is not None:
+        drive, names = selection
+        keys = [settings.raw_prefix + drive.location + n for n in names]
     elif s3 is not None and hasattr(s3, "selected_keys"):
         keys = list(s3.selected_keys())
     return [k for k in keys if k.startswith(settings.raw_prefix) and k != settings.raw_prefix]
+
+
+def drive_items_not_uploaded(screen) -> list[str]:
+    """Drive paths in the selection that are not under raw yet (marked missing by the Drive pane)."""
+    selection = _drive_selection(screen)
+    if selection is None:
+        return []
+    drive, names = selection
+    return [drive.location + n for n in names if drive.entries.markers.get(n) == "missing"]
+
+
+def offer_upload(app, drive_path: str, count: int) -> None:
+    """A Drive item that is not in raw yet cannot be promoted: offer its upload job first."""
+    from ..widgets.upload_dialog import UploadDialog
+
+    more = f" (and {count - 1} more)" if count > 1 else ""
+    app.notify(f"{drive_path}{more} is not in S3 raw yet: upload it first, then promote it", severity="warning")
+
+    def started(job) -> None:
+        if job is None:
+            return
+        # The app's own watcher alerts (with the bell) when this upload finishes.
+        app.add_job_source(str(job.log_file))
+        app.notify(f"upload started (pid {job.pid}); log {job.log_file.name}; m shows it")
+
+    app.push_screen(UploadDialog(initial_path=drive_path.rstrip("/")), started)
 
 
 def open_promote(app) -> None:
@@ -89,6 +124,10 @@ def open_promote(app) -> None:
     settings = app.services.settings
     if app.services.read_only:
         app.notify("promotion is disabled in read-only mode", severity="warning")
+        return
+    missing = drive_items_not_uploaded(app.screen)
+    if missing:
+        offer_upload(app, missing[0], len(missing))
         return
     keys = raw_keys_from(app.screen, settings)
     if not keys:

@@ -35,6 +35,10 @@ class UploadDialog(ModalScreen["CopyJob | None"]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
+    def __init__(self, initial_path: str = "", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.initial_path = initial_path
+
     def compose(self) -> ComposeResult:
         settings = self.app.services.settings
         with Vertical(id="upload-dialog"):
@@ -42,7 +46,8 @@ class UploadDialog(ModalScreen["CopyJob | None"]):
             # compact one-line fields with a label beside: short, and clear at 80x24
             with Horizontal(classes="upload-row"):
                 yield Label("Drive path", classes="upload-label")
-                yield Input(placeholder="folder or file, e.g. therapist-sft-format", id="upload-path", compact=True)
+                yield Input(self.initial_path, placeholder="folder or file, e.g. therapist-sft-format", id="upload-path",
+                            compact=True)
             with Horizontal(classes="upload-row"):
                 yield Label("Bandwidth", classes="upload-label")
                 yield Input(placeholder="limit, e.g. 20M (empty: none)", id="upload-bwlimit", compact=True)
@@ -55,7 +60,7 @@ class UploadDialog(ModalScreen["CopyJob | None"]):
     def on_mount(self) -> None:
         """Focus the path and show the destination."""
         self.query_one("#upload-path", Input).focus()
-        self._show_dest("")
+        self._show_dest(self.initial_path)
 
     @on(Input.Changed, "#upload-path")
     def _path_changed(self, event: Input.Changed) -> None:
