@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pilot_helpers import sync  # noqa: F401  (re-exported for the browser tests)
+
 import os
 import time
 from pathlib import Path
@@ -102,13 +104,3 @@ def screen_text(app) -> str:
     return "\n".join("".join(seg.text for seg in strip).rstrip() for strip in strips)
 
 
-def sync(fn):
-    """Run an async test with asyncio.run (no async pytest plugin is installed)."""
-    import asyncio
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        return asyncio.run(fn(*args, **kwargs))
-
-    return wrapper

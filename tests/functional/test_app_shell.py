@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
+from pilot_helpers import sync
+
 import time
 from pathlib import Path
 
@@ -11,16 +11,6 @@ from pixel_tui.core.config import Settings
 from pixel_tui.tui.app import make_app
 
 DATA = Path(__file__).parent / "data"
-
-
-def sync(fn):
-    """Run an async Pilot test with asyncio.run (no async pytest plugin is used)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        return asyncio.run(fn(*args, **kwargs))
-
-    return wrapper
 
 
 def _settings(tmp_path, **kw) -> Settings:

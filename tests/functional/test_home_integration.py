@@ -3,6 +3,8 @@ between registry rows and the S3 tree, driven with Pilot against real rclone log
 
 from __future__ import annotations
 
+from pilot_helpers import wait_for
+
 import json
 import os
 import shutil
@@ -24,14 +26,6 @@ from pixel_tui.tui.widgets.drive_pane import transfer_progress
 from pixel_tui.tui.widgets.pane import StatusLine
 
 DATA = Path(__file__).parent / "data"
-
-
-async def wait_for(pilot, cond, timeout: float = 20.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.05)
 
 
 def status_of(pane) -> str:

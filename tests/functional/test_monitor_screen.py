@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pilot_helpers import wait_for
+
 import asyncio
 import os
 import re
@@ -23,14 +25,6 @@ from pixel_tui.tui.widgets.job_card import JobCard
 from pixel_tui.tui.widgets.job_strip import JobStrip
 
 DATA = Path(__file__).parent / "data"
-
-
-async def wait_for(pilot, cond, timeout: float = 20.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.05)
 
 
 def card_text(card: JobCard) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pilot_helpers import wait_for
+
 import asyncio
 import json
 import time
@@ -48,14 +50,6 @@ def story_registry(store, tmp_path):
     p = tmp_path / "dataset_registry.json"
     p.write_text(json.dumps(doc, indent=4) + "\n")
     return p
-
-
-async def wait_for(pilot, cond, timeout: float = 20.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.05)
 
 
 def make(settings_kwargs):
