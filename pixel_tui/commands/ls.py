@@ -69,6 +69,11 @@ def run(args, settings) -> int:
     """Print the listing; exit 0, or the error's exit code."""
     import json
 
+    from ..core.errors import ConfigError
+
+    if args.url.startswith("s3:") and not args.url.startswith("s3://"):
+        # `s3:/b/x` or `s3:b/x` would reach rclone as a remote named "s3": say what was meant.
+        raise ConfigError(f"{args.url!r} is not an S3 URL", f"write it as s3://{args.url[3:].lstrip('/')}")
     if args.url.startswith("s3://"):
         rows = list_s3(settings, args.url, args.recursive)
     else:

@@ -72,3 +72,11 @@ def test_diff_reports_and_exit_codes(env, drive_dir, capsys):
 def test_diff_outside_the_drive_remote_is_refused(env, capsys):
     assert main(["diff", "elsewhere:x"]) == 2
     assert "not inside the Drive remote" in capsys.readouterr().err
+
+
+def test_ls_with_a_mistyped_s3_url_says_what_was_meant(capsys):
+    from pixel_tui.cli import main
+
+    assert main(["ls", "s3:/pixel-data/gdrive/raw/"]) == 2
+    err = capsys.readouterr().err
+    assert "not an S3 URL" in err and "s3://pixel-data/gdrive/raw/" in err and "rclone" not in err
