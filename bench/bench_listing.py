@@ -20,8 +20,8 @@ import tracemalloc
 from pathlib import Path
 
 from pixel_tui.core.binaries import find_binary
-from pixel_tui.core.s3 import Credentials, S3Store
-from pixel_tui.core.weed import WeedServer
+from pixel_tui.core.storage.s3 import Credentials, S3Store
+from pixel_tui.demo.seaweedfs import WeedServer
 
 BUCKET = "bench"
 PREFIX = "level/"
@@ -87,7 +87,7 @@ def rclone_count(server: WeedServer, *args: str) -> tuple[float, int]:
 
 def level_memory(store: S3Store) -> tuple[float, float]:
     """MiB held by the open level: our compact Level vs a plain list of S3Object."""
-    from pixel_tui.core.level import Level
+    from pixel_tui.core.storage.listing import Level
 
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]

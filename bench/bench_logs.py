@@ -23,9 +23,9 @@ import time
 from pathlib import Path
 
 from pixel_tui.core.binaries import find_binary
-from pixel_tui.core.loghistory import scan_history
-from pixel_tui.core.logparse import parse_bytes
-from pixel_tui.core.logtail import LogWatcher, read_current
+from pixel_tui.core.jobs.history import scan_history
+from pixel_tui.core.jobs.parse import parse_bytes
+from pixel_tui.core.jobs.tail import LogWatcher, read_current
 
 MB = 1024 * 1024
 
@@ -184,7 +184,7 @@ def bench_screen_latency(run: bytes, root: Path, rounds: int = 10) -> None:
     import asyncio
 
     from pixel_tui.core.config import Settings
-    from pixel_tui.core.jobformat import human_bytes
+    from pixel_tui.core.jobs.report import human_bytes
     from pixel_tui.tui.app import make_app
     from pixel_tui.tui.widgets.job_card import JobCard
 

@@ -25,8 +25,8 @@ from pathlib import Path
 from pixel_tui.core.binaries import find_binary
 from pixel_tui.core.config import Settings
 from pixel_tui.core.promotion import build_plan, execute
-from pixel_tui.core.s3 import Credentials, S3Store
-from pixel_tui.core.weed import WeedServer
+from pixel_tui.core.storage.s3 import Credentials, S3Store
+from pixel_tui.demo.seaweedfs import WeedServer
 
 BUCKET = "bench"
 

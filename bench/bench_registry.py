@@ -23,10 +23,10 @@ import time
 from pathlib import Path
 
 from pixel_tui.core.binaries import find_binary
-from pixel_tui.core.registry import Registry
-from pixel_tui.core.s3 import Credentials, S3Store
-from pixel_tui.core.validate import S3Checker, validate
-from pixel_tui.core.weed import WeedServer
+from pixel_tui.core.registry.document import Registry
+from pixel_tui.core.registry.validate import S3Checker, validate
+from pixel_tui.core.storage.s3 import Credentials, S3Store
+from pixel_tui.demo.seaweedfs import WeedServer
 
 BUCKET = "bench-registry"
 GROUPS = ("cot_reasoning", "professional_therapeutic", "priority_datasets")

@@ -31,7 +31,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    from pixel_tui.core.demo import start_demo
+    from pixel_tui.demo.environment import start_demo
 
     exe = str(Path(sys.executable).parent / "pixel-tui")
     with tempfile.TemporaryDirectory() as tmp:

@@ -7,7 +7,7 @@ import importlib
 import sys
 from typing import Sequence
 
-from . import __version__
+from pixel_tui import __version__
 
 # Each module defines NAME, HELP, add_arguments(parser) and run(args, settings) -> int.
 # They import heavy libraries inside run(), so building the parser stays cheap.
@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def settings_from_args(args: argparse.Namespace):
     """Load Settings with the CLI flags as the highest-priority layer."""
-    from .core.config import load_settings
+    from pixel_tui.core.config import load_settings
 
     overrides = {
         "endpoint_url": args.endpoint_url,
@@ -77,7 +77,7 @@ def settings_from_args(args: argparse.Namespace):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run pixel-tui; returns the process exit code."""
-    from .core.errors import PixelError
+    from pixel_tui.core.errors import PixelError
 
     parser = build_parser()
     args = parser.parse_args(argv)

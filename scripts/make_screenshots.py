@@ -90,7 +90,7 @@ async def open_promotion_plan(pilot) -> bool:
 def main() -> int:
     """Start the demo, take the screenshots, stop the demo."""
     sys.path.insert(0, str(ROOT))
-    from pixel_tui.core.demo import start_demo
+    from pixel_tui.demo.environment import start_demo
 
     OUT.mkdir(exist_ok=True)
     # A fixed place (not a random temp dir), so the paths shown in the screenshots stay the same.

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pixel_tui.core.rclone import Rclone
-from pixel_tui.core.s3 import Credentials, S3Store
-from pixel_tui.core.weed import WeedServer, free_port
+from pixel_tui.core.storage.rclone import Rclone
+from pixel_tui.core.storage.s3 import Credentials, S3Store
+from pixel_tui.demo.seaweedfs import WeedServer, free_port
 
 
 @dataclass(frozen=True)

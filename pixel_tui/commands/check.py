@@ -25,10 +25,10 @@ def _human(n: float) -> str:
 
 def run(args: argparse.Namespace, settings) -> int:
     """Run the spot-check and print it."""
-    from ..core.rclone import Rclone
-    from ..core.s3 import S3Store
-    from ..core.spotcheck import spot_check
-    from .registry import open_registry
+    from pixel_tui.commands.registry import open_registry
+    from pixel_tui.core.browse.spotcheck import spot_check
+    from pixel_tui.core.storage.rclone import Rclone
+    from pixel_tui.core.storage.s3 import S3Store
 
     reg = open_registry(settings)
     store = S3Store.from_settings(settings)

@@ -12,7 +12,7 @@ def add_arguments(parser) -> None:
 
 def run(args, settings) -> int:
     """Open the Textual app on the configured bucket, Drive remote, logs and registry."""
-    from ..tui.app import make_app
+    from pixel_tui.tui.app import make_app
 
     make_app(settings).run()
     return 0

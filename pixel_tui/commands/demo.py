@@ -33,8 +33,8 @@ def _stop_on_hangup(env) -> None:
 
 def run(args, settings) -> int:
     """Start the demo, run the app (or wait), and stop everything the demo started."""
-    from ..core.config import xdg_state_dir
-    from ..core.demo import start_demo
+    from pixel_tui.core.config import xdg_state_dir
+    from pixel_tui.demo.environment import start_demo
 
     root = args.state_dir or str(xdg_state_dir() / "demo")
     print(f"pixel-tui demo: starting a local S3 server and upload under {root} ...", flush=True)
@@ -49,7 +49,7 @@ def run(args, settings) -> int:
                   "Ctrl+C stops the demo.", flush=True)
             while True:
                 time.sleep(3600)
-        from ..tui.app import make_app
+        from pixel_tui.tui.app import make_app
 
         make_app(env.settings, rclone_env=env.rclone_env).run()
     except KeyboardInterrupt:

@@ -17,7 +17,7 @@ def add_arguments(parser) -> None:
 
 def raw_prefix_for(settings, drive_path: str) -> str:
     """The raw prefix mirroring ``drive_path`` (a folder inside settings.drive)."""
-    from ..core.errors import ConfigError
+    from pixel_tui.core.errors import ConfigError
 
     base = settings.drive.rstrip("/")
     path = drive_path.rstrip("/")
@@ -35,9 +35,9 @@ def run(args, settings) -> int:
     """Print the differences; 1 when anything is missing or differs."""
     import json
 
-    from ..core.rclone import Rclone
-    from ..core.reconcile import diff_remote, human_size
-    from ..core.s3 import S3Store
+    from pixel_tui.core.browse.reconcile import diff_remote, human_size
+    from pixel_tui.core.storage.rclone import Rclone
+    from pixel_tui.core.storage.s3 import S3Store
 
     drive_path = args.drive_path or settings.drive
     prefix = raw_prefix_for(settings, drive_path)

@@ -19,7 +19,7 @@ def add_arguments(parser) -> None:
 
 def run(args, settings) -> int:
     """List promotions, or undo one."""
-    from ..core.promotion.history import list_promotions
+    from pixel_tui.core.promotion.history import list_promotions
 
     if args.action == "undo":
         return _undo(args, settings)
@@ -30,7 +30,7 @@ def run(args, settings) -> int:
     if not rows:
         print("no promotions yet")
         return 0
-    from ..core.promotion.plan import human_bytes
+    from pixel_tui.core.promotion.plan import human_bytes
 
     for r in rows:
         print(f"{r.id}  {r.status:<11} {r.mode:<4} {r.category:<24} {r.objects:>7,} obj {human_bytes(r.bytes):>10}  "
@@ -39,9 +39,9 @@ def run(args, settings) -> int:
 
 
 def _undo(args, settings) -> int:
-    from ..core.promotion.errors import PromotionError
-    from ..core.promotion.undo import undo
-    from ..core.s3 import S3Store
+    from pixel_tui.core.promotion.errors import PromotionError
+    from pixel_tui.core.promotion.undo import undo
+    from pixel_tui.core.storage.s3 import S3Store
 
     if not args.id:
         raise PromotionError("history undo needs a promotion ID", "`pixel-tui history` lists them")

@@ -15,11 +15,11 @@ def add_arguments(parser) -> None:
 
 def list_s3(settings, url: str, recursive: bool) -> list[dict]:
     """Rows of one S3 level (folders first, as listed)."""
-    from ..core.s3 import S3Store, parse_s3_url
+    from pixel_tui.core.storage.s3 import S3Store, parse_s3_url
 
     bucket, prefix = parse_s3_url(url)
     if not bucket:
-        from ..core.errors import ConfigError
+        from pixel_tui.core.errors import ConfigError
 
         raise ConfigError(f"no bucket in {url!r}", "write it as s3://bucket/prefix/")
     if prefix and not prefix.endswith("/"):
@@ -39,7 +39,7 @@ def list_s3(settings, url: str, recursive: bool) -> list[dict]:
 
 def list_remote(url: str, recursive: bool) -> list[dict]:
     """Rows of one level of an rclone remote."""
-    from ..core.rclone import Rclone, join_remote
+    from pixel_tui.core.storage.rclone import Rclone, join_remote
 
     rclone = Rclone()
     rows: list[dict] = []
@@ -55,7 +55,7 @@ def list_remote(url: str, recursive: bool) -> list[dict]:
 
 def format_rows(rows: list[dict]) -> str:
     """Aligned text: size (or DIR), modified, [count bytes], name."""
-    from ..core.reconcile import human_size
+    from pixel_tui.core.browse.reconcile import human_size
 
     out = []
     for r in rows:
@@ -69,7 +69,7 @@ def run(args, settings) -> int:
     """Print the listing; exit 0, or the error's exit code."""
     import json
 
-    from ..core.errors import ConfigError
+    from pixel_tui.core.errors import ConfigError
 
     if args.url.startswith("s3:") and not args.url.startswith("s3://"):
         # `s3:/b/x` or `s3:b/x` would reach rclone as a remote named "s3": say what was meant.

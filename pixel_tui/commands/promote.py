@@ -25,9 +25,9 @@ def add_arguments(parser) -> None:
 
 def run(args, settings) -> int:
     """Plan, show, confirm, execute; or resume."""
-    from ..core.promotion import build_plan, execute, resume
-    from ..core.promotion.errors import PromotionError
-    from ..core.s3 import S3Store
+    from pixel_tui.core.promotion import build_plan, execute, resume
+    from pixel_tui.core.promotion.errors import PromotionError
+    from pixel_tui.core.storage.s3 import S3Store
 
     store = S3Store.from_settings(settings)
     progress = _Printer(quiet=args.json)
@@ -63,8 +63,8 @@ def run(args, settings) -> int:
 
 
 def _latest_incomplete(settings) -> str:
-    from ..core.journal import incomplete
-    from ..core.promotion.errors import PromotionError
+    from pixel_tui.core.promotion.errors import PromotionError
+    from pixel_tui.core.promotion.journal import incomplete
 
     pending = incomplete(settings)
     if not pending:
@@ -73,7 +73,7 @@ def _latest_incomplete(settings) -> str:
 
 
 def _confirm(plan) -> bool:
-    from ..core.promotion.plan import human_bytes
+    from pixel_tui.core.promotion.plan import human_bytes
 
     verb = "MOVE (sources deleted after verification)" if plan.mode == "move" else "copy"
     prompt = f"{verb} {plan.object_count:,} objects ({human_bytes(plan.total_bytes)})? [y/N] "
@@ -104,7 +104,7 @@ class _Printer:
         self.last = 0.0
 
     def __call__(self, p) -> None:
-        from ..core.promotion.plan import human_bytes
+        from pixel_tui.core.promotion.plan import human_bytes
 
         if self.quiet:
             return

@@ -13,7 +13,7 @@ HELP = "show or edit dataset_registry.json (local path or s3:// URL, from --regi
 
 def _quiet_globals() -> argparse.ArgumentParser:
     """The global options again, so they may follow the action too, without resetting earlier ones."""
-    from ..cli import global_options
+    from pixel_tui.cli import global_options
 
     parent = global_options()
     for action in parent._actions:
@@ -53,7 +53,7 @@ def parse_value(text: str) -> Any:
 
 def parse_fields(pairs: list[str]) -> dict[str, Any]:
     """FIELD=VALUE arguments as a dict."""
-    from ..core.registry import RegistryEditError
+    from pixel_tui.core.registry.document import RegistryEditError
 
     out: dict[str, Any] = {}
     for pair in pairs:
@@ -66,7 +66,7 @@ def parse_fields(pairs: list[str]) -> dict[str, Any]:
 
 def split_address(reg, address: str, must_exist: bool = True) -> tuple[str, str]:
     """GROUP/NAME -> (group, name), with a message listing the groups when the group is unknown."""
-    from ..core.registry import RegistryEditError
+    from pixel_tui.core.registry.document import RegistryEditError
 
     known = reg.split_key(address.strip("/"))
     if known is not None:
@@ -81,9 +81,9 @@ def split_address(reg, address: str, must_exist: bool = True) -> tuple[str, str]
 
 def open_registry(settings):
     """The configured registry, loaded (S3 URLs through the configured endpoint and credentials)."""
-    from ..core.errors import ConfigError
-    from ..core.registry import Registry
-    from ..core.s3 import S3Store
+    from pixel_tui.core.errors import ConfigError
+    from pixel_tui.core.registry.document import Registry
+    from pixel_tui.core.storage.s3 import S3Store
 
     if not settings.registry:
         raise ConfigError("no registry configured", "pass --registry PATH_OR_S3_URL or set `registry.location`")
@@ -93,8 +93,8 @@ def open_registry(settings):
 
 def run(args: argparse.Namespace, settings) -> int:
     """Run one registry action."""
-    from ..core.errors import PixelError
-    from ..core.registry import RegistryEditError
+    from pixel_tui.core.errors import PixelError
+    from pixel_tui.core.registry.document import RegistryEditError
 
     reg = open_registry(settings)
     if args.action == "show":
@@ -140,7 +140,7 @@ def run(args: argparse.Namespace, settings) -> int:
 
 
 def _show(reg, settings, as_json: bool) -> int:
-    from ..core.validate import validate
+    from pixel_tui.core.registry.validate import validate
 
     report = validate(reg, bucket=settings.bucket)
     refs = reg.datasets()

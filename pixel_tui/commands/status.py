@@ -20,11 +20,11 @@ def add_arguments(parser) -> None:
 def _one(path: str, stall: float, now: float):
     import os
 
-    from ..core.jobs import job_state
-    from ..core.logtail import read_current
+    from pixel_tui.core.jobs.state import job_state
+    from pixel_tui.core.jobs.tail import read_current
 
     if "://" in path:  # an rclone rc endpoint (--rc-addr): its live stats
-        from ..core.rcstats import fetch_stats
+        from pixel_tui.core.jobs.rc import fetch_stats
 
         try:
             snap = fetch_stats(path)
@@ -62,11 +62,11 @@ def run(args, settings) -> int:
     import sys
     import time
 
-    from ..core.jobformat import status_json, status_line
-    from ..core.logtail import expand_sources
+    from pixel_tui.core.jobs.report import status_json, status_line
+    from pixel_tui.core.jobs.tail import expand_sources
 
     stall = args.stall_seconds if args.stall_seconds is not None else (settings.stall_seconds if settings else 600.0)
-    from ..core.rcstats import display_url
+    from pixel_tui.core.jobs.rc import display_url
 
     paths = expand_sources(args.logs)
     # A glob that matches nothing is an error a cron job must see, not an empty success.
@@ -95,9 +95,9 @@ def _follow(args, paths, stall) -> int:
     import queue
     import time
 
-    from ..core.jobformat import status_json, status_line
-    from ..core.jobs import job_state
-    from ..core.logtail import LogWatcher
+    from pixel_tui.core.jobs.report import status_json, status_line
+    from pixel_tui.core.jobs.state import job_state
+    from pixel_tui.core.jobs.tail import LogWatcher
 
     updates: queue.Queue = queue.Queue()
     watcher = LogWatcher(paths, updates.put, history=False).start()

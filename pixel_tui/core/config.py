@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-from .errors import ConfigError
+from pixel_tui.core.errors import ConfigError
 
 DEFAULT_CATEGORIES = ("cot_reasoning", "professional_therapeutic", "priority", "edge_cases")
 DEFAULT_GROUP_MAP = {

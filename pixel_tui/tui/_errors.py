@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..core.errors import PixelError
+from pixel_tui.core.errors import PixelError
 
 
 def describe(exc: BaseException) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from .widgets.job_feed import JobViewChanged, JobWatching
+from pixel_tui.tui.widgets.job_feed import JobViewChanged, JobWatching
 
 ALERT_STATES = {"finished": "information", "failed": "error", "stalled": "warning"}
 
@@ -28,8 +28,8 @@ class JobAlerts(JobWatching):
         self._check_alerts()
 
     def _check_alerts(self) -> None:
-        from ..core.jobs import job_state
-        from .widgets.job_card import job_name
+        from pixel_tui.core.jobs.state import job_state
+        from pixel_tui.tui.widgets.job_card import job_name
 
         stall = self.services.settings.stall_seconds
         for source, view in self._alert_views.items():

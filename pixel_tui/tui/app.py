@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Iterable
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
-from .alerts import JobAlerts
-from .services import Services
+from pixel_tui.tui.alerts import JobAlerts
+from pixel_tui.tui.services import Services
 
 if TYPE_CHECKING:
-    from ..core.config import Settings
+    from pixel_tui.core.config import Settings
 
 # Screens are imported on first use so startup only pays for the home screen.
 SCREEN_FACTORIES = {
@@ -61,20 +61,20 @@ class PixelApp(JobAlerts, App):
         if os.environ.get("PIXEL_TUI_BENCH_EXIT_AFTER_PAINT"):
             self.call_after_refresh(self.exit)
             return
-        from .screens.history import offer_resume
+        from pixel_tui.tui.screens.history import offer_resume
 
         offer_resume(self)
         self.start_alerts()
 
     def action_promote(self) -> None:
         """Open the promote dialog for the selected raw items (S3 pane, or Drive items mapped to raw)."""
-        from .screens.promote import open_promote
+        from pixel_tui.tui.dialogs.promote import open_promote
 
         open_promote(self)
 
     def get_default_screen(self):
         """The home screen: Drive and S3 side by side."""
-        from .screens.home import HomeScreen
+        from pixel_tui.tui.screens.home import HomeScreen
 
         return HomeScreen()
 
@@ -87,7 +87,7 @@ class PixelApp(JobAlerts, App):
 
     def action_help(self) -> None:
         """Show every binding of the current screen."""
-        from .screens.help import HelpScreen
+        from pixel_tui.tui.screens.help import HelpScreen
 
         self.push_screen(HelpScreen(self.screen))
 

@@ -8,9 +8,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..core.config import Settings
-    from ..core.rclone import Rclone
-    from ..core.s3 import S3Store
+    from pixel_tui.core.config import Settings
+    from pixel_tui.core.storage.rclone import Rclone
+    from pixel_tui.core.storage.s3 import S3Store
 
 
 class Services:
@@ -27,7 +27,7 @@ class Services:
     @cached_property
     def store(self) -> "S3Store":
         """The S3 store of the configured bucket (raises ConfigError when no bucket is set)."""
-        from ..core.s3 import S3Store
+        from pixel_tui.core.storage.s3 import S3Store
 
         with self._lock:
             return S3Store.from_settings(self.settings)
@@ -35,7 +35,7 @@ class Services:
     @cached_property
     def rclone(self) -> "Rclone":
         """The rclone runner, with any extra RCLONE_CONFIG_* variables (the demo's Drive alias)."""
-        from ..core.rclone import Rclone
+        from pixel_tui.core.storage.rclone import Rclone
 
         return Rclone(env=self.rclone_env)
 

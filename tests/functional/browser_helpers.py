@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pilot_helpers import sync  # noqa: F401  (re-exported for the browser tests)
-
 import os
 import time
 from pathlib import Path
+
+from pilot_helpers import sync  # noqa: F401  (re-exported for the browser tests)
 
 from pixel_tui.core.config import Settings
 from pixel_tui.tui import app as app_module
@@ -80,7 +80,7 @@ def build(settings: Settings, drive_dir: Path, fixed: bool = False) -> PixelApp:
 
 async def settle(pilot, timeout: float = 20.0) -> None:
     """Wait until both panes finished loading and their marker workers are done."""
-    from pixel_tui.tui.screens.preview import PreviewScreen
+    from pixel_tui.tui.dialogs.preview import PreviewScreen
     from pixel_tui.tui.widgets.pane import BrowserPane
 
     mine = (BrowserPane, PreviewScreen)  # other screens' watchers (e.g. the job monitor) run for ever

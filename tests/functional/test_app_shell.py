@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pilot_helpers import sync
-
 import time
 from pathlib import Path
+
+from pilot_helpers import sync
 
 from pixel_tui.core.config import Settings
 from pixel_tui.tui.app import make_app

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
 from browser_helpers import build, screen_text, seed, settings_for, settle, sync
-from pixel_tui.tui.screens.preview import PreviewScreen
+
+from pixel_tui.tui.dialogs.preview import PreviewScreen
 
 
 @pytest.fixture
@@ -153,7 +153,7 @@ async def test_unconfigured_drive_remote_shows_in_drive_pane_only(weed_server, w
 @sync
 async def test_unreachable_endpoint_is_reported_not_fatal(drive_dir, monkeypatch, weed_store, weed_server):
     from pixel_tui.core.config import Settings
-    from pixel_tui.core.weed import free_port
+    from pixel_tui.demo.seaweedfs import free_port
 
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "y")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from browser_helpers import build, seed, settings_for, settle
 
 BUCKET = "snap-browser"  # a fixed name: it is shown on screen

@@ -3,8 +3,6 @@ between registry rows and the S3 tree, driven with Pilot against real rclone log
 
 from __future__ import annotations
 
-from pilot_helpers import wait_for
-
 import json
 import os
 import shutil
@@ -12,11 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
+from browser_helpers import FIXED_MTIME, build, drive_env, seed, settings_for, settle, sync
+from pilot_helpers import wait_for
 from textual.binding import Binding
 
-from browser_helpers import FIXED_MTIME, build, drive_env, seed, settings_for, settle, sync
-from pixel_tui.core.jobformat import human_rate
-from pixel_tui.core.logparse import Transfer, parse_bytes
+from pixel_tui.core.jobs.parse import Transfer, parse_bytes
+from pixel_tui.core.jobs.report import human_rate
 from pixel_tui.tui import app as app_module
 from pixel_tui.tui.app import PixelApp
 from pixel_tui.tui.screens.home import HomeScreen, entries_for_key, s3_target
@@ -300,8 +299,8 @@ def test_home_with_job_strip_snapshot_80x24(snap_compare, weed_server, drive_dir
 @sync
 async def test_p_on_a_drive_item_not_in_raw_offers_an_upload_job(weed_server, weed_store, drive_dir, monkeypatch,
                                                                   tmp_path):
-    from pixel_tui.tui.screens.promote import PromoteScreen
-    from pixel_tui.tui.widgets.upload_dialog import UploadDialog
+    from pixel_tui.tui.dialogs.promote import PromoteScreen
+    from pixel_tui.tui.dialogs.upload import UploadDialog
 
     _creds(monkeypatch, weed_server)
     seed(drive_dir, weed_store)

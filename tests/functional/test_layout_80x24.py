@@ -6,7 +6,6 @@ import json
 import time
 
 import pytest
-
 from browser_helpers import build, screen_text, settings_for, settle, sync
 from conftest import PROMO_REGISTRY
 
@@ -136,8 +135,8 @@ async def test_registry_200_columns_shows_every_column(registry_app):
 
 @sync
 async def test_story_4_at_80x24_filter_edit_check_and_review(registry_app):
-    from pixel_tui.tui.widgets.registry_dialogs import DiffDialog
-    from pixel_tui.tui.widgets.registry_form import EntryForm
+    from pixel_tui.tui.dialogs.prompts import DiffDialog
+    from pixel_tui.tui.dialogs.registry_entry import EntryForm
 
     async with registry_app.run_test(size=(80, 24)) as pilot:
         registry = await open_registry_checked(pilot)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pilot_helpers import wait_for
-
 import asyncio
 import os
 import re
@@ -12,15 +10,16 @@ import time
 from pathlib import Path
 
 import pytest
+from pilot_helpers import wait_for
 from textual.app import App
 from textual.binding import Binding
 
 from pixel_tui.core.config import Settings
-from pixel_tui.core.logparse import parse_bytes
+from pixel_tui.core.jobs.parse import parse_bytes
 from pixel_tui.tui import app as app_module
 from pixel_tui.tui.app import PixelApp, make_app
-from pixel_tui.tui.services import Services
 from pixel_tui.tui.screens.monitor import MonitorScreen
+from pixel_tui.tui.services import Services
 from pixel_tui.tui.widgets.job_card import JobCard
 from pixel_tui.tui.widgets.job_strip import JobStrip
 

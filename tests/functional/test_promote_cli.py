@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from pixel_tui.core.journal import Journal, list_journals
+from pixel_tui.core.promotion.journal import Journal, list_journals
 
 RAW = "gdrive/raw/"
 

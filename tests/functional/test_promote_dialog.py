@@ -6,13 +6,13 @@ import json
 import time
 
 import pytest
-
 from browser_helpers import build, screen_text, settings_for, settle, sync
 from conftest import PROMO_REGISTRY
+
 from pixel_tui.core.config import with_overrides
-from pixel_tui.core.journal import Journal
+from pixel_tui.core.promotion.journal import Journal
+from pixel_tui.tui.dialogs.promote import PromoteScreen
 from pixel_tui.tui.screens.history import ConfirmUndo, HistoryScreen
-from pixel_tui.tui.screens.promote import PromoteScreen
 
 N = 500
 RAW_KEY = "gdrive/raw/CoT_Heartbreak_and_Breakups_downloaded.json"

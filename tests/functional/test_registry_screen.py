@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pilot_helpers import wait_for
-
 import asyncio
 import json
 import time
 
 import pytest
+from pilot_helpers import wait_for
 
 from pixel_tui.core.config import Settings
 from pixel_tui.tui.app import make_app
@@ -64,9 +63,9 @@ def test_story_4_fix_the_registry_then_conflict(s3_env, weed_store, tmp_path):
     fixed = f"s3://{weed_store.bucket}/gdrive/processed/professional_therapeutic/psych8k.json"
 
     async def story():
+        from pixel_tui.tui.dialogs.prompts import DiffDialog
+        from pixel_tui.tui.dialogs.registry_entry import EntryForm
         from pixel_tui.tui.screens.registry import RegistryScreen
-        from pixel_tui.tui.widgets.registry_dialogs import DiffDialog
-        from pixel_tui.tui.widgets.registry_form import EntryForm
 
         async with app.run_test(size=(160, 45)) as pilot:
             await pilot.press("R")
@@ -161,9 +160,9 @@ def test_add_duplicate_move_delete_undo_redo_and_read_only(tmp_path):
     app = make(dict(registry=str(reg_path), read_only=True, state_dir=str(tmp_path / "state")))
 
     async def run():
+        from pixel_tui.tui.dialogs.prompts import AskDialog, ConfirmDialog
+        from pixel_tui.tui.dialogs.registry_entry import EntryForm
         from pixel_tui.tui.screens.registry import RegistryScreen
-        from pixel_tui.tui.widgets.registry_dialogs import AskDialog, ConfirmDialog
-        from pixel_tui.tui.widgets.registry_form import EntryForm
 
         async with app.run_test(size=(140, 40)) as pilot:
             await pilot.press("R")
@@ -268,8 +267,8 @@ def test_conflict_then_save_to_another_path(tmp_path):
     other = tmp_path / "mine.json"
 
     async def run():
+        from pixel_tui.tui.dialogs.prompts import AskDialog, DiffDialog
         from pixel_tui.tui.screens.registry import RegistryScreen
-        from pixel_tui.tui.widgets.registry_dialogs import AskDialog, DiffDialog
 
         async with app.run_test(size=(140, 40)) as pilot:
             await pilot.press("R")
@@ -305,8 +304,8 @@ def test_registry_in_s3_other_machine_saves_first(s3_env, weed_store, tmp_path):
                     registry=f"s3://{weed_store.bucket}/{key}", state_dir=str(tmp_path / "state")))
 
     async def run():
+        from pixel_tui.tui.dialogs.prompts import DiffDialog
         from pixel_tui.tui.screens.registry import RegistryScreen
-        from pixel_tui.tui.widgets.registry_dialogs import DiffDialog
 
         async with app.run_test(size=(140, 40)) as pilot:
             await pilot.press("R")

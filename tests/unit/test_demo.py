@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from pixel_tui.core.demo import BUCKET, start_demo
-from pixel_tui.core.demo_data import FILES
+from pixel_tui.demo.data import FILES
+from pixel_tui.demo.environment import BUCKET, start_demo
 
 
 def _alive(pid: int) -> bool:

@@ -9,11 +9,12 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.parsers import RestXMLParser
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pixel_tui.core.fastlist import FastListParser, fast_timestamp, next_token_in
-from pixel_tui.core.level import Level
-from pixel_tui.core.s3 import LevelPage, S3Object
+from pixel_tui.core.storage.fastlist import FastListParser, fast_timestamp, next_token_in
+from pixel_tui.core.storage.listing import Level
+from pixel_tui.core.storage.s3 import LevelPage, S3Object
 
 AWKWARD = [
     "lvl/plain.json",
@@ -214,7 +215,7 @@ def _flat_body(keys: list[str], token: str | None) -> bytes:
 @settings(max_examples=60, deadline=None)
 @given(keys=st.lists(xml_text, max_size=6), token=st.none() | xml_text)
 def test_regex_scan_takes_flat_bodies_and_equals_botocore(keys, token):
-    from pixel_tui.core.fastlist import _plan_for
+    from pixel_tui.core.storage.fastlist import _plan_for
 
     body = _flat_body(keys, token)
     scanned = FastListParser(timestamp_parser=fast_timestamp)._scan(_plan_for(_shape()), body)
@@ -225,7 +226,7 @@ def test_regex_scan_takes_flat_bodies_and_equals_botocore(keys, token):
 
 
 def test_regex_scan_declines_what_it_does_not_understand():
-    from pixel_tui.core.fastlist import _plan_for
+    from pixel_tui.core.storage.fastlist import _plan_for
 
     parser, plan = FastListParser(timestamp_parser=fast_timestamp), _plan_for(_shape())
     assert parser._scan(plan, _body(["k"], [], None)) is None  # nested <Owner>, <Empty/>

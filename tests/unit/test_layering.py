@@ -14,7 +14,7 @@ from pixel_tui.core.binaries import find_binary
 
 def test_core_modules_do_not_import_textual():
     names = [f"pixel_tui.core.{m.name}" for m in pkgutil.iter_modules(pixel_tui.core.__path__)]
-    assert "pixel_tui.core.s3" in names and "pixel_tui.core.config" in names
+    assert "pixel_tui.core.storage.s3" in names and "pixel_tui.core.config" in names
     code = (
         "import importlib, sys\n"
         f"for name in {names!r}:\n"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
 from logfixtures import ANCIENT_TEXT_LOG, OLD_TEXT_LOG
-from pixel_tui.core.loghistory import scan_history
-from pixel_tui.core.logparse import LogParser, parse_bytes, parse_stats_line, parse_transfer_line
-from pixel_tui.core.logunits import parse_duration, parse_rate, parse_size
+
+from pixel_tui.core.jobs.history import scan_history
+from pixel_tui.core.jobs.log_units import parse_duration, parse_rate, parse_size
+from pixel_tui.core.jobs.parse import LogParser, parse_bytes, parse_stats_line, parse_transfer_line
 
 EXPECTED_FORMAT = {"text": "text", "oneline": "oneline", "oneline_date": "oneline", "json": "json",
                    "progress": "progress", "tty": "progress", "bits": "oneline"}

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from pixel_tui.core.logparse import parse_bytes
-from pixel_tui.core.logtail import LogWatcher, _tail_parser, expand_sources, read_current
+from pixel_tui.core.jobs.parse import parse_bytes
+from pixel_tui.core.jobs.tail import LogWatcher, _tail_parser, expand_sources, read_current
 
 
 class CountingFile:

@@ -11,11 +11,11 @@ import pytest
 from pixel_tui.core.binaries import find_binary
 from pixel_tui.core.config import Settings
 from pixel_tui.core.errors import ConfigError, UnsafeNameError
-from pixel_tui.core.logparse import parse_bytes
-from pixel_tui.core.logtail import RcFollower
-from pixel_tui.core.rcstats import display_url
-from pixel_tui.core.uploads import s3_remote_env, start_upload
-from pixel_tui.core.weed import free_port
+from pixel_tui.core.jobs.parse import parse_bytes
+from pixel_tui.core.jobs.rc import display_url
+from pixel_tui.core.jobs.tail import RcFollower
+from pixel_tui.core.jobs.uploads import s3_remote_env, start_upload
+from pixel_tui.demo.seaweedfs import free_port
 
 
 @pytest.fixture

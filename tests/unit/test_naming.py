@@ -6,7 +6,7 @@ import pytest
 
 from pixel_tui.core.config import Settings
 from pixel_tui.core.errors import UnsafeNameError
-from pixel_tui.core.naming import (
+from pixel_tui.core.promotion.naming import (
     canonical_name,
     check_category,
     check_key_under,
@@ -15,7 +15,7 @@ from pixel_tui.core.naming import (
     suggest_category,
     suggest_registry_entry,
 )
-from pixel_tui.core.registry import DatasetRef
+from pixel_tui.core.registry.document import DatasetRef
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from pixel_tui.core.preview import preview_drive, preview_s3, render_preview
+from pixel_tui.core.browse.preview import preview_drive, preview_s3, render_preview
 
 
 def test_small_json_is_pretty_printed():

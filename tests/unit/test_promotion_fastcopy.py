@@ -6,7 +6,7 @@ import pytest
 
 from pixel_tui.core.errors import NoSuchKey
 from pixel_tui.core.promotion import build_plan, execute
-from pixel_tui.core.promotion.fastcopy import FastCopier
+from pixel_tui.core.storage.fastcopy import FastCopier
 
 AWKWARD = ["plain.json", "with space.json", "plus+sign.json", "percent %41.json", "ünïcødé 日本.json",
            "amp&eq=q?hash#.json", "tilde~star*.json", "semi;colon,comma'quote.json"]

@@ -6,15 +6,14 @@ import json
 import os
 
 import pytest
-
-from pixel_tui.core import audit
-from pixel_tui.core.errors import UnsafeNameError
-from pixel_tui.core.journal import Journal
-from pixel_tui.core.promotion import Plan, build_plan, execute
-from pixel_tui.core.promotion.errors import ConflictsBlock, ReadOnlyMode, UndoRefused
-from pixel_tui.core.promotion.undo import undo
-from pixel_tui.core.config import with_overrides
 from conftest import PROMO_REGISTRY
+
+from pixel_tui.core.config import with_overrides
+from pixel_tui.core.errors import UnsafeNameError
+from pixel_tui.core.promotion import Plan, audit, build_plan, execute
+from pixel_tui.core.promotion.errors import ConflictsBlock, ReadOnlyMode, UndoRefused
+from pixel_tui.core.promotion.journal import Journal
+from pixel_tui.core.promotion.undo import undo
 
 RAW = "gdrive/raw/"
 COT = "gdrive/processed/cot_reasoning/"

@@ -7,14 +7,13 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from conftest import make_promo_env
 
-from pixel_tui.core.journal import Journal, incomplete
 from pixel_tui.core.promotion import Cancelled, PromotionError, build_plan, execute, resume
 from pixel_tui.core.promotion.history import list_promotions
-from pixel_tui.core.s3 import Credentials, S3Store
-from pixel_tui.core.weed import WeedServer
-
-from conftest import make_promo_env
+from pixel_tui.core.promotion.journal import Journal, incomplete
+from pixel_tui.core.storage.s3 import Credentials, S3Store
+from pixel_tui.demo.seaweedfs import WeedServer
 
 RAW = "gdrive/raw/"
 
@@ -103,7 +102,7 @@ def test_s3_server_stopped_mid_promotion_then_restarted_and_resumed(tmp_path):
 
 
 def test_a_second_process_cannot_resume_a_running_promotion(promo_env):
-    from pixel_tui.core.journal import JournalBusy
+    from pixel_tui.core.promotion.journal import JournalBusy
 
     env = promo_env
     env.put(RAW + "x.json", b"x")

@@ -7,9 +7,9 @@ import os
 
 import pytest
 
-from pixel_tui.core.journal import Journal
 from pixel_tui.core.promotion import build_plan, execute, resume
 from pixel_tui.core.promotion.errors import VerificationFailed
+from pixel_tui.core.promotion.journal import Journal
 from pixel_tui.core.promotion.verify import check_copy, composite_etag, is_plain_md5, sample_offsets
 
 MiB = 1024 * 1024

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from pixel_tui.core.errors import RcloneError
-from pixel_tui.core.rclone import join_remote
+from pixel_tui.core.storage.rclone import join_remote
 
 AWKWARD = ["plain.json", "with space.jsonl", "quote\"d.txt", "dollar$HOME.txt", "back`tick`.txt", "ünïcødé+%.json"]
 

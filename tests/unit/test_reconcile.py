@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import hashlib
 
-from pixel_tui.core.reconcile import (
-    Sync, compare_file, compare_maps, diff_remote, level_sync, plain_md5, processed_index,
-    processed_markers, raw_markers, registry_keys, with_ancestors,
+from pixel_tui.core.browse.reconcile import (
+    Sync,
+    compare_file,
+    compare_maps,
+    diff_remote,
+    level_sync,
+    plain_md5,
+    processed_index,
+    processed_markers,
+    raw_markers,
+    registry_keys,
+    with_ancestors,
 )
 
 AWKWARD = {

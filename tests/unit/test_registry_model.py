@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pixel_tui.core.registry import Registry, RegistryEditError, RegistryParseError
+from pixel_tui.core.registry.document import Registry, RegistryEditError, RegistryParseError
 
 FIXTURE = Path(__file__).parent / "data" / "registry_real_shape.json"
 
@@ -268,7 +268,7 @@ def test_byte_order_mark_is_kept(tmp_path):
 
 
 def test_lazy_and_eager_span_trees_agree():
-    from pixel_tui.core import jsonspan
+    from pixel_tui.core.registry import jsonspan
 
     text = FIXTURE.read_text(encoding="utf-8")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pixel_tui.core.registry import Registry, RegistryEditError
+from pixel_tui.core.registry.document import Registry, RegistryEditError
 
 FIXTURE = (Path(__file__).parent / "data" / "registry_real_shape.json").read_text(encoding="utf-8")
 

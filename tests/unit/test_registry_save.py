@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pixel_tui.core.registry import Registry, RegistryConflict, RegistryNotFound
+from pixel_tui.core.registry.document import Registry, RegistryConflict, RegistryNotFound
 
 FIXTURE = Path(__file__).parent / "data" / "registry_real_shape.json"
 GROUP, NAME = "datasets/cot_reasoning", "CoT_Example_Reasoning"
@@ -210,7 +210,7 @@ def test_s3_missing_registry(store):
 SAVER = textwrap.dedent(
     """
     import sys
-    from pixel_tui.core.registry import Registry
+    from pixel_tui.core.registry.document import Registry
     path, backups = sys.argv[1], sys.argv[2]
     reg = Registry.load(path, backup_dir=backups)
     n = 0

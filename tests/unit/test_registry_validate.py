@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from pixel_tui.core.registry import Registry
-from pixel_tui.core.resolver import DatasetNotResolved, Resolver
-from pixel_tui.core.validate import S3Checker, size_matches, validate
+from pixel_tui.core.registry.document import Registry
+from pixel_tui.core.registry.resolver import DatasetNotResolved, Resolver
+from pixel_tui.core.registry.validate import S3Checker, size_matches, validate
 
 MB = 1_000_000
 

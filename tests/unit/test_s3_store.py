@@ -7,7 +7,7 @@ import hashlib
 import pytest
 
 from pixel_tui.core.errors import AccessDenied, EndpointUnreachable, NoSuchBucket, PreconditionFailed
-from pixel_tui.core.s3 import S3Store
+from pixel_tui.core.storage.s3 import S3Store
 
 
 def _put(store: S3Store, key: str, data: bytes = b"x") -> None:
@@ -89,7 +89,7 @@ def test_missing_bucket_is_typed_and_named(s3_server):
 
 
 def test_wrong_credentials_are_access_denied(weed_server, weed_store):
-    from pixel_tui.core.s3 import Credentials
+    from pixel_tui.core.storage.s3 import Credentials
 
     bad = S3Store(weed_store.bucket, endpoint_url=weed_server.endpoint_url, credentials=Credentials("nobody", "wrong"))
     with pytest.raises(AccessDenied) as info:
@@ -98,9 +98,8 @@ def test_wrong_credentials_are_access_denied(weed_server, weed_store):
 
 
 def test_unreachable_endpoint(tmp_path):
-    from pixel_tui.core.weed import free_port
-
-    from pixel_tui.core.s3 import Credentials
+    from pixel_tui.core.storage.s3 import Credentials
+    from pixel_tui.demo.seaweedfs import free_port
 
     store = S3Store("b", endpoint_url=f"http://127.0.0.1:{free_port()}", max_attempts=1, connect_timeout=1,
                     credentials=Credentials("k", "s"))

@@ -10,8 +10,8 @@ import time
 import pytest
 
 from pixel_tui.cli import main
-from pixel_tui.core.jobs import job_state
-from pixel_tui.core.logparse import Snapshot, parse_bytes
+from pixel_tui.core.jobs.parse import Snapshot, parse_bytes
+from pixel_tui.core.jobs.state import job_state
 
 KEYS = {"log", "format", "state", "bytes", "total_bytes", "transfers", "total_transfers", "checks", "total_checks",
         "errors", "speed_bytes_per_s", "eta_seconds", "elapsed_seconds", "updated_at", "transferring", "last_errors"}

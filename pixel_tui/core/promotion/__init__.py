@@ -13,9 +13,9 @@ prove equal content (multipart on either side) sampled byte ranges of source and
 compared.
 """
 
-from .errors import Cancelled, PromotionError, VerificationFailed
-from .plan import CopyTask, Plan, PlanItem, build_plan
-from .execute import Progress, Result, execute, resume
+from pixel_tui.core.promotion.errors import Cancelled, PromotionError, VerificationFailed
+from pixel_tui.core.promotion.execute import Progress, Result, execute, resume
+from pixel_tui.core.promotion.plan import CopyTask, Plan, PlanItem, build_plan
 
 __all__ = [
     "Cancelled", "PromotionError", "VerificationFailed", "CopyTask", "Plan", "PlanItem", "build_plan",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import PixelError
+from pixel_tui.core.errors import PixelError
 
 
 class PromotionError(PixelError):

@@ -13,21 +13,29 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
-from .. import audit
-from ..errors import PixelError
-from ..journal import (
-    CANCELLED, COPIED, DONE, FAILED, REGISTRY_SAVED, SOURCES_DELETED, VERIFIED, VERIFY_FAILED,
-    Journal, JournalState,
+from pixel_tui.core.errors import PixelError
+from pixel_tui.core.promotion import audit
+from pixel_tui.core.promotion.errors import Cancelled, PromotionError, ReadOnlyMode, VerificationFailed
+from pixel_tui.core.promotion.journal import (
+    CANCELLED,
+    COPIED,
+    DONE,
+    FAILED,
+    REGISTRY_SAVED,
+    SOURCES_DELETED,
+    VERIFIED,
+    VERIFY_FAILED,
+    Journal,
+    JournalState,
 )
-from .errors import Cancelled, PromotionError, ReadOnlyMode, VerificationFailed
-from ..s3 import MAX_COPY_PART
-from .fastcopy import FastCopier
-from .plan import SKIP, CopyTask, Plan, require_runnable
-from .verify import check_copy, same_content
+from pixel_tui.core.promotion.plan import SKIP, CopyTask, Plan, require_runnable
+from pixel_tui.core.promotion.verify import check_copy, same_content
+from pixel_tui.core.storage.fastcopy import FastCopier
+from pixel_tui.core.storage.s3 import MAX_COPY_PART
 
 if TYPE_CHECKING:
-    from ..config import Settings
-    from ..s3 import S3Object, S3Store
+    from pixel_tui.core.config import Settings
+    from pixel_tui.core.storage.s3 import S3Object, S3Store
 
 
 @dataclass
@@ -313,7 +321,7 @@ def _verify_phase(run: _Run) -> None:
 
 
 def _registry_phase(run: _Run) -> None:
-    from .registry_step import save_changes
+    from pixel_tui.core.promotion.registry_update import save_changes
 
     plan, state = run.plan, run.state
     if state.registry_saved:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .. import audit
-from ..journal import list_journals
+from pixel_tui.core.promotion import audit
+from pixel_tui.core.promotion.journal import list_journals
 
 if TYPE_CHECKING:
-    from ..config import Settings
+    from pixel_tui.core.config import Settings
 
 
 @dataclass

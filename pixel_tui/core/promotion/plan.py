@@ -8,15 +8,21 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable
 
-from ..errors import UnsafeNameError
-from ..naming import canonical_name, check_category, check_key_under, check_name, suggest_registry_entry
-from ..s3 import S3Object, parse_s3_url
-from .errors import ConflictsBlock, PromotionError, ReadOnlyMode
-from .verify import same_content
+from pixel_tui.core.errors import UnsafeNameError
+from pixel_tui.core.promotion.errors import ConflictsBlock, PromotionError, ReadOnlyMode
+from pixel_tui.core.promotion.naming import (
+    canonical_name,
+    check_category,
+    check_key_under,
+    check_name,
+    suggest_registry_entry,
+)
+from pixel_tui.core.promotion.verify import same_content
+from pixel_tui.core.storage.s3 import S3Object, parse_s3_url
 
 if TYPE_CHECKING:
-    from ..config import Settings
-    from ..s3 import S3Store
+    from pixel_tui.core.config import Settings
+    from pixel_tui.core.storage.s3 import S3Store
 
 # What a task does: copy to a free key, overwrite a different object (explicit), skip an identical
 # one, or block (a different object is there and overwrite was not chosen).
@@ -286,7 +292,7 @@ def _mark_conflicts(store: "S3Store", item: PlanItem, overwrite: bool, cancelled
 
 def _plan_registry(plan: Plan, store: "S3Store", settings: "Settings", registry, override) -> None:
     """Fill each item's registry change and the plan's diff, on an in-memory registry."""
-    from .registry_step import apply_changes, load_registry, size_mb
+    from pixel_tui.core.promotion.registry_update import apply_changes, load_registry, size_mb
 
     if registry is None:
         registry = load_registry(settings, store)

@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .. import audit
-from ..journal import UNDONE, Journal
-from ..s3 import strip_etag
-from .errors import ReadOnlyMode, UndoRefused, VerificationFailed
-from .plan import COPY, OVERWRITE, Plan
-from .registry_step import restore_changes
-from .verify import check_copy
+from pixel_tui.core.promotion import audit
+from pixel_tui.core.promotion.errors import ReadOnlyMode, UndoRefused, VerificationFailed
+from pixel_tui.core.promotion.journal import UNDONE, Journal
+from pixel_tui.core.promotion.plan import COPY, OVERWRITE, Plan
+from pixel_tui.core.promotion.registry_update import restore_changes
+from pixel_tui.core.promotion.verify import check_copy
+from pixel_tui.core.storage.s3 import strip_etag
 
 if TYPE_CHECKING:
-    from ..config import Settings
-    from ..s3 import S3Store
+    from pixel_tui.core.config import Settings
+    from pixel_tui.core.storage.s3 import S3Store
 
 
 @dataclass

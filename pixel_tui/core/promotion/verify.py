@@ -33,10 +33,10 @@ import hashlib
 import random
 from typing import TYPE_CHECKING
 
-from ..s3 import S3Object, strip_etag
+from pixel_tui.core.storage.s3 import S3Object, strip_etag
 
 if TYPE_CHECKING:
-    from ..s3 import S3Store
+    from pixel_tui.core.storage.s3 import S3Store
 
 SAMPLE = 64 * 1024
 

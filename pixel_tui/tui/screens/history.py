@@ -14,10 +14,10 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Label, Static
 
-from .promote import PromotionProgressed
+from pixel_tui.tui.dialogs.promote import PromotionProgressed
 
 if TYPE_CHECKING:
-    from ...core.promotion.history import PromotionRow
+    from pixel_tui.core.promotion.history import PromotionRow
 
 
 class HistoryLoaded(Message):
@@ -47,7 +47,7 @@ class ConfirmUndo(ModalScreen[bool]):
         self.row = row
 
     def compose(self) -> ComposeResult:
-        from ...core.promotion.plan import human_bytes
+        from pixel_tui.core.promotion.plan import human_bytes
 
         r = self.row
         with Vertical(id="confirm-undo"):
@@ -111,13 +111,13 @@ class HistoryScreen(Screen):
 
     @work(thread=True, exclusive=True, group="history-load")
     def _load(self) -> None:
-        from ...core.promotion.history import list_promotions
+        from pixel_tui.core.promotion.history import list_promotions
 
         self.post_message(HistoryLoaded(list_promotions(self.app.services.settings)))
 
     def on_history_loaded(self, msg: HistoryLoaded) -> None:
         """Fill the table, keeping the cursor row."""
-        from ...core.promotion.plan import human_bytes
+        from pixel_tui.core.promotion.plan import human_bytes
 
         table = self.query_one(DataTable)
         row = table.cursor_row
@@ -164,8 +164,8 @@ class HistoryScreen(Screen):
 
     @work(thread=True, exclusive=True, group="history-action")
     def _undo(self, promotion_id: str) -> None:
-        from ...core.errors import PixelError
-        from ...core.promotion.undo import undo
+        from pixel_tui.core.errors import PixelError
+        from pixel_tui.core.promotion.undo import undo
 
         services = self.app.services
         try:
@@ -200,8 +200,8 @@ class HistoryScreen(Screen):
 
     @work(thread=True, exclusive=True, group="history-action")
     def _resume(self, promotion_id: str) -> None:
-        from ...core.errors import PixelError
-        from ...core.promotion import resume
+        from pixel_tui.core.errors import PixelError
+        from pixel_tui.core.promotion import resume
 
         services = self.app.services
         try:
@@ -229,7 +229,7 @@ def offer_resume(app) -> None:
     """At start: look for interrupted promotions (in a worker) and notify, pointing at the history."""
 
     def check() -> None:
-        from ...core.journal import incomplete
+        from pixel_tui.core.promotion.journal import incomplete
 
         try:
             ids = [j.id for j, _ in incomplete(app.services.settings)]

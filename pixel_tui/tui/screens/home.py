@@ -13,12 +13,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from .home_commands import BrowserCommands
-from ..widgets.drive_pane import DrivePane
-from ..widgets.entry_list import EntryList
-from ..widgets.job_feed import default_clock
-from ..widgets.job_strip import JobStrip, JobsUpdated
-from ..widgets.s3_pane import S3Pane
+from pixel_tui.tui.screens.home_palette import BrowserCommands
+from pixel_tui.tui.widgets.drive_pane import DrivePane
+from pixel_tui.tui.widgets.entry_list import EntryList
+from pixel_tui.tui.widgets.job_feed import default_clock
+from pixel_tui.tui.widgets.job_strip import JobStrip, JobsUpdated
+from pixel_tui.tui.widgets.s3_pane import S3Pane
 
 STRIP_LINES = 3  # at 80x24 the trees keep the room: three jobs, or two and a "+N more" line
 
@@ -175,9 +175,9 @@ class HomeScreen(Screen):
 
     @work(thread=True, exclusive=True, group="registry-find", exit_on_error=False)
     def _find_entry(self, key: str) -> None:
-        from ...core.registry import Registry
-        from ...core.s3 import S3Store
-        from ..widgets.pane import error_text
+        from pixel_tui.core.registry.document import Registry
+        from pixel_tui.core.storage.s3 import S3Store
+        from pixel_tui.tui.widgets.pane import error_text
 
         settings = self.app.services.settings
         try:
@@ -196,7 +196,7 @@ class HomeScreen(Screen):
         if not message.matches:
             self.notify(f"no registry entry references {url}", severity="warning")
             return
-        from .registry import RegistryScreen
+        from pixel_tui.tui.screens.registry import RegistryScreen
 
         self.app.push_screen(RegistryScreen(focus_key=message.matches[0]))
         if len(message.matches) > 1:

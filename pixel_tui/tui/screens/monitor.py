@@ -11,10 +11,10 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from ...core.jobs import job_state
-from ...core.logtail import JobView, expand_sources
-from ..widgets.job_card import JobCard
-from ..widgets.job_feed import JobViewChanged, JobWatching, default_clock
+from pixel_tui.core.jobs.state import job_state
+from pixel_tui.core.jobs.tail import JobView, expand_sources
+from pixel_tui.tui.widgets.job_card import JobCard
+from pixel_tui.tui.widgets.job_feed import JobViewChanged, JobWatching, default_clock
 
 EMPTY = ("No rclone logs are watched. Set [b]monitor.logs[/b] (paths or globs) or [b]monitor.rc_urls[/b] "
          "in the config file, or press [b]u[/b] to start an upload.")
@@ -103,7 +103,7 @@ class MonitorScreen(JobWatching, Screen):
         if self.app.services.read_only:
             self.notify("Read-only mode: uploads are disabled.", severity="warning")
             return
-        from ..widgets.upload_dialog import UploadDialog
+        from pixel_tui.tui.dialogs.upload import UploadDialog
 
         def started(job) -> None:
             if job is None:

@@ -16,13 +16,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
-from ..widgets.registry_dialogs import AskDialog, ConfirmDialog, DiffDialog
-from ..widgets.registry_form import EntryForm, FormResult
-from ..widgets.registry_table import COLUMNS, RegistryTable, make_row
+from pixel_tui.tui.dialogs.prompts import AskDialog, ConfirmDialog, DiffDialog
+from pixel_tui.tui.dialogs.registry_entry import EntryForm, FormResult
+from pixel_tui.tui.widgets.registry_table import COLUMNS, RegistryTable, make_row
 
 if TYPE_CHECKING:
-    from ...core.registry import Registry
-    from ...core.validate import Report
+    from pixel_tui.core.registry.document import Registry
+    from pixel_tui.core.registry.validate import Report
 
 
 class RegistryLoaded(Message):
@@ -144,7 +144,7 @@ class RegistryScreen(Screen):
 
     # -- workers ----------------------------------------------------------------------------------
     def _factory(self, bucket: str):
-        from ...core.s3 import S3Store
+        from pixel_tui.core.storage.s3 import S3Store
 
         services = self.app.services
         if bucket == self.settings.bucket:
@@ -154,15 +154,15 @@ class RegistryScreen(Screen):
     def checker(self):
         """The S3 checker shared by the table and the form (answers cached)."""
         if self._checker is None:
-            from ...core.validate import S3Checker
+            from pixel_tui.core.registry.validate import S3Checker
 
             self._checker = S3Checker(self._factory)
         return self._checker
 
     @work(thread=True, exclusive=True, group="registry-load")
     def _load(self) -> None:
-        from ...core.errors import PixelError
-        from ...core.registry import Registry
+        from pixel_tui.core.errors import PixelError
+        from pixel_tui.core.registry.document import Registry
 
         location = self.settings.registry
         if not location:
@@ -177,7 +177,7 @@ class RegistryScreen(Screen):
 
     @work(thread=True, exclusive=True, group="registry-validate")
     def _validate(self, snapshot: _Snapshot, generation: int, fresh: bool = False) -> None:
-        from ...core.validate import validate
+        from pixel_tui.core.registry.validate import validate
 
         worker = get_current_worker()
         try:
@@ -203,8 +203,8 @@ class RegistryScreen(Screen):
 
     @work(thread=True, exclusive=True, group="registry-save")
     def _save(self, reg: "Registry") -> None:
-        from ...core.errors import PixelError
-        from ...core.registry import RegistryConflict
+        from pixel_tui.core.errors import PixelError
+        from pixel_tui.core.registry.document import RegistryConflict
 
         try:
             reg.save(backups=self.settings.backups)
@@ -222,7 +222,7 @@ class RegistryScreen(Screen):
 
     @work(thread=True, exclusive=True, group="registry-save")
     def _reload(self, reg: "Registry") -> None:
-        from ...core.errors import PixelError
+        from pixel_tui.core.errors import PixelError
 
         try:
             failed = reg.reload(keep_edits=True)
@@ -297,7 +297,7 @@ class RegistryScreen(Screen):
 
     @work(thread=True, exclusive=True, group="registry-save")
     def _save_as(self, reg: "Registry", location: str) -> None:
-        from ...core.errors import PixelError
+        from pixel_tui.core.errors import PixelError
 
         try:
             reg.save_as(location, self._factory, backups=self.settings.backups)
@@ -323,7 +323,7 @@ class RegistryScreen(Screen):
     # -- table ------------------------------------------------------------------------------------
     def _refresh(self, fresh: bool = False) -> None:
         """Redraw with local checks now, then validate against S3 in a worker."""
-        from ...core.validate import validate
+        from pixel_tui.core.registry.validate import validate
 
         self.generation += 1
         snapshot = _Snapshot(self.reg)
@@ -364,7 +364,7 @@ class RegistryScreen(Screen):
         return True
 
     def _do(self, fn, *args, **kwargs) -> bool:
-        from ...core.errors import PixelError
+        from pixel_tui.core.errors import PixelError
 
         try:
             fn(*args, **kwargs)
@@ -384,7 +384,7 @@ class RegistryScreen(Screen):
 
     def action_show_in_s3(self) -> None:
         """Back to the browser with the S3 pane on the cursor entry's path."""
-        from .home import show_in_s3
+        from pixel_tui.tui.screens.home import show_in_s3
 
         ref = self._current()
         if ref is None:
@@ -423,7 +423,7 @@ class RegistryScreen(Screen):
         self.action_edit()
 
     def _probe(self, url: str) -> tuple[bool, str]:
-        from ...core.s3 import parse_s3_url
+        from pixel_tui.core.storage.s3 import parse_s3_url
 
         bucket, _ = parse_s3_url(url)
         if self.settings.bucket and bucket != self.settings.bucket:
@@ -455,7 +455,7 @@ class RegistryScreen(Screen):
         self._form(f"Edit {ref.key}", ref.group, ref.name, ref.entry, done)
 
     def _apply_form(self, group: str, name: str, result: FormResult) -> None:
-        from ...core.errors import PixelError
+        from pixel_tui.core.errors import PixelError
 
         sets = {k: v for k, v in result.fields.items() if v is not None}
         removes = [k for k, v in result.fields.items() if v is None]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from ...core.level import epoch as _epoch
-from ...core.rclone import join_remote
-from ...core.reconcile import Sync, diff_remote, hashes_are_cheap, human_size, level_sync
 from textual import on, work
 
-from .entry_list import EntryList
-from .pane import BrowserPane, MarkersUpdated, error_text
+from pixel_tui.core.browse.reconcile import Sync, diff_remote, hashes_are_cheap, human_size, level_sync
+from pixel_tui.core.storage.listing import epoch as _epoch
+from pixel_tui.core.storage.rclone import join_remote
+from pixel_tui.tui.widgets.entry_list import EntryList
+from pixel_tui.tui.widgets.pane import BrowserPane, MarkersUpdated, error_text
 
 
 def transfer_matches(transfer: str, rel: str, folder: bool) -> bool:
@@ -26,7 +26,7 @@ def uploading_now(settings) -> list[str]:
     if not settings.logs:
         return []
     try:
-        from ...core.logtail import expand_sources, read_current
+        from pixel_tui.core.jobs.tail import expand_sources, read_current
     except ImportError:  # the monitor's modules are optional here
         return []
     names: list[str] = []
@@ -44,7 +44,7 @@ def transfer_progress(transfers, rel: str, folder: bool) -> str:
 
     A file: its percent, bytes, speed and ETA. A folder: the same summed over its files in flight.
     """
-    from ...core.jobformat import human_bytes, human_duration, human_rate
+    from pixel_tui.core.jobs.report import human_bytes, human_duration, human_rate
 
     mine = [t for t in transfers if transfer_matches(t.name, rel, folder)]
     if not mine:
@@ -185,9 +185,9 @@ class DrivePane(BrowserPane):
 
     def open_file(self, name: str) -> None:
         """Preview a Drive file (bounded read through rclone cat)."""
-        from ...core.preview import preview_drive
-        from ..screens.preview import PreviewScreen
-        from .entry_list import format_time
+        from pixel_tui.core.browse.preview import preview_drive
+        from pixel_tui.tui.dialogs.preview import PreviewScreen
+        from pixel_tui.tui.widgets.entry_list import format_time
 
         entries = self.entries
         row = entries.current_row

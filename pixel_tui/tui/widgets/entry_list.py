@@ -13,8 +13,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...core.level import Level
-from ...core.reconcile import human_size
+from pixel_tui.core.browse.reconcile import human_size
+from pixel_tui.core.storage.listing import Level
 
 # Marker glyphs and the component class that colours them.
 MARKERS = {

@@ -11,8 +11,8 @@ from textual import work
 from textual.message import Message
 from textual.worker import get_current_worker
 
-from ...core.loghistory import History
-from ...core.logtail import JobView, LogWatcher
+from pixel_tui.core.jobs.history import History
+from pixel_tui.core.jobs.tail import JobView, LogWatcher
 
 
 class JobViewChanged(Message):

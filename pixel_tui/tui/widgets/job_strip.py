@@ -12,12 +12,11 @@ from rich.markup import escape
 from textual.message import Message
 from textual.widgets import Static
 
-from ...core.jobformat import human_duration, human_rate
-from ...core.jobs import job_state
-from ...core.logtail import JobView
-from .job_card import STATE_STYLE, bar, job_name
-from .job_feed import JobViewChanged, JobWatching, default_clock
-
+from pixel_tui.core.jobs.report import human_duration, human_rate
+from pixel_tui.core.jobs.state import job_state
+from pixel_tui.core.jobs.tail import JobView
+from pixel_tui.tui.widgets.job_card import STATE_STYLE, bar, job_name
+from pixel_tui.tui.widgets.job_feed import JobViewChanged, JobWatching, default_clock
 
 # Busy jobs first when the strip has fewer lines than jobs.
 _STATE_ORDER = {"stalled": 0, "failed": 1, "running": 2, "waiting": 3}

@@ -8,21 +8,21 @@ from __future__ import annotations
 
 import time
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Input
 from textual.worker import get_current_worker
 
-from ...core.errors import PixelError
-from .breadcrumb import Breadcrumb
-from .entry_list import EntryList
-from ...core.level import Level
+from pixel_tui.core.errors import PixelError
+from pixel_tui.core.storage.listing import Level
+from pixel_tui.tui.widgets.breadcrumb import Breadcrumb
+from pixel_tui.tui.widgets.entry_list import EntryList
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 BATCH_SECONDS = 0.25  # rows are handed to the UI at most this often (after the first batch)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.widgets import DataTable
 
-from ...core.registry import SOURCE_FIELD, DatasetRef
+from pixel_tui.core.registry.document import SOURCE_FIELD, DatasetRef
 
 COLUMNS = ("name", "status", "group", "stage", "type", "size", "path", "source")
 # Narrowest a column gets when fitting the table to the width, and the order they give up room in.

@@ -5,19 +5,24 @@ from __future__ import annotations
 from textual import on
 from textual.message import Message
 
-from ...core.level import epoch as _epoch
-from ...core.reconcile import (
-    human_size, processed_index, processed_markers, raw_markers, registry_keys, with_ancestors,
+from pixel_tui.core.browse.reconcile import (
+    human_size,
+    processed_index,
+    processed_markers,
+    raw_markers,
+    registry_keys,
+    with_ancestors,
 )
-from .entry_list import EntryList
-from .pane import BrowserPane, MarkersUpdated
+from pixel_tui.core.storage.listing import epoch as _epoch
+from pixel_tui.tui.widgets.entry_list import EntryList
+from pixel_tui.tui.widgets.pane import BrowserPane, MarkersUpdated
 
 
 def registry_paths(settings, store_factory) -> list[str]:
     """Every dataset path of the configured registry ([] when none is configured)."""
     if not settings.registry:
         return []
-    from ...core.registry import Registry
+    from pixel_tui.core.registry.document import Registry
 
     return [d.path for d in Registry.load(settings.registry, store_factory).datasets()]
 
@@ -91,11 +96,11 @@ class S3Pane(BrowserPane):
         if self._index is None:
             services = self.app.services
             settings = services.settings
-            from ...core.s3 import S3Store
+            from pixel_tui.core.storage.s3 import S3Store
 
             keys = (o.key for o in services.store.walk(settings.processed_prefix))
             promoted = processed_index(keys, settings.processed_prefix, settings.categories)
-            from ...core.promotion.history import promoted_sources
+            from pixel_tui.core.promotion.history import promoted_sources
 
             refs = with_ancestors(registry_keys(
                 registry_paths(settings, lambda b: S3Store.from_settings(settings, bucket=b)), settings.bucket or ""))
@@ -141,8 +146,8 @@ class S3Pane(BrowserPane):
 
     def open_file(self, name: str) -> None:
         """Preview an object (one bounded ranged GET)."""
-        from ...core.preview import preview_s3
-        from ..screens.preview import PreviewScreen
+        from pixel_tui.core.browse.preview import preview_s3
+        from pixel_tui.tui.dialogs.preview import PreviewScreen
 
         store_getter, key = (lambda: self.app.services.store), self.key(name)
         self.app.push_screen(PreviewScreen(f"s3://{self.bucket}/{key}", lambda: preview_s3(store_getter(), key)))

@@ -1,0 +1,1 @@
+"""What the panes show, computed without a widget: Drive<->S3 reconciliation, totals, previews, checks."""

@@ -1,0 +1,137 @@
+"""`pixel-tui check`: the whole layout in one pass (registry vs processed vs raw vs Drive)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
+
+from pixel_tui.core.registry.document import SOURCE_FIELD, Registry
+from pixel_tui.core.registry.validate import Report, S3Checker, validate
+from pixel_tui.core.storage.s3 import parse_s3_url
+
+if TYPE_CHECKING:
+    from pixel_tui.core.config import Settings
+    from pixel_tui.core.storage.rclone import Rclone
+    from pixel_tui.core.storage.s3 import S3Store
+
+DEFAULT_MOUNT = "/mnt/gdrive/datasets"
+
+
+@dataclass
+class DriveGap:
+    """Drive files with no same-size copy under the raw prefix."""
+
+    total: int = 0
+    missing: int = 0
+    missing_bytes: int = 0
+    examples: list[str] = field(default_factory=list)
+    error: str = ""
+    how: str = ""
+
+
+@dataclass
+class CheckResult:
+    """Everything `check` reports."""
+
+    report: Report
+    unregistered: list[str]
+    unpromoted: list[str]
+    drive: DriveGap | None
+
+    @property
+    def exit_code(self) -> int:
+        """1 when any registry finding is an error, else 0."""
+        return 1 if self.report.errors else 0
+
+    def migration_line(self) -> str:
+        """"migration: N of M datasets on S3"."""
+        return f"migration: {self.report.on_s3} of {self.report.total} datasets on S3"
+
+    def as_dict(self) -> dict:
+        """JSON form."""
+        d = self.drive
+        return {
+            "statuses": self.report.statuses,
+            "findings": [f.as_dict() for f in self.report.findings],
+            "errors": len(self.report.errors),
+            "unregistered_processed": self.unregistered,
+            "raw_not_promoted": self.unpromoted,
+            "drive_not_uploaded": None if d is None else {
+                "total": d.total, "missing": d.missing, "missing_bytes": d.missing_bytes,
+                "examples": d.examples, "error": d.error, "how": d.how,
+            },
+            "migration": {"on_s3": self.report.on_s3, "total": self.report.total},
+        }
+
+
+def _covers(keys: set[str], item: str) -> bool:
+    """True when a registry key is the item, inside it, or a folder holding it."""
+    item = item.rstrip("/")
+    return any(k == item or k.startswith(item + "/") or item.startswith(k + "/") for k in keys)
+
+
+def _registry_keys(reg: Registry, bucket: str, raw_prefix: str) -> tuple[set[str], set[str]]:
+    """(keys of primary S3 paths, raw keys named by source paths) in ``bucket``."""
+    mount = str(reg.metadata().get("gdrive_mount") or DEFAULT_MOUNT).rstrip("/")
+    primary, sources = set(), set()
+    for ref in reg.datasets():
+        for fld, out in (("path", primary), (SOURCE_FIELD, sources), ("path", sources)):
+            value = ref.entry.get(fld)
+            if not isinstance(value, str) or not value:
+                continue
+            if value.startswith("s3://"):
+                b, key = parse_s3_url(value)
+                if b == bucket and key:
+                    out.add(key.rstrip("/"))
+            elif fld == SOURCE_FIELD and value.startswith(mount + "/"):
+                # raw mirrors Drive, so a mount path names the raw key it was uploaded to (a primary
+                # path still on the mount means the dataset was not promoted, so only sources count)
+                out.add(raw_prefix + value[len(mount) + 1:].rstrip("/"))
+    return primary, sources
+
+
+def _level_items(store: "S3Store", prefix: str) -> list[str]:
+    out = []
+    for page in store.iter_level(prefix):
+        out += page.prefixes
+        out += [o.key for o in page.objects if o.key != prefix]
+    return out
+
+
+def spot_check(settings: "Settings", reg: Registry, store: "S3Store", rclone: "Rclone | None" = None,
+               checker: S3Checker | None = None, cancelled: Callable[[], bool] | None = None) -> CheckResult:
+    """Validate the registry against S3, then look for unregistered, unpromoted and not-uploaded items."""
+    bucket = store.bucket
+    checker = checker or S3Checker(lambda b: store if b == bucket else type(store).from_settings(settings, bucket=b))
+    report = validate(reg, bucket=bucket, checker=checker, cancelled=cancelled)
+    primary, sources = _registry_keys(reg, bucket, settings.raw_prefix)
+    processed = [(cat, item) for cat in _level_items(store, settings.processed_prefix) if cat.endswith("/")
+                 for item in _level_items(store, cat)]
+    unregistered = [item for _, item in processed if not _covers(primary, item)]
+    # Like the browser's markers: promoted when a registry source names it, or when the same name
+    # sits in some processed category (a promotion that kept the name).
+    processed_names = {item[len(cat):] for cat, item in processed}
+    raw = settings.raw_prefix
+    unpromoted = [item for item in _level_items(store, raw)
+                  if not _covers(sources, item) and item[len(raw):] not in processed_names]
+    drive = _drive_gap(settings, store, rclone, cancelled) if rclone is not None else None
+    return CheckResult(report, unregistered, unpromoted, drive)
+
+
+def _drive_gap(settings: "Settings", store: "S3Store", rclone: "Rclone", cancelled=None) -> DriveGap:
+    """Counts of Drive files missing from the raw prefix or different there (reconcile.diff_remote)."""
+    from pixel_tui.core.browse.reconcile import diff_remote
+    from pixel_tui.core.errors import PixelError
+
+    gap = DriveGap(how="reconcile.diff_remote: Drive remote vs the raw prefix (size, and MD5 where cheap)")
+    try:
+        diff = diff_remote(rclone, settings.drive, store, settings.raw_prefix, settings, cancelled=cancelled)
+    except PixelError as exc:
+        gap.error = exc.message
+        return gap
+    not_there = diff.missing + diff.differs
+    gap.total = len(diff.uploaded) + len(not_there)
+    gap.missing = len(not_there)
+    gap.missing_bytes = sum(i.drive_size or 0 for i in not_there)
+    gap.examples = sorted(i.path for i in not_there)[:10]
+    return gap

@@ -1,0 +1,416 @@
+"""Follow rclone log files: the current state at once, then appends, truncation and rotation.
+
+`read_current` seeks back from the end to the last complete stats block, so a 2 GB log opens as
+fast as a 2 KB one. `LogWatcher` follows many logs (and rclone rc endpoints) on one thread,
+polling: inotify is not everywhere (NFS, containers) and a poll every 0.2 s is cheap.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from typing import BinaryIO, Callable
+
+from pixel_tui.core.jobs.history import History, Sample, scan_history
+from pixel_tui.core.jobs.parse import MAX_ERRORS, LogParser, Snapshot
+
+TAIL_START = 16 * 1024  # first look at the last 16 KiB...
+TAIL_EVENTS = 64 * 1024  # with no stats block at all, parse this much of the end for events
+TAIL_MAX = 64 * 1024 * 1024  # ...and never read more than 64 MiB back for "now"
+ERRORS_BACK = 256 * 1024 * 1024  # how far back to look for the error lines a block counts
+READ_MAX = 1024 * 1024  # per poll, so one huge append cannot starve the other logs
+MARK_BYTES = 64
+SKIP_AHEAD = 4 * 1024 * 1024  # a backlog bigger than this is not parsed line by line
+
+
+def _mtime(st: os.stat_result) -> datetime:
+    return datetime.fromtimestamp(st.st_mtime, tz=timezone.utc).astimezone()
+
+
+_MARKERS = ((b"Transferred:   \t", 1), (b'"stats":{', 0), (b", ETA ", 0))  # (marker, header lines before)
+
+
+def _line_start(data: bytes, pos: int, back: int = 0) -> int:
+    start = data.rfind(b"\n", 0, pos) + 1
+    for _ in range(back):
+        start = data.rfind(b"\n", 0, max(0, start - 1)) + 1
+    return start
+
+
+def _resume_point(data: bytes) -> tuple[int | None, int]:
+    """Where the second-to-last stats record starts in ``data`` (C-speed rfind), and how many were seen."""
+    best: tuple[int, int, bytes, int] | None = None  # (line start, priority, marker, header lines)
+    for priority, (marker, header) in enumerate(_MARKERS):
+        pos = data.rfind(marker)
+        if pos >= 0:
+            key = (_line_start(data, pos), -priority, marker, header)
+            if best is None or key[:2] > best[:2]:
+                best = key
+    if best is None:
+        return None, 0
+    line, _, marker, header = best
+    before = data.rfind(marker, 0, max(0, line - 1))
+    if before < 0:
+        return _line_start(data, line, header), 1
+    return _line_start(data, before, header), 2
+
+
+def _tail_parser(fp: BinaryIO, size: int) -> tuple[LogParser, int]:
+    """Parse the end of ``fp`` from its second-to-last stats record; returns (parser, file offset).
+
+    Only C code (rfind) looks at the window, which grows x4 until two records show; Python then
+    parses a few lines, so "now" costs the same on a 2 KB log and a 2 GB one.
+    """
+    window = TAIL_START
+    while True:
+        start = max(0, size - window)
+        fp.seek(start)
+        data = fp.read(size - start)
+        cut, seen = _resume_point(data)
+        if seen >= 2 or start == 0 or window >= TAIL_MAX:
+            break
+        window *= 4
+    if start == 0 and len(data) <= TAIL_START:
+        cut = 0  # a small log is parsed whole: cheap, and no event before its first block is missed
+    elif cut is None:
+        cut = max(0, len(data) - TAIL_EVENTS)  # no stats at all: the recent events are enough
+    if start > 0 and cut == 0:
+        # The window began mid-line: skip that partial line (every other cut is a line start).
+        cut = data.find(b"\n") + 1 or len(data)
+    parser = LogParser()
+    parser.feed(data[cut:])
+    return parser, start + cut
+
+
+def _earlier_errors(fp: BinaryIO, before: int, want: int) -> list[str]:
+    """Error lines before offset ``before``, newest last, scanning backwards with C-speed rfind."""
+    found: list[bytes] = []
+    pos = before
+    stop = max(0, before - ERRORS_BACK)
+    chunk = 4 * 1024 * 1024
+    while pos > stop and len(found) < want:
+        start = max(stop, pos - chunk)
+        fp.seek(start)
+        data = fp.read(pos - start)
+        if start > stop:  # keep whole lines only; the cut line is read with the next chunk
+            nl = data.find(b"\n")
+            data, start = (data[nl + 1:], start + nl + 1) if nl >= 0 else (b"", pos)
+        end = len(data)
+        while len(found) < want:
+            hits = [i for i in (data.rfind(b"ERROR", 0, end), data.rfind(b"CRITICAL", 0, end),
+                                data.rfind(b'"level":"error"', 0, end)) if i >= 0]
+            if not hits:
+                break
+            i = max(hits)
+            ls = data.rfind(b"\n", 0, i) + 1
+            le = data.find(b"\n", i)
+            found.append(data[ls:le if le >= 0 else len(data)])
+            end = ls
+        pos = start if start < pos else stop
+    probe = LogParser()
+    probe.feed(b"\n".join(reversed(found)) + b"\n")
+    return list(probe.state.last_errors)
+
+
+def read_current(path: str | os.PathLike) -> Snapshot:
+    """The current snapshot of one log, read from its end (raises OSError if it cannot be read)."""
+    with open(path, "rb") as fp:
+        st = os.fstat(fp.fileno())
+        parser, start = _tail_parser(fp, st.st_size)
+        return _complete(parser.snapshot(), fp, start, st)
+
+
+def _complete(snap: Snapshot, fp: BinaryIO, start: int, st: os.stat_result) -> Snapshot:
+    """Fill what the tail alone cannot know: older error lines, a time for -P blocks."""
+    if snap.errors > len(snap.last_errors) and start > 0 and len(snap.last_errors) < MAX_ERRORS:
+        older = _earlier_errors(fp, start, MAX_ERRORS - len(snap.last_errors))
+        snap = replace(snap, last_errors=tuple((older + list(snap.last_errors))[-MAX_ERRORS:]))
+    if snap.has_stats and snap.updated_at is None:
+        snap = replace(snap, updated_at=_mtime(st))  # -P blocks carry no timestamp
+    if snap.last_line_at is None or _mtime(st) > snap.last_line_at:
+        snap = replace(snap, last_line_at=_mtime(st))
+    return snap
+
+
+@dataclass
+class JobView:
+    """What a watcher knows about one log or rc endpoint, handed to the callback."""
+
+    source: str
+    snapshot: Snapshot | None = None
+    exists: bool = False
+    error: str | None = None
+    progress_at: float | None = None  # wall clock (time.time()) of the last byte progress seen
+    changed_at: float | None = None  # wall clock of the last new data
+    history: History = field(default_factory=History)
+    history_loaded: bool = False
+
+
+class _FileFollower:
+    """State of one followed file: its identity, read offset and incremental parser."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.view = JobView(path)
+        self.fp: BinaryIO | None = None
+        self.ident: tuple[int, int] | None = None
+        self.offset = 0
+        self.parser = LogParser()
+        self.last_bytes: int | None = None
+        self.history_end = 0  # the background history read covers the file up to here
+        self.mark = b""  # the last bytes read, to notice a file truncated and refilled between polls
+
+    def close(self) -> None:
+        if self.fp:
+            self.fp.close()
+        self.fp = None
+
+    def poll(self) -> bool:
+        """Read whatever is new; True when the view changed."""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            if self.fp is not None:
+                # Renamed away and the new file is not there yet: drain the old one first.
+                return self._read_more(os.fstat(self.fp.fileno()))
+            changed = self.view.exists or self.view.error is not None
+            self.view.exists, self.view.error = False, None
+            return changed
+        except OSError as exc:
+            return self._fail(exc)
+        ident = (st.st_dev, st.st_ino)
+        if self.fp is None:
+            return self._open(st, initial=True)
+        if ident != self.ident:
+            # rename + new file: finish the old file, then start on the new one from its start.
+            self._read_more(os.fstat(self.fp.fileno()))
+            self.close()
+            return self._open(st, initial=False) or True
+        if st.st_size < self.offset or not self._same_bytes_before_offset():
+            # copytruncate: the file was cut (and maybe refilled past our offset); all of it is new.
+            self.offset, self.mark = 0, b""
+            self.parser = _carry_state(self.parser)
+        return self._read_more(st)
+
+    def _same_bytes_before_offset(self) -> bool:
+        """True when the bytes just before our offset are still the ones we read (one small pread)."""
+        if not self.mark or self.fp is None:
+            return True
+        try:
+            return os.pread(self.fp.fileno(), len(self.mark), self.offset - len(self.mark)) == self.mark
+        except OSError:
+            return True
+
+    def _remember_mark(self) -> None:
+        if self.fp is not None and self.offset > 0:
+            n = min(MARK_BYTES, self.offset)
+            self.mark = os.pread(self.fp.fileno(), n, self.offset - n)
+
+    def _fail(self, exc: OSError) -> bool:
+        msg = f"{exc.strerror or exc}"
+        changed = self.view.error != msg
+        self.view.error = msg
+        self.close()
+        return changed
+
+    def _open(self, st: os.stat_result, initial: bool) -> bool:
+        try:
+            self.fp = open(self.path, "rb")
+        except OSError as exc:
+            return self._fail(exc)
+        st = os.fstat(self.fp.fileno())
+        self.ident, self.mark = (st.st_dev, st.st_ino), b""
+        self.view.exists, self.view.error = True, None
+        if initial:
+            self.parser, start = _tail_parser(self.fp, st.st_size)
+            self.offset = self.history_end = st.st_size
+            self._publish(_complete(self.parser.snapshot(), self.fp, start, st), st)
+            return True
+        self.offset = 0
+        self.parser = _carry_state(self.parser)
+        return self._read_more(st)
+
+    def _read_more(self, st: os.stat_result) -> bool:
+        if self.fp is None or st.st_size <= self.offset:
+            return False
+        if st.st_size - self.offset > SKIP_AHEAD:
+            # A big backlog (a rotated-in file, a burst while we were away): jump to its end as on
+            # first open instead of running Python over every line of it.
+            parser, start = _tail_parser(self.fp, st.st_size)
+            parser.state = replace(parser.state, blocks=self.parser.state.blocks + parser.state.blocks)
+            self.parser, self.offset = parser, st.st_size
+            self._publish(_complete(parser.snapshot(), self.fp, start, st), st)
+            return True
+        self.fp.seek(self.offset)
+        data = self.fp.read(min(READ_MAX, st.st_size - self.offset))
+        self.offset += len(data)
+        before = self.parser.state.blocks
+        self.parser.feed(data)
+        snap = self.parser.snapshot()
+        if self.parser.state.blocks != before:
+            self.view.history.add(Sample(snap.bytes, snap.total_bytes, snap.speed))
+        self._publish(_complete(snap, self.fp, 0, st), st)
+        return True
+
+    def _publish(self, snap: Snapshot, st: os.stat_result) -> None:
+        self._remember_mark()
+        if self.last_bytes is None:
+            # First look: when the log itself last showed progress (-P logs have no clock: mtime).
+            self.view.progress_at = snap.progress_at.timestamp() if snap.progress_at else st.st_mtime
+        elif snap.bytes != self.last_bytes:
+            self.view.progress_at = time.time()
+        self.last_bytes = snap.bytes
+        self.view.changed_at = st.st_mtime
+        self.view.snapshot = snap
+
+
+def _carry_state(old: LogParser) -> LogParser:
+    """A fresh parser for a rotated/truncated file that keeps the job's state so far."""
+    fresh = LogParser()
+    fresh.state = old.state
+    return fresh
+
+
+def expand_sources(patterns: tuple[str, ...] | list[str]) -> list[str]:
+    """Expand `~` and globs (`~/logs/*.log`); a plain path stays even if missing (a log still to come)."""
+    out: list[str] = []
+    for pattern in patterns:
+        pattern = os.path.expanduser(pattern)
+        for m in sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]:
+            if m not in out:
+                out.append(m)
+    return out
+
+
+class LogWatcher:
+    """Follows many logs (and rc endpoints) on its own thread; ``on_change(view)`` gets each update.
+
+    The callback runs on the watcher thread: a UI must hand the view over (post a message).
+    """
+
+    def __init__(self, sources: list[str], on_change: Callable[[JobView], None], interval: float = 0.2,
+                 rc_urls: tuple[str, ...] = (), history: bool = True, rc_interval: float = 1.0) -> None:
+        self.interval = interval
+        self.on_change = on_change
+        self._patterns = list(sources)
+        self._followers: dict[str, _FileFollower] = {}
+        self._rc = [RcFollower(url) for url in rc_urls]
+        self._rc_interval = rc_interval
+        self._history = history
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def add(self, source: str) -> None:
+        """Watch one more log (e.g. an upload just started)."""
+        with self._lock:
+            if source not in self._patterns:
+                self._patterns.append(source)
+        self._wake.set()
+
+    def start(self) -> "LogWatcher":
+        """Start the thread; returns self."""
+        self._thread = threading.Thread(target=self._run, name="pixel-tui-logwatcher", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop the thread and close every file."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout=5)
+        for f in self._followers.values():
+            f.close()
+
+    def poll_once(self) -> list[JobView]:
+        """One round over every source; returns the views that changed (used by the thread and tests)."""
+        with self._lock:
+            paths = expand_sources(self._patterns)
+        changed = []
+        for path in paths:
+            f = self._followers.get(path)
+            if f is None:
+                f = self._followers[path] = _FileFollower(path)
+                new = True
+            else:
+                new = False
+            if f.poll() or new:
+                changed.append(f.view)
+                if self._history and f.view.exists and not f.view.history_loaded:
+                    f.view.history_loaded = True
+                    threading.Thread(target=self._load_history, args=(f,), daemon=True).start()
+        return changed
+
+    def _load_history(self, f: _FileFollower) -> None:
+        """Read the speed history before the tail in the background, then merge live samples."""
+        try:
+            with open(f.path, "rb") as fp:
+                hist = scan_history(fp, end=f.history_end, fmt=f.view.snapshot.format if f.view.snapshot else None,
+                                    max_points=f.view.history.max_points, cancelled=self._stop.is_set)
+        except OSError:
+            return
+        live = f.view.history
+        hist.samples = hist.samples + live.samples
+        hist.blocks += live.blocks
+        f.view.history = hist
+        self.on_change(f.view)
+
+    def _run(self) -> None:
+        self.run_until(self._stop.is_set)
+
+    def run_until(self, cancelled: Callable[[], bool]) -> None:
+        """Poll every source until ``cancelled()`` (for a caller's own thread, e.g. a UI worker)."""
+        next_rc = 0.0
+        try:
+            while not cancelled() and not self._stop.is_set():
+                for view in self.poll_once():
+                    self.on_change(view)
+                if self._rc and time.monotonic() >= next_rc:
+                    next_rc = time.monotonic() + self._rc_interval
+                    for rc in self._rc:
+                        if rc.poll():
+                            self.on_change(rc.view)
+                self._wake.wait(self.interval)
+                self._wake.clear()
+        finally:
+            self._stop.set()  # also ends background history reads
+            for f in self._followers.values():
+                f.close()
+
+
+class RcFollower:
+    """Polls a running rclone's remote-control API (`--rc-addr`) for `core/stats`."""
+
+    def __init__(self, url: str, timeout: float = 2.0) -> None:
+        from pixel_tui.core.jobs.rc import display_url
+
+        self.url = url
+        self.timeout = timeout
+        self.view = JobView(display_url(url))
+        self._last: int | None = None
+
+    def poll(self) -> bool:
+        """Fetch stats once; True when the view changed."""
+        from pixel_tui.core.jobs.rc import fetch_stats
+
+        try:
+            snap = fetch_stats(self.url, self.timeout)
+        except OSError as exc:
+            msg = str(getattr(exc, "reason", None) or exc)
+            changed = self.view.error != msg
+            self.view.error, self.view.exists = msg, False
+            return changed
+        now = time.time()
+        self.view.exists, self.view.error = True, None
+        if self._last != snap.bytes:
+            self.view.progress_at, self._last = now, snap.bytes
+            self.view.history.add(Sample(snap.bytes, snap.total_bytes, snap.speed))
+        self.view.changed_at = now
+        self.view.snapshot = snap
+        return True

@@ -1,0 +1,92 @@
+"""Start a Drive -> S3 raw upload as a detached `rclone copy` with a log file.
+
+rclone needs an S3 remote for our bucket. When `s3.rclone_remote` names one, it is used as is;
+otherwise a remote called PIXELS3 is defined through RCLONE_CONFIG_PIXELS3_* variables in the
+child's environment only, so secrets never appear on a command line (`ps` shows argv to all).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Mapping
+
+from pixel_tui.core.config import Settings
+from pixel_tui.core.errors import ConfigError, UnsafeNameError
+from pixel_tui.core.storage.rclone import CopyJob, Rclone, join_remote
+
+REMOTE = "pixels3"
+
+
+def s3_remote_env(settings: Settings, environ: Mapping[str, str] | None = None) -> tuple[str, dict[str, str]]:
+    """(remote name, RCLONE_CONFIG_* variables) reaching the configured bucket."""
+    if settings.rclone_remote:
+        return settings.rclone_remote.rstrip(":"), {}
+    environ = os.environ if environ is None else environ
+    up = REMOTE.upper()
+    env = {f"RCLONE_CONFIG_{up}_TYPE": "s3", f"RCLONE_CONFIG_{up}_REGION": settings.region}
+    if settings.endpoint_url:
+        env[f"RCLONE_CONFIG_{up}_PROVIDER"] = "Other"
+        env[f"RCLONE_CONFIG_{up}_ENDPOINT"] = settings.endpoint_url
+    else:
+        env[f"RCLONE_CONFIG_{up}_PROVIDER"] = "AWS"
+    if settings.addressing_style == "path":
+        env[f"RCLONE_CONFIG_{up}_FORCE_PATH_STYLE"] = "true"
+    key, secret = environ.get("AWS_ACCESS_KEY_ID"), environ.get("AWS_SECRET_ACCESS_KEY")
+    if key and secret:
+        env[f"RCLONE_CONFIG_{up}_ACCESS_KEY_ID"] = key
+        env[f"RCLONE_CONFIG_{up}_SECRET_ACCESS_KEY"] = secret
+        if environ.get("AWS_SESSION_TOKEN"):
+            env[f"RCLONE_CONFIG_{up}_SESSION_TOKEN"] = environ["AWS_SESSION_TOKEN"]
+    else:
+        env[f"RCLONE_CONFIG_{up}_ENV_AUTH"] = "true"  # profiles, instance roles, ...
+    return REMOTE, env
+
+
+def _clean_rel(path: str) -> str:
+    rel = path.strip().strip("/")
+    parts = rel.split("/") if rel else []
+    if any(p in ("", ".", "..") for p in parts):
+        raise UnsafeNameError(f"unsafe path {path!r}", "use a plain relative path inside the Drive remote")
+    return rel
+
+
+def upload_destination(settings: Settings, drive_rel: str, remote: str) -> str:
+    """The S3 raw path mirroring a Drive path: `<remote>:<bucket>/gdrive/raw/<drive_rel>`."""
+    bucket = settings.require_bucket()
+    return join_remote(f"{remote}:{bucket}", settings.raw_prefix, drive_rel)
+
+
+def default_log_path(settings: Settings, drive_rel: str, now: datetime | None = None) -> Path:
+    """`<state>/uploads/upload_<name>_<time>.log`."""
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", drive_rel.strip("/").replace("/", "_")) or "all"
+    return settings.state_path / "uploads" / f"upload_{name[:60]}_{stamp}.log"
+
+
+def _is_file(rclone: Rclone, src: str) -> bool:
+    """True when ``src`` is a file (one `lsjson --stat` call; raises RcloneError if it does not exist)."""
+    doc = json.loads(rclone.run("lsjson", "--stat", "--no-mimetype", "--no-modtime", src, timeout=60) or "{}")
+    return not doc.get("IsDir", False)
+
+
+def start_upload(settings: Settings, drive_rel: str, *, log_file: str | os.PathLike | None = None,
+                 rclone: Rclone | None = None, bwlimit: str | None = None, stats: str = "5s",
+                 environ: Mapping[str, str] | None = None, is_file: bool | None = None) -> CopyJob:
+    """Start `rclone copy <drive>/<rel> <s3 raw>/<rel>` detached; it keeps running after we quit."""
+    if settings.read_only:
+        raise ConfigError("read-only mode: uploads are disabled", "restart without --read-only")
+    rel = _clean_rel(drive_rel)
+    remote, env = s3_remote_env(settings, environ)
+    src = join_remote(settings.drive, rel)
+    base = rclone or Rclone()
+    if is_file is None:
+        is_file = _is_file(base, src)
+    # `rclone copy` copies a file *into* a directory, so a file goes to its parent folder.
+    dst = upload_destination(settings, rel.rpartition("/")[0] if is_file else rel, remote)
+    runner = Rclone(binary=base._binary, env={**base.extra_env, **env}, config_file=base.config_file)
+    log = Path(log_file) if log_file else default_log_path(settings, rel)
+    return runner.start_copy(src, dst, log, bwlimit=bwlimit, stats=stats)

@@ -1,0 +1,55 @@
+"""Audit log: who (OS user, host) did what (keys, bytes, registry change) and when, one JSON line each."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import socket
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pixel_tui.core.config import Settings
+
+
+def audit_path(settings: "Settings") -> Path:
+    """<state>/audit.jsonl."""
+    return settings.state_path / "audit.jsonl"
+
+
+def who() -> dict[str, str]:
+    """The OS user and host, as recorded in every audit line."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no passwd entry in some containers
+        user = os.environ.get("USER", "unknown")
+    return {"user": user, "host": socket.gethostname()}
+
+
+def record(settings: "Settings", action: str, **data: Any) -> dict:
+    """Append one audit line (action = promote | undo) and return it."""
+    rec = {"action": action, "when": datetime.now(timezone.utc).isoformat(timespec="seconds"), **who(), **data}
+    path = audit_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(rec, separators=(",", ":")) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    return rec
+
+
+def records(settings: "Settings") -> list[dict]:
+    """Every audit line, oldest first (torn lines skipped)."""
+    path = audit_path(settings)
+    if not path.is_file():
+        return []
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+    return out

@@ -1,0 +1,116 @@
+"""The registry side of a promotion, through the registry model: load, apply, save, restore on undo."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Iterable
+
+from pixel_tui.core.promotion.errors import PromotionError, UndoRefused
+
+if TYPE_CHECKING:
+    from pixel_tui.core.config import Settings
+    from pixel_tui.core.promotion.plan import PlanItem
+    from pixel_tui.core.storage.s3 import S3Store
+
+
+def size_mb(n_bytes: int) -> float:
+    """Bytes as the registry's `size_mb` (decimal megabytes, two decimals)."""
+    return round(n_bytes / 1_000_000, 2)
+
+
+def store_factory_for(store: "S3Store", settings: "Settings"):
+    """A store_factory for Registry.load that reuses ``store`` for its own bucket."""
+    from pixel_tui.core.storage.s3 import S3Store
+
+    def factory(bucket: str) -> "S3Store":
+        if bucket == store.bucket:
+            return store
+        return S3Store.from_settings(settings, bucket=bucket)
+
+    return factory
+
+
+def load_registry(settings: "Settings", store: "S3Store", location: str | None = None):
+    """The registry at ``location`` (default: the configured one), freshly loaded; None when none is set."""
+    location = location or settings.registry
+    if not location:
+        return None
+    from pixel_tui.core.registry.document import Registry
+
+    return Registry.load(location, store_factory_for(store, settings),
+                         backup_dir=settings.state_path / "registry-backups")
+
+
+def _same(a, b) -> bool:
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def apply_changes(registry, items: Iterable["PlanItem"], *, strict: bool = False) -> list[dict]:
+    """Apply each item's registry change in memory; returns what each entry was before.
+
+    With ``strict`` (execution), an entry that is neither the planned ``before`` nor already the
+    planned ``after`` means someone edited it since the plan: refuse rather than overwrite their work.
+    """
+    applied = []
+    for item in items:
+        ch = item.registry
+        if ch is None:
+            continue
+        ref = registry.ref(ch.group, ch.name)
+        now = dict(ref.entry) if ref else None
+        if strict and not (_same(now, ch.before) or _same(now, ch.after)):
+            raise PromotionError(
+                f"registry entry {ch.group}/{ch.name} in {registry.location} changed since the plan was made",
+                "the verified copies are kept; review the entry and run the promotion again (it will skip them)",
+            )
+        if now is None:
+            registry.set_entry(ch.group, ch.name, ch.after)
+        else:
+            registry.update_fields(ch.group, ch.name, **{k: v for k, v in ch.after.items() if not _same(now.get(k), v)})
+        applied.append({"group": ch.group, "name": ch.name, "before": now, "after": ch.after})
+    return applied
+
+
+def save_changes(settings: "Settings", store: "S3Store", items: list["PlanItem"],
+                 location: str | None = None) -> tuple[str, list[dict]]:
+    """Reload the registry, apply the plan's changes and save atomically; returns (diff, changes)."""
+    registry = load_registry(settings, store, location)
+    if registry is None:
+        return "", []
+    changes = apply_changes(registry, items, strict=True)
+    diff = registry.diff()
+    registry.save(backups=settings.backups)
+    return diff, changes
+
+
+def restore_changes(settings: "Settings", store: "S3Store", changes: list[dict], location: str | None = None, *,
+                    check_only: bool = False) -> str:
+    """Put each changed entry back as it was before; refuse if any is not what the promotion wrote."""
+    if not changes:
+        return ""
+    registry = load_registry(settings, store, location)
+    if registry is None:
+        raise UndoRefused("the promotion changed the registry but no registry is configured now",
+                          "set registry.location (or --registry) to the registry it changed")
+    for ch in changes:
+        ref = registry.ref(ch["group"], ch["name"])
+        now = dict(ref.entry) if ref else None
+        if not _same(now, ch["after"]):
+            raise UndoRefused(
+                f"registry entry {ch['group']}/{ch['name']} changed since the promotion "
+                f"(path now {(now or {}).get('path', 'absent')!r})",
+                "restore it by hand in the registry screen",
+            )
+    if check_only:
+        return ""
+    for ch in changes:
+        before = ch["before"]
+        if before is None:
+            registry.remove(ch["group"], ch["name"])
+            continue
+        for key in [k for k in ch["after"] if k not in before]:
+            registry.remove_field(ch["group"], ch["name"], key)
+        registry.update_fields(ch["group"], ch["name"], **before)
+    diff = registry.diff()
+    registry.save(backups=settings.backups)
+    return diff

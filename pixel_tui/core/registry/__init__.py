@@ -1,0 +1,1 @@
+"""The dataset registry: a byte-faithful document model, storage backends, validation, the resolver."""

@@ -1,0 +1,205 @@
+"""Where a registry document lives: a local file (atomic replace + backups) or an S3 object (conditional put)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from pixel_tui.core.errors import NoSuchKey, PixelError, PreconditionFailed
+
+if TYPE_CHECKING:
+    from pixel_tui.core.storage.s3 import S3Store
+
+
+class RegistryConflict(PixelError):
+    """The registry changed on disk (or in S3) since it was loaded; the edits are still in memory."""
+
+    def __init__(self, location: str, loaded: str, now: str) -> None:
+        super().__init__(
+            f"registry {location} changed since it was loaded (loaded version {loaded}, now {now}); nothing was written",
+            "reload it (your edits are replayed on the new version), look at the difference, or save to another path",
+        )
+        self.location = location
+
+
+class RegistryNotFound(PixelError):
+    """The registry file or object does not exist."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Version:
+    """What identifies one version of the stored document: a sha256 (local) or an ETag (S3)."""
+
+    tag: str
+    mtime_ns: int = 0
+    size: int = 0
+    ctime_ns: int = 0  # a write changes ctime even when the writer restores mtime
+    ino: int = 0
+
+    def short(self) -> str:
+        """A short form for messages."""
+        return self.tag[:12] if self.tag else "absent"
+
+
+class LocalBackend:
+    """A registry file on disk."""
+
+    def __init__(self, path: str | os.PathLike, backup_dir: str | os.PathLike | None = None) -> None:
+        self.path = Path(path).expanduser()
+        self.location = str(path)
+        self.backup_dir = Path(backup_dir) if backup_dir else None
+
+    def read(self) -> tuple[bytes, Version]:
+        """The whole file and its version."""
+        try:
+            data = self.path.read_bytes()
+            st = self.path.stat()
+        except FileNotFoundError:
+            raise RegistryNotFound(f"registry {self.location} does not exist",
+                                   "check --registry or `registry.location` in the config") from None
+        except OSError as exc:
+            raise PixelError(f"cannot read registry {self.location}: {exc.strerror}") from None
+        return data, _version(data, st)
+
+    def current(self, known: Version | None = None) -> Version | None:
+        """The version on disk now (None when the file is gone); cheap when mtime and size did not move."""
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        if known and (st.st_mtime_ns, st.st_size, st.st_ctime_ns, st.st_ino) == (
+            known.mtime_ns, known.size, known.ctime_ns, known.ino
+        ):
+            return known
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        return _version(data, st)
+
+    def write(self, data: bytes, loaded: Version | None, backups: int) -> Version:
+        """Atomically replace the file with ``data`` unless it changed since ``loaded``; keep a backup."""
+        now = self.current(None)
+        if (now.tag if now else None) != (loaded.tag if loaded else None):
+            raise RegistryConflict(self.location, loaded.short() if loaded else "absent", now.short() if now else "deleted")
+        directory = self.path.parent
+        if now is not None and backups > 0:
+            self._backup(backups)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{self.path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if now is not None:
+                os.chmod(tmp, self.path.stat().st_mode & 0o7777)
+            os.replace(tmp, self.path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+        _fsync_dir(directory)
+        return _version(data, self.path.stat())
+
+    def backups(self) -> list[Path]:
+        """Backups of this file, oldest first."""
+        d = self._backup_root()
+        if not d.is_dir():
+            return []
+        return sorted(d.glob(f"{self._backup_stem()}.*.json"))
+
+    def _backup_root(self) -> Path:
+        if self.backup_dir:
+            return self.backup_dir
+        from pixel_tui.core.config import xdg_state_dir
+
+        return xdg_state_dir() / "registry-backups"
+
+    def _backup_stem(self) -> str:
+        # The path hash keeps backups of two registries with the same file name apart.
+        digest = hashlib.sha1(str(self.path.resolve()).encode()).hexdigest()[:8]
+        return f"{self.path.stem}-{digest}"
+
+    def _backup(self, keep: int) -> None:
+        root = self._backup_root()
+        root.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        target = root / f"{self._backup_stem()}.{stamp}.json"
+        target.write_bytes(self.path.read_bytes())
+        for old in self.backups()[:-keep]:
+            old.unlink(missing_ok=True)
+
+
+def _version(data: bytes, st: os.stat_result) -> Version:
+    return Version(hashlib.sha256(data).hexdigest(), st.st_mtime_ns, st.st_size, st.st_ctime_ns, st.st_ino)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename itself durable."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class S3Backend:
+    """A registry object in S3, shared by several machines through conditional puts."""
+
+    def __init__(self, url: str, store_factory: Callable[[str], "S3Store"] | None = None) -> None:
+        from pixel_tui.core.storage.s3 import S3Store, parse_s3_url
+
+        bucket, self.key = parse_s3_url(url)
+        if not bucket or not self.key:
+            raise PixelError(f"registry URL {url} needs a bucket and a key", "e.g. s3://bucket/config/dataset_registry.json")
+        self.store = store_factory(bucket) if store_factory else S3Store(bucket)
+        self.location = url
+
+    def read(self) -> tuple[bytes, Version]:
+        """The whole object and its ETag."""
+        try:
+            data, etag = self.store.get_bytes(self.key)
+        except NoSuchKey:
+            raise RegistryNotFound(f"registry {self.location} does not exist",
+                                   "check --registry or `registry.location` in the config") from None
+        return data, Version(etag, 0, len(data))
+
+    def current(self, known: Version | None = None) -> Version | None:
+        """The object's version now (one HEAD), None when it is gone."""
+        head = self.store.head(self.key)
+        return Version(head.etag, 0, head.size) if head else None
+
+    def write(self, data: bytes, loaded: Version | None, backups: int) -> Version:
+        """Put ``data`` only if the object still has the loaded ETag (or still does not exist)."""
+        del backups  # S3 keeps history through bucket versioning, not through copies we make.
+        try:
+            if loaded is None:
+                etag = self.store.put_bytes(self.key, data, if_none_match=True, content_type="application/json")
+            else:
+                etag = self.store.put_bytes(self.key, data, if_match=loaded.tag, content_type="application/json")
+        except PreconditionFailed:
+            now = self.current()
+            raise RegistryConflict(self.location, loaded.short() if loaded else "absent",
+                                   now.short() if now else "deleted") from None
+        return Version(etag, 0, len(data))
+
+
+def backend_for(location: str, store_factory=None, backup_dir=None):
+    """The backend of a local path or an s3:// URL."""
+    if location.startswith("s3://"):
+        return S3Backend(location, store_factory)
+    return LocalBackend(location, backup_dir)

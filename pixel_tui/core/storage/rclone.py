@@ -1,0 +1,220 @@
+"""rclone remotes: streamed lsjson listings, sizes, remote config, detached copy jobs with a log file.
+
+rclone-python was weighed and not used: it builds shell command strings (`shell=True`, names in
+double quotes), so a Drive name with `"`, `$` or a backtick breaks or injects; it buffers whole
+listings; and it cannot start a job that outlives the app. Here every call is an argv list.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterator, Mapping
+
+from pixel_tui.core.binaries import find_binary
+from pixel_tui.core.errors import RcloneError
+
+# Listing flags: without them lsjson sends one HEAD per object on S3 (30x slower).
+FAST_LIST_FLAGS = ("--no-mimetype", "--use-server-modtime")
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteEntry:
+    """One entry of an rclone listing."""
+
+    name: str
+    path: str
+    size: int
+    is_dir: bool
+    modified: datetime | None = None
+    md5: str | None = None
+
+
+@dataclass(frozen=True)
+class CopyJob:
+    """A detached rclone job: it keeps running after the app quits."""
+
+    pid: int
+    log_file: Path
+    argv: tuple[str, ...]
+
+
+def join_remote(base: str, *parts: str) -> str:
+    """Join an rclone remote path (`gdrive:datasets`, `/local/dir`) with sub-paths."""
+    out = base
+    for part in parts:
+        part = part.strip("/")
+        if not part:
+            continue
+        out = out + part if out.endswith((":", "/")) else f"{out}/{part}"
+    return out
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        # rclone prints nanoseconds; fromisoformat takes at most microseconds.
+        value = re.sub(r"(\.\d{6})\d+", r"\1", value)
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _entry(d: Mapping) -> RemoteEntry:
+    hashes = d.get("Hashes") or {}
+    return RemoteEntry(
+        name=d.get("Name", ""),
+        path=d.get("Path", ""),
+        size=max(int(d.get("Size", 0) or 0), 0) if not d.get("IsDir") else -1,
+        is_dir=bool(d.get("IsDir")),
+        modified=_parse_time(d.get("ModTime")),
+        md5=hashes.get("md5") or hashes.get("MD5") or None,
+    )
+
+
+class Rclone:
+    """Runs the rclone binary with argv lists; ``env`` adds variables such as RCLONE_CONFIG_*."""
+
+    def __init__(self, binary: str | None = None, env: Mapping[str, str] | None = None,
+                 config_file: str | None = None) -> None:
+        self._binary = binary
+        self.extra_env = dict(env or {})
+        self.config_file = config_file
+
+    @property
+    def binary(self) -> str:
+        """Path of the rclone executable."""
+        if self._binary is None:
+            self._binary = find_binary("rclone")
+        return self._binary
+
+    def _argv(self, *args: str) -> list[str]:
+        argv = [self.binary]
+        if self.config_file:
+            argv.append(f"--config={self.config_file}")
+        return argv + list(args)
+
+    def _env(self) -> dict[str, str]:
+        return {**os.environ, **self.extra_env}
+
+    def run(self, *args: str, timeout: float | None = 300) -> str:
+        """Run rclone and return stdout; a failure raises RcloneError with rclone's own message."""
+        try:
+            proc = subprocess.run(self._argv(*args), capture_output=True, text=True, env=self._env(),
+                                  timeout=timeout, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise RcloneError(f"rclone {args[0]} timed out after {timeout:.0f} s") from None
+        if proc.returncode != 0:
+            raise _rclone_error(args, proc.stderr)
+        return proc.stdout
+
+    def iter_level(self, remote_path: str, hashes: bool = False, batch: int = 500,
+                   cancelled: Callable[[], bool] | None = None) -> Iterator[list[RemoteEntry]]:
+        """List one level of a remote, yielding batches as rclone prints them (one entry per line)."""
+        args = ["lsjson", *FAST_LIST_FLAGS, remote_path]
+        if hashes:
+            args.insert(1, "--hash")
+            args.insert(2, "--hash-type=md5")
+        proc = subprocess.Popen(self._argv(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env=self._env(), stdin=subprocess.DEVNULL, text=True, bufsize=1 << 16)
+        pending: list[RemoteEntry] = []
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                if cancelled and cancelled():
+                    proc.kill()
+                    return
+                line = line.strip().rstrip(",")
+                if not line.startswith("{"):
+                    continue
+                pending.append(_entry(json.loads(line)))
+                if len(pending) >= batch:
+                    yield pending
+                    pending = []
+            stderr = proc.stderr.read() if proc.stderr else ""
+            if proc.wait() != 0:
+                raise _rclone_error(("lsjson", remote_path), stderr)
+            yield pending
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+    def list_level(self, remote_path: str, hashes: bool = False) -> list[RemoteEntry]:
+        """One level of a remote as a list."""
+        return [e for page in self.iter_level(remote_path, hashes=hashes) for e in page]
+
+    def walk(self, remote_path: str, hashes: bool = False) -> list[RemoteEntry]:
+        """Every file under a remote path, recursively (paths relative to it)."""
+        args = ["lsjson", "-R", "--files-only", *FAST_LIST_FLAGS, remote_path]
+        if hashes:
+            args[1:1] = ["--hash", "--hash-type=md5"]
+        return [_entry(d) for d in json.loads(self.run(*args, timeout=None) or "[]")]
+
+    def size(self, remote_path: str) -> tuple[int, int]:
+        """(file count, total bytes) under a remote path, recursively."""
+        data = json.loads(self.run("size", "--json", remote_path, timeout=None))
+        return int(data.get("count", 0)), int(data.get("bytes", 0))
+
+    def read_head(self, remote_path: str, length: int) -> bytes:
+        """The first ``length`` bytes of a remote file (`rclone cat --count`)."""
+        proc = subprocess.run(self._argv("cat", f"--count={length}", remote_path), capture_output=True,
+                              env=self._env(), timeout=120, stdin=subprocess.DEVNULL)
+        if proc.returncode != 0:
+            raise _rclone_error(("cat", remote_path), proc.stderr.decode(errors="replace"))
+        return proc.stdout[:length]
+
+    def start_copy(self, src: str, dst: str, log_file: str | os.PathLike, *, extra_args: tuple[str, ...] = (),
+                   bwlimit: str | None = None, stats: str = "5s") -> CopyJob:
+        """Start `rclone copy SRC DST --log-file LOG` detached from this process; returns at once."""
+        log_path = Path(log_file).expanduser().resolve()
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        args = ["copy", src, dst, f"--log-file={log_path}", "--log-level=INFO", f"--stats={stats}",
+                "--stats-log-level=NOTICE", *extra_args]
+        if bwlimit:
+            args.append(f"--bwlimit={bwlimit}")
+        argv = self._argv(*args)
+        # A new session keeps the job alive when the app (or its terminal) goes away.
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, env=self._env(), start_new_session=True, close_fds=True)
+        return CopyJob(proc.pid, log_path, tuple(argv))
+
+    def remotes(self) -> list[str]:
+        """Names of the configured remotes (config file and RCLONE_CONFIG_* variables)."""
+        return [r.rstrip(":") for r in self.run("listremotes").split()]
+
+
+def _rclone_error(args, stderr: str) -> RcloneError:
+    lines = [ln for ln in (stderr or "").strip().splitlines() if ln.strip()]
+    detail = lines[-1] if lines else "no message"
+    detail = re.sub(r"^\S+ \S+ (ERROR|CRITICAL|NOTICE)\s*:\s*", "", detail)
+    hint = ""
+    if "didn't find section in config file" in stderr or "not found in config" in stderr.lower():
+        hint = "configure the remote with `rclone config`, or RCLONE_CONFIG_<NAME>_TYPE=... variables"
+    elif "directory not found" in stderr:
+        hint = "check the path exists on the remote"
+    return RcloneError(f"rclone {args[0]} {args[-1]} failed: {detail}", hint)
+
+
+def s3_remote_settings(name: str, rclone: Rclone | None = None) -> dict[str, str]:
+    """Settings of an S3 remote from RCLONE_CONFIG_<NAME>_* or the rclone config file."""
+    name = name.rstrip(":")
+    prefix = f"RCLONE_CONFIG_{name.upper()}_"
+    from_env = {k[len(prefix):].lower(): v for k, v in os.environ.items() if k.startswith(prefix)}
+    if from_env:
+        conf = from_env
+    else:
+        dump = json.loads((rclone or Rclone()).run("config", "dump") or "{}")
+        if name not in dump:
+            raise RcloneError(f"rclone remote {name!r} is not configured",
+                              "run `rclone config` or set RCLONE_CONFIG_* variables, or unset s3.rclone_remote")
+        conf = {k.lower(): str(v) for k, v in dump[name].items()}
+    if conf.get("type") != "s3":
+        raise RcloneError(f"rclone remote {name!r} is of type {conf.get('type')!r}, not s3")
+    return conf

@@ -1,0 +1,447 @@
+"""S3 store on boto3: lazy prefix listing, head, ranged reads, server-side copy, conditional put."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Callable, Iterator
+
+from pixel_tui.core.errors import (
+    AccessDenied,
+    EndpointUnreachable,
+    NoSuchBucket,
+    NoSuchKey,
+    PreconditionFailed,
+    S3Error,
+)
+
+if TYPE_CHECKING:
+    from pixel_tui.core.config import Settings
+
+MAX_COPY_PART = 5 * 1024**3
+
+
+@dataclass(frozen=True, slots=True)
+class S3Object:
+    """One object: key, size in bytes, unquoted ETag, modification time."""
+
+    key: str
+    size: int
+    etag: str = ""
+    last_modified: datetime | None = None
+
+    @property
+    def name(self) -> str:
+        """Last path component of the key (a folder-marker key keeps its trailing slash)."""
+        stripped = self.key[:-1] if self.key.endswith("/") else self.key
+        return stripped.rsplit("/", 1)[-1] + ("/" if self.key.endswith("/") else "")
+
+
+@dataclass(slots=True)
+class LevelPage:
+    """One page of a one-level listing: sub-prefixes (ending in '/') and objects."""
+
+    prefixes: list[str]
+    objects: list[S3Object]
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Static credentials; never printed (repr hides the secret)."""
+
+    access_key_id: str
+    secret_access_key: str
+    session_token: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Credentials(access_key_id={self.access_key_id[:4]}…, secret=***)"
+
+
+def strip_etag(etag: str | None) -> str:
+    """ETags come quoted from AWS and moto but unquoted from SeaweedFS's CopyObject: normalise."""
+    return (etag or "").strip().strip('"')
+
+
+def parse_s3_url(url: str) -> tuple[str, str]:
+    """Split s3://bucket/key into (bucket, key)."""
+    if not url.startswith("s3://"):
+        raise ValueError(f"not an s3:// URL: {url}")
+    bucket, _, key = url[5:].partition("/")
+    return bucket, key
+
+
+class S3Store:
+    """All S3 access for one bucket. Thread-safe: one botocore client shared by worker threads."""
+
+    def __init__(
+        self,
+        bucket: str,
+        endpoint_url: str | None = None,
+        region: str = "us-east-1",
+        addressing_style: str = "path",
+        credentials: Credentials | None = None,
+        profile: str | None = None,
+        max_pool: int = 64,
+        max_attempts: int = 6,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 120.0,
+    ) -> None:
+        self.bucket = bucket
+        self.endpoint_url = endpoint_url
+        self.region = region
+        self._addressing_style = addressing_style
+        self._credentials = credentials
+        self._profile = profile
+        self._max_pool = max_pool
+        self._max_attempts = max_attempts
+        self._timeouts = (connect_timeout, read_timeout)
+        self._client = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: "Settings", bucket: str | None = None) -> "S3Store":
+        """Build a store from Settings, taking credentials from an rclone remote when one is named."""
+        endpoint, region, creds, profile = settings.endpoint_url, settings.region, None, settings.profile
+        if settings.rclone_remote:
+            from pixel_tui.core.storage.rclone import s3_remote_settings
+
+            remote = s3_remote_settings(settings.rclone_remote)
+            endpoint = endpoint or remote.get("endpoint") or None
+            region = remote.get("region") or region
+            if remote.get("access_key_id"):
+                creds = Credentials(remote["access_key_id"], remote.get("secret_access_key", ""), remote.get("session_token"))
+        return cls(
+            bucket or settings.require_bucket(),
+            endpoint_url=endpoint,
+            region=region,
+            addressing_style=settings.addressing_style,
+            credentials=creds,
+            profile=profile,
+            max_pool=max(settings.concurrency * 2, 16),
+        )
+
+    # -- plumbing -----------------------------------------------------------------------------
+    @property
+    def client(self):
+        """The boto3 client, created on first use (importing boto3 costs ~0.2 s)."""
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = self._make_client()
+        return self._client
+
+    def _make_client(self):
+        import boto3
+        from botocore.config import Config
+
+        from pixel_tui.core.storage.fastlist import install_fast_list_parser, tune_client
+
+        session = boto3.session.Session(profile_name=self._profile) if self._profile else boto3.session.Session()
+        kwargs = {}
+        if self._credentials:
+            kwargs = {
+                "aws_access_key_id": self._credentials.access_key_id,
+                "aws_secret_access_key": self._credentials.secret_access_key,
+                "aws_session_token": self._credentials.session_token,
+            }
+        install_fast_list_parser(session)
+        config = Config(
+            s3={"addressing_style": self._addressing_style},
+            retries={"max_attempts": self._max_attempts, "mode": "standard"},
+            max_pool_connections=self._max_pool,
+            connect_timeout=self._timeouts[0],
+            read_timeout=self._timeouts[1],
+            # Checksums on every request cost CPU and are not understood by every S3 clone.
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+        )
+        client = session.client("s3", endpoint_url=self.endpoint_url, region_name=self.region, config=config, **kwargs)
+        tune_client(client)
+        return client
+
+    def where(self, key: str | None = None) -> str:
+        """Human description of a location for messages: s3://bucket/key at endpoint."""
+        loc = f"s3://{self.bucket}/{key or ''}"
+        return f"{loc} (endpoint {self.endpoint_url or 'AWS default'})"
+
+    @contextmanager
+    def _errors(self, op: str, key: str | None = None):
+        """Translate botocore exceptions into typed S3Errors naming endpoint, bucket and key."""
+        from botocore.exceptions import (
+            ClientError,
+            ConnectTimeoutError,
+            EndpointConnectionError,
+            NoCredentialsError,
+            ReadTimeoutError,
+        )
+
+        try:
+            yield
+        except ClientError as exc:
+            raise self._client_error(op, key, exc) from None
+        except (EndpointConnectionError, ConnectTimeoutError) as exc:
+            raise EndpointUnreachable(
+                f"{op}: cannot reach the S3 endpoint {self.endpoint_url or 'AWS'}: {exc}",
+                "check the endpoint URL and that the server is up; retries were already made",
+            ) from None
+        except ReadTimeoutError as exc:
+            raise EndpointUnreachable(f"{op}: the S3 endpoint stopped answering ({exc})", "try again later") from None
+        except NoCredentialsError:
+            raise AccessDenied(
+                f"{op}: no S3 credentials found for {self.where(key)}",
+                "set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or name an rclone S3 remote (s3.rclone_remote)",
+            ) from None
+
+    def _client_error(self, op: str, key: str | None, exc) -> S3Error:
+        err = exc.response.get("Error", {})
+        code = str(err.get("Code", ""))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        where = self.where(key)
+        if code == "NoSuchBucket":
+            return NoSuchBucket(f"{op}: bucket {self.bucket!r} does not exist at {self.endpoint_url or 'AWS'}",
+                                "check s3.bucket in the config or --bucket")
+        if code in ("NoSuchKey", "404", "NotFound") or status == 404:
+            return NoSuchKey(f"{op}: {where} does not exist")
+        if code in ("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "403", "Forbidden") or status == 403:
+            return AccessDenied(f"{op}: access denied to {where} ({code})",
+                                "check the credentials and that they may read/write this bucket")
+        if code in ("PreconditionFailed", "412", "ConditionalRequestConflict") or status in (409, 412):
+            return PreconditionFailed(f"{op}: {where} changed since it was read")
+        msg = err.get("Message") or str(exc)
+        return S3Error(f"{op}: S3 error {code or status} on {where}: {msg}")
+
+    # -- reading ------------------------------------------------------------------------------
+    def iter_level(self, prefix: str, page_size: int = 1000) -> Iterator[LevelPage]:
+        """List one level under ``prefix`` (Delimiter='/'), one page at a time as it arrives."""
+        kwargs = {"Bucket": self.bucket, "Prefix": prefix, "Delimiter": "/", "MaxKeys": page_size}
+        for resp in self._list_pages(kwargs):
+            yield LevelPage(
+                [p["Prefix"] for p in resp.get("CommonPrefixes", ())],
+                [_obj(c) for c in resp.get("Contents", ())],
+            )
+
+    def walk(self, prefix: str, cancelled: Callable[[], bool] | None = None) -> Iterator[S3Object]:
+        """Every object under ``prefix``, recursively (no delimiter)."""
+        kwargs = {"Bucket": self.bucket, "Prefix": prefix, "MaxKeys": 1000}
+        for resp in self._list_pages(kwargs, cancelled):
+            for c in resp.get("Contents", ()):
+                yield _obj(c)
+
+    def _list_pages(self, kwargs: dict, cancelled: Callable[[], bool] | None = None) -> Iterator[dict]:
+        """ListObjectsV2 responses in order, pipelined: page N+1 is requested as soon as page N's
+        raw body shows its continuation token, while page N is still being parsed (fastlist)."""
+        from pixel_tui.core.storage.fastlist import early_token
+
+        client = self.client
+        pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="s3-list")
+        where = kwargs.get("Prefix")
+
+        def fetch(kw: dict):
+            ahead: list = []
+
+            def on_token(token: str) -> None:
+                try:
+                    ahead.append((token, pool.submit(fetch, {**kw, "ContinuationToken": token})))
+                except RuntimeError:  # the listing was abandoned meanwhile
+                    pass
+
+            with early_token(on_token), self._errors("list", where):
+                resp = client.list_objects_v2(**kw)
+            return resp, ahead
+
+        future = pool.submit(fetch, kwargs)
+        try:
+            while future is not None:
+                if cancelled and cancelled():
+                    return
+                resp, ahead = future.result()
+                token = resp.get("NextContinuationToken") if resp.get("IsTruncated") else None
+                future = None
+                if token:
+                    if ahead and ahead[0][0] == token:
+                        future = ahead[0][1]
+                    else:  # the raw-bytes scan missed (odd server XML): ask now
+                        for _, stale in ahead:
+                            stale.cancel()
+                        future = pool.submit(fetch, {**kwargs, "ContinuationToken": token})
+                yield resp
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def tree_size(self, prefix: str, cancelled: Callable[[], bool] | None = None) -> tuple[int, int]:
+        """(object count, total bytes) under ``prefix``, recursively."""
+        count = total = 0
+        for obj in self.walk(prefix, cancelled):
+            count += 1
+            total += obj.size
+        return count, total
+
+    def head(self, key: str) -> S3Object | None:
+        """Metadata of one object, or None when it does not exist."""
+        try:
+            with self._errors("head", key):
+                r = self.client.head_object(Bucket=self.bucket, Key=key)
+        except NoSuchKey:
+            return None
+        return S3Object(key, int(r.get("ContentLength", 0)), strip_etag(r.get("ETag")), r.get("LastModified"))
+
+    def head_full(self, key: str) -> dict:
+        """The raw HEAD response (metadata, content type, checksums if the server keeps them)."""
+        with self._errors("head", key):
+            return self.client.head_object(Bucket=self.bucket, Key=key)
+
+    def read_range(self, key: str, length: int, start: int = 0) -> bytes:
+        """At most ``length`` bytes from ``start``: a bounded ranged GET, never the whole object."""
+        if length <= 0:
+            return b""
+        with self._errors("read", key):
+            try:
+                r = self.client.get_object(Bucket=self.bucket, Key=key, Range=f"bytes={start}-{start + length - 1}")
+            except Exception as exc:  # an empty object cannot satisfy any range
+                if getattr(exc, "response", {}).get("Error", {}).get("Code") == "InvalidRange":
+                    return b""
+                raise
+            return r["Body"].read(length)
+
+    def get_bytes(self, key: str) -> tuple[bytes, str]:
+        """The whole object and its ETag (for small documents such as the registry)."""
+        with self._errors("get", key):
+            r = self.client.get_object(Bucket=self.bucket, Key=key)
+            return r["Body"].read(), strip_etag(r.get("ETag"))
+
+    def iter_chunks(self, key: str, chunk_size: int = 8 * 1024 * 1024) -> Iterator[bytes]:
+        """Stream an object in chunks (for checksums and the dataset resolver)."""
+        with self._errors("get", key):
+            r = self.client.get_object(Bucket=self.bucket, Key=key)
+            body = r["Body"]
+            while chunk := body.read(chunk_size):
+                yield chunk
+
+    # -- writing ------------------------------------------------------------------------------
+    def put_bytes(self, key: str, data: bytes, *, if_match: str | None = None, if_none_match: bool = False,
+                  content_type: str | None = None) -> str:
+        """Write an object, optionally only if its ETag is still ``if_match`` or it does not exist yet."""
+        kwargs = {"Bucket": self.bucket, "Key": key, "Body": data}
+        if if_match:
+            kwargs["IfMatch"] = f'"{strip_etag(if_match)}"'
+        if if_none_match:
+            kwargs["IfNoneMatch"] = "*"
+        if content_type:
+            kwargs["ContentType"] = content_type
+        try:
+            with self._errors("put", key):
+                r = self.client.put_object(**kwargs)
+        except NoSuchKey:
+            # AWS and moto answer IfMatch on a missing key with 404 (SeaweedFS says 412): both
+            # mean the object is not the one we read.
+            if if_match:
+                raise PreconditionFailed(f"put: {self.where(key)} was deleted since it was read") from None
+            raise
+        return strip_etag(r.get("ETag"))
+
+    def delete(self, key: str) -> None:
+        """Delete one object (no error when it is already gone)."""
+        with self._errors("delete", key):
+            self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def delete_many(self, keys: list[str]) -> None:
+        """Delete objects in batches of 1,000."""
+        for i in range(0, len(keys), 1000):
+            batch = keys[i : i + 1000]
+            with self._errors("delete", batch[0] if batch else None):
+                r = self.client.delete_objects(
+                    Bucket=self.bucket, Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True}
+                )
+            if r.get("Errors"):
+                first = r["Errors"][0]
+                raise S3Error(f"delete: {len(r['Errors'])} objects not deleted, first {first.get('Key')}: {first.get('Message')}")
+
+    def copy(self, src_key: str, dst_key: str, size: int | None = None, *, cutoff: int = 4_995 * 1024**2,
+             part_size: int = 256 * 1024**2, parallel: int = 8, src_bucket: str | None = None,
+             parts: list | None = None) -> str:
+        """Server-side copy: one CopyObject up to ``cutoff``, multipart UploadPartCopy above it.
+
+        ``parts``, when given, receives the part ETags of a multipart copy (to verify the result).
+        """
+        src_bucket = src_bucket or self.bucket
+        if size is None:
+            head = self.head(src_key)
+            if head is None:
+                raise NoSuchKey(f"copy: source {self.where(src_key)} does not exist")
+            size = head.size
+        cutoff = min(cutoff, MAX_COPY_PART)
+        if size <= cutoff:
+            with self._errors("copy", dst_key):
+                r = self.client.copy_object(
+                    Bucket=self.bucket, Key=dst_key, CopySource={"Bucket": src_bucket, "Key": src_key},
+                    MetadataDirective="COPY",
+                )
+            return strip_etag(r.get("CopyObjectResult", {}).get("ETag"))
+        done = self._multipart_copy(src_bucket, src_key, dst_key, size, min(part_size, MAX_COPY_PART), parallel)
+        if parts is not None:
+            parts.extend(done[1])
+        return done[0]
+
+    def _multipart_copy(self, src_bucket: str, src_key: str, dst_key: str, size: int, part_size: int,
+                        parallel: int) -> tuple[str, list[str]]:
+        part_size = max(part_size, 5 * 1024**2, -(-size // 10_000))
+        with self._errors("copy", dst_key):
+            upload_id = self.client.create_multipart_upload(Bucket=self.bucket, Key=dst_key)["UploadId"]
+        ranges = [(n + 1, off, min(off + part_size, size) - 1) for n, off in enumerate(range(0, size, part_size))]
+
+        def one(part):
+            number, first, last = part
+            with self._errors("copy part", dst_key):
+                r = self.client.upload_part_copy(
+                    Bucket=self.bucket, Key=dst_key, UploadId=upload_id, PartNumber=number,
+                    CopySource={"Bucket": src_bucket, "Key": src_key}, CopySourceRange=f"bytes={first}-{last}",
+                )
+            return {"PartNumber": number, "ETag": r["CopyPartResult"]["ETag"]}
+
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(ranges)))) as pool:
+                parts = list(pool.map(one, ranges))
+            with self._errors("copy", dst_key):
+                r = self.client.complete_multipart_upload(
+                    Bucket=self.bucket, Key=dst_key, UploadId=upload_id, MultipartUpload={"Parts": parts}
+                )
+        except BaseException:
+            try:
+                self.client.abort_multipart_upload(Bucket=self.bucket, Key=dst_key, UploadId=upload_id)
+            except Exception:  # the original error matters more than a failed cleanup
+                pass
+            raise
+        return strip_etag(r.get("ETag")), [strip_etag(p["ETag"]) for p in parts]
+
+    def ensure_bucket(self) -> None:
+        """Create the bucket if it does not exist (demo and tests)."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+            return
+        except ClientError:
+            pass
+        with self._errors("create bucket"):
+            try:
+                self.client.create_bucket(Bucket=self.bucket)
+            except Exception as exc:
+                code = getattr(exc, "response", {}).get("Error", {}).get("Code")
+                if code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                    raise
+
+    def check_bucket(self) -> None:
+        """Raise a typed error when the bucket is missing or unreachable."""
+        try:
+            with self._errors("open bucket"):
+                self.client.head_bucket(Bucket=self.bucket)
+        except NoSuchKey:
+            raise NoSuchBucket(f"bucket {self.bucket!r} does not exist at {self.endpoint_url or 'AWS'}",
+                               "check s3.bucket in the config or --bucket") from None
+
+
+def _obj(c: dict) -> S3Object:
+    return S3Object(c["Key"], int(c.get("Size", 0)), strip_etag(c.get("ETag")), c.get("LastModified"))

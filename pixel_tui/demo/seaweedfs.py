@@ -1,0 +1,186 @@
+"""Start and stop a private SeaweedFS `weed mini` S3 server on 127.0.0.1 (tests, demo, benchmarks)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pixel_tui.core.binaries import find_binary
+from pixel_tui.core.errors import PixelError
+
+# Listeners weed mini opens; each gets a free port. gRPC ports default to http+10000, and the
+# mini worker dials the admin gRPC port at admin+10000 whatever -admin.port.grpc says, so the
+# admin pair is chosen with that offset.
+_PORT_FLAGS = (
+    "master.port", "master.port.grpc", "volume.port", "volume.port.grpc",
+    "filer.port", "filer.port.grpc", "s3.port", "s3.port.grpc",
+)
+
+
+def free_port() -> int:
+    """A TCP port that is free on 127.0.0.1 right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def _admin_pair() -> tuple[int, int]:
+    for _ in range(200):
+        p = free_port()
+        if p + 10000 < 65536 and _port_free(p + 10000):
+            return p, p + 10000
+    raise PixelError("could not find free ports for weed's admin listener")
+
+
+@dataclass
+class WeedServer:
+    """A running (or startable) `weed mini` with its own data dir, ports and credentials."""
+
+    data_dir: Path
+    access_key: str = field(default_factory=lambda: "pixel" + secrets.token_hex(6))
+    secret_key: str = field(default_factory=lambda: secrets.token_hex(20))
+    buckets: tuple[str, ...] = ()
+    ports: dict[str, int] = field(default_factory=dict)
+    process: subprocess.Popen | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        """The S3 endpoint, e.g. http://127.0.0.1:34567."""
+        return f"http://127.0.0.1:{self.ports['s3.port']}"
+
+    @property
+    def pid(self) -> int | None:
+        """PID of the weed process."""
+        return self.process.pid if self.process else None
+
+    def command(self) -> list[str]:
+        """The full command line; weed rewrites its options file with only the flags given, so pass all."""
+        args = [
+            find_binary("weed"), "mini",
+            f"-dir={self.data_dir / 'data'}",
+            "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+            "-master.telemetry=false", "-webdav=false", "-admin.ui=false",
+            "-s3.port.iceberg=0", "-s3.port.lance=0",
+            f"-s3.config={self.data_dir / 's3.json'}",
+            "-master.volumeSizeLimitMB=64", "-volume.max=0",
+        ]
+        args += [f"-{flag}={port}" for flag, port in self.ports.items()]
+        if self.buckets:
+            args.append("-bucket=" + ",".join(self.buckets))
+        return args
+
+    def env(self) -> dict[str, str]:
+        """Environment for boto3/rclone clients of this server (AWS_* variables)."""
+        return {"AWS_ACCESS_KEY_ID": self.access_key, "AWS_SECRET_ACCESS_KEY": self.secret_key,
+                "AWS_DEFAULT_REGION": "us-east-1"}
+
+    def rclone_env(self, remote: str = "s3test") -> dict[str, str]:
+        """RCLONE_CONFIG_* variables that define an rclone S3 remote named ``remote`` for this server."""
+        up = remote.upper()
+        return {
+            f"RCLONE_CONFIG_{up}_TYPE": "s3",
+            f"RCLONE_CONFIG_{up}_PROVIDER": "SeaweedFS",
+            f"RCLONE_CONFIG_{up}_ACCESS_KEY_ID": self.access_key,
+            f"RCLONE_CONFIG_{up}_SECRET_ACCESS_KEY": self.secret_key,
+            f"RCLONE_CONFIG_{up}_ENDPOINT": self.endpoint_url,
+            f"RCLONE_CONFIG_{up}_REGION": "us-east-1",
+            f"RCLONE_CONFIG_{up}_FORCE_PATH_STYLE": "true",
+        }
+
+    def start(self, timeout: float = 60.0) -> "WeedServer":
+        """Start weed mini, wait until its S3 port answers, return self."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        (self.data_dir / "data").mkdir(exist_ok=True)
+        identities = {"identities": [{
+            "name": "pixel",
+            "credentials": [{"accessKey": self.access_key, "secretKey": self.secret_key}],
+            "actions": ["Admin", "Read", "List", "Tagging", "Write"],
+        }]}
+        cfg = self.data_dir / "s3.json"
+        cfg.write_text(json.dumps(identities))
+        cfg.chmod(0o600)
+        if not self.ports:
+            self.ports = {flag: free_port() for flag in _PORT_FLAGS}
+            self.ports["admin.port"], self.ports["admin.port.grpc"] = _admin_pair()
+        log = open(self.data_dir / "weed.log", "ab")
+        self.process = subprocess.Popen(
+            self.command(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            cwd=self.data_dir, start_new_session=True,
+        )
+        log.close()
+        (self.data_dir / "weed.pid").write_text(str(self.process.pid))
+        self._wait_ready(timeout)
+        return self
+
+    def _wait_ready(self, timeout: float) -> None:
+        import urllib.error
+        import urllib.request
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                tail = (self.data_dir / "weed.log").read_text(errors="replace")[-2000:]
+                raise PixelError(f"weed mini exited with code {self.process.returncode}:\n{tail}")
+            try:
+                urllib.request.urlopen(self.endpoint_url + "/", timeout=1)
+                return
+            except urllib.error.HTTPError:
+                # 403 without credentials means the S3 gateway is up and enforcing auth.
+                if self._filer_ready():
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise PixelError(f"weed mini did not answer on {self.endpoint_url} within {timeout:.0f} s")
+
+    def _filer_ready(self) -> bool:
+        import urllib.request
+
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{self.ports['filer.port']}/", timeout=1)
+            return True
+        except Exception as exc:  # an HTTP error still proves the filer answers
+            return hasattr(exc, "code")
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Stop the server by its PID (SIGTERM, then SIGKILL)."""
+        proc = self.process
+        if proc is None:
+            return
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(5)
+        self.process = None
+        pidfile = self.data_dir / "weed.pid"
+        if pidfile.exists():
+            pidfile.unlink()
+
+    def __enter__(self) -> "WeedServer":
+        return self.start() if self.process is None else self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

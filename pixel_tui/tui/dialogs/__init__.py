@@ -1,0 +1,1 @@
+"""Every modal: promote, upload, preview, registry entry, confirmations."""

@@ -1,0 +1,81 @@
+"""Preview of one file or object: metadata and its first lines, loaded in a worker."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from rich.markup import escape
+from rich.syntax import Syntax
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from pixel_tui.core.browse.preview import Preview
+
+
+class PreviewLoaded(Message):
+    """The preview is ready (or failed: ``error``)."""
+
+    def __init__(self, preview: Preview | None, error: str = "") -> None:
+        super().__init__()
+        self.preview = preview
+        self.error = error
+
+
+class PreviewScreen(ModalScreen[None]):
+    """Bounded preview; Esc, q or v closes."""
+
+    BINDINGS = [Binding("escape,q,v", "dismiss", "Close")]
+    CSS_PATH = "../styles/preview.tcss"
+
+    def __init__(self, title: str, load: Callable[[], Preview]) -> None:
+        super().__init__()
+        self._title = title
+        self._load_fn = load
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="preview-box"):
+            yield Static(f"[b]{escape(self._title)}[/b]", id="preview-title")
+            yield Static("loading…", id="preview-meta")
+            yield Static("", id="preview-body")
+
+    def on_mount(self) -> None:
+        """Load in a thread: a ranged read can take a moment on a slow endpoint."""
+        self.query_one("#preview-box").border_title = "Preview"
+        self.query_one("#preview-box").border_subtitle = "Esc closes"
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _load(self) -> None:
+        from pixel_tui.tui._errors import describe
+
+        try:
+            self.post_message(PreviewLoaded(self._load_fn()))
+        except Exception as exc:  # shown in the dialog
+            self.post_message(PreviewLoaded(None, describe(exc)))
+
+    @on(PreviewLoaded)
+    def _show(self, msg: PreviewLoaded) -> None:
+        meta = self.query_one("#preview-meta", Static)
+        body = self.query_one("#preview-body", Static)
+        if msg.preview is None:
+            meta.update(Text(msg.error, style="bold red"))
+            return
+        p = msg.preview
+        rows = [f"[dim]{escape(k):>14}[/dim]  {escape(v)}" for k, v in p.meta.items()]
+        if p.note:
+            rows.append(f"[dim]{'note':>14}[/dim]  {escape(p.note)}")
+        if p.truncated:
+            rows.append(f"[dim]{'':>14}[/dim]  [i]first lines only (bounded read)[/i]")
+        meta.update("\n".join(rows))
+        if p.kind == "json":
+            body.update(Syntax(p.text, "json", theme="ansi_dark", word_wrap=True))
+        elif p.text:
+            body.update(Text(p.text))
+        else:
+            body.update(Text(f"({p.kind})", style="dim"))

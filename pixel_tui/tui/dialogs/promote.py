@@ -1,0 +1,486 @@
+"""`p`: the promote dialog. Category, target name and registry entry prefilled; plan preview; progress; cancel."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from rich.console import Group
+from rich.markup import escape
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
+
+from pixel_tui.core.promotion.naming import canonical_name, suggest_category
+
+if TYPE_CHECKING:
+    from pixel_tui.core.promotion import Plan, Progress, Result
+
+
+class PlanReady(Message):
+    """A plan was computed for the dialog's current choices."""
+
+    def __init__(self, plan: "Plan", token: int, suggestion: tuple[str, str, dict] | None) -> None:
+        super().__init__()
+        self.plan, self.token, self.suggestion = plan, token, suggestion
+
+
+class PlanFailed(Message):
+    """The choices cannot be planned (bad name, missing source, S3 error); ``error`` says why."""
+
+    def __init__(self, error: str, token: int) -> None:
+        super().__init__()
+        self.error, self.token = error, token
+
+
+class PromotionProgressed(Message):
+    """Progress of the running promotion (supersedes the previous one)."""
+
+    def __init__(self, progress: "Progress") -> None:
+        super().__init__()
+        self.progress = progress
+
+    def can_replace(self, message: Message) -> bool:
+        """Only the latest progress matters."""
+        return isinstance(message, PromotionProgressed)
+
+
+class PromotionFinished(Message):
+    """Every object copied and verified, registry saved (and sources deleted in move mode)."""
+
+    def __init__(self, result: "Result") -> None:
+        super().__init__()
+        self.result = result
+
+
+class PromotionStopped(Message):
+    """The promotion stopped (cancelled, S3 error, verification failure); it can be resumed."""
+
+    def __init__(self, error: str, resumable_id: str) -> None:
+        super().__init__()
+        self.error, self.resumable_id = error, resumable_id
+
+
+def _drive_selection(screen) -> tuple[object, list[str]] | None:
+    """(Drive pane, selected names) when the Drive pane has the focus, else None."""
+    drive = getattr(screen, "drive", None)
+    focused = screen.focused
+    if drive is None or focused is None or not (focused is drive or drive in focused.ancestors):
+        return None
+    entries = drive.entries
+    names = [n for n in entries.level.names if n in entries.marked] if entries.marked else [entries.current_name]
+    return drive, [n for n in names if n]
+
+
+def raw_keys_from(screen, settings) -> list[str]:
+    """The raw keys selected on ``screen``: its own ``selected_raw_keys()``, the S3 pane's, or Drive's mapped to raw."""
+    getter = getattr(screen, "selected_raw_keys", None)
+    if callable(getter):
+        return list(getter())
+    keys: list[str] = []
+    s3 = getattr(screen, "s3", None)
+    selection = _drive_selection(screen)
+    if selection is not None:
+        drive, names = selection
+        keys = [settings.raw_prefix + drive.location + n for n in names]
+    elif s3 is not None and hasattr(s3, "selected_keys"):
+        keys = list(s3.selected_keys())
+    return [k for k in keys if k.startswith(settings.raw_prefix) and k != settings.raw_prefix]
+
+
+def drive_items_not_uploaded(screen) -> list[str]:
+    """Drive paths in the selection that are not under raw yet (marked missing by the Drive pane)."""
+    selection = _drive_selection(screen)
+    if selection is None:
+        return []
+    drive, names = selection
+    return [drive.location + n for n in names if drive.entries.markers.get(n) == "missing"]
+
+
+def offer_upload(app, drive_path: str, count: int) -> None:
+    """A Drive item that is not in raw yet cannot be promoted: offer its upload job first."""
+    from pixel_tui.tui.dialogs.upload import UploadDialog
+
+    more = f" (and {count - 1} more)" if count > 1 else ""
+    app.notify(f"{drive_path}{more} is not in S3 raw yet: upload it first, then promote it", severity="warning")
+
+    def started(job) -> None:
+        if job is None:
+            return
+        # The app's own watcher alerts (with the bell) when this upload finishes.
+        app.add_job_source(str(job.log_file))
+        app.notify(f"upload started (pid {job.pid}); log {job.log_file.name}; m shows it")
+
+    app.push_screen(UploadDialog(initial_path=drive_path.rstrip("/")), started)
+
+
+def open_promote(app) -> None:
+    """Open the dialog for the current selection, or say why not."""
+    settings = app.services.settings
+    if app.services.read_only:
+        app.notify("promotion is disabled in read-only mode", severity="warning")
+        return
+    missing = drive_items_not_uploaded(app.screen)
+    if missing:
+        offer_upload(app, missing[0], len(missing))
+        return
+    keys = raw_keys_from(app.screen, settings)
+    if not keys:
+        app.notify(f"select items under s3://{settings.bucket}/{settings.raw_prefix} first", severity="warning")
+        return
+    app.push_screen(PromoteScreen(keys))
+
+
+def _fmt_eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "ETA ?"
+    m, s = divmod(int(seconds + 0.5), 60)
+    return f"ETA {m}:{s:02d}"
+
+
+class PromoteScreen(ModalScreen["Result | None"]):
+    """Choose category, name and registry entry; review the plan; confirm; watch it copy and verify."""
+
+    CSS_PATH = "../styles/promote.tcss"
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel / close"),
+        Binding("ctrl+y", "confirm", "Promote"),
+    ]
+
+    def __init__(self, keys: list[str], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.keys = keys
+        self._plan: Plan | None = None
+        self._plan_token = 0
+        self._cancel = threading.Event()
+        self._promoting = False
+        self._finished: Result | None = None
+        self._move_armed = False
+        self._suggested = False
+        self._category = ""
+
+    # -- layout -----------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        s = self.app.services.settings
+        single = len(self.keys) == 1
+        first = self.keys[0].rstrip("/").rsplit("/", 1)[-1]
+        category = self._category = suggest_category(first, s.categories) or s.categories[0]
+        is_folder = self.keys[0].endswith("/")
+        # compact widgets (one line each) so the plan keeps most of the room at 80x24
+        with Vertical(id="promote-dialog"):
+            yield Label(f"[b]Promote {len(self.keys)} item(s) into s3://{escape(s.bucket or '?')}/"
+                        f"{escape(s.processed_prefix)}[/b]", id="promote-title")
+            yield Static(escape(self.keys[0] + (f"  … and {len(self.keys) - 1} more" if len(self.keys) > 1 else "")),
+                         id="promote-sources")
+            with Horizontal(classes="promote-row"):
+                yield Label("Category", classes="promote-label")
+                yield Select([(c, c) for c in s.categories], value=category, allow_blank=False, id="promote-category",
+                             compact=True)
+            with Horizontal(classes="promote-row"):
+                yield Label("Name", classes="promote-label")
+                yield Input(canonical_name(first, category, is_folder=is_folder) if single else "",
+                            placeholder="suggested per item" if not single else "", disabled=not single,
+                            id="promote-name", compact=True)
+            with Horizontal(classes="promote-row promote-registry-row"):
+                yield Label("Registry", classes="promote-label")
+                yield Input(placeholder="group", id="promote-reg-group", disabled=not single, compact=True,
+                            tooltip="registry group")
+                yield Input(placeholder="name", id="promote-reg-name", disabled=not single, compact=True,
+                            tooltip="registry entry name")
+            with Horizontal(classes="promote-row promote-registry-row"):
+                yield Label("", classes="promote-label")
+                yield Input(placeholder="stage", id="promote-reg-stage", disabled=not single, compact=True,
+                            tooltip="training stage")
+                yield Input(placeholder="type", id="promote-reg-type", disabled=not single, compact=True,
+                            tooltip="dataset type")
+            with Horizontal(classes="promote-row", id="promote-options"):
+                yield Checkbox("Move (delete raw after verify)", id="promote-move", compact=True)
+                yield Checkbox("Overwrite differing", id="promote-overwrite", compact=True)
+            with VerticalScroll(id="promote-plan-box"):
+                yield Static("planning…", id="promote-plan")
+            yield Static(id="promote-message")
+            yield ProgressBar(total=1, show_eta=False, id="promote-bar")
+            yield Static(id="promote-progress")
+            with Horizontal(id="promote-buttons"):
+                yield Button("Promote ^Y", id="promote-go", variant="primary", disabled=True, compact=True)
+                yield Button("Cancel Esc", id="promote-cancel", compact=True)
+
+    def on_mount(self) -> None:
+        """Plan with the suggestions right away."""
+        self.query_one("#promote-bar", ProgressBar).display = False
+        self.query_one("#promote-progress", Static).display = False
+        self.query_one("#promote-message", Static).display = False
+        self._replan()
+
+    # -- planning ---------------------------------------------------------------------------------
+    @on(Select.Changed, "#promote-category")
+    def _category_changed(self, event: Select.Changed) -> None:
+        if self._promoting or str(event.value) == self._category:
+            return  # Select posts Changed for its initial value too
+        self._category = str(event.value)
+        if len(self.keys) == 1:
+            first = self.keys[0].rstrip("/").rsplit("/", 1)[-1]
+            self.query_one("#promote-name", Input).value = canonical_name(
+                first, str(event.value), is_folder=self.keys[0].endswith("/"))
+        self._suggested = False  # a new category means a new registry group
+        self._replan()
+
+    @on(Input.Submitted)
+    @on(Checkbox.Changed)
+    def _choices_changed(self, event) -> None:
+        if not self._promoting and self._finished is None:
+            self._move_armed = False
+            self._replan()
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        if self._promoting or self._finished is not None or not event.input.has_focus:
+            return
+        self._move_armed = False
+        self.query_one("#promote-go", Button).disabled = True
+        self.set_timer(0.4, self._replan_if(self._plan_token))
+
+    def _replan_if(self, token: int):
+        def go() -> None:
+            if token == self._plan_token:
+                self._replan()
+        return go
+
+    def _choices(self) -> dict:
+        single = len(self.keys) == 1
+        reg = None
+        if single and self._suggested:
+            group = self.query_one("#promote-reg-group", Input).value.strip()
+            name = self.query_one("#promote-reg-name", Input).value.strip()
+            fields = {k: self.query_one(f"#promote-reg-{k}", Input).value.strip() for k in ("stage", "type")}
+            if group and name:
+                reg = (group, name, {k: v for k, v in fields.items() if v})
+        return {
+            "category": str(self.query_one("#promote-category", Select).value),
+            "name": (self.query_one("#promote-name", Input).value.strip() or None) if single else None,
+            "move": self.query_one("#promote-move", Checkbox).value,
+            "overwrite": self.query_one("#promote-overwrite", Checkbox).value,
+            "registry_entry": reg,
+        }
+
+    def _replan(self) -> None:
+        self._plan_token += 1
+        self._plan = None
+        self.query_one("#promote-go", Button).disabled = True
+        self.query_one("#promote-plan", Static).update("planning…")
+        self._make_plan(self._plan_token, self._choices())
+
+    @work(thread=True, exclusive=True, group="promote-plan")
+    def _make_plan(self, token: int, choices: dict) -> None:
+        from pixel_tui.core.errors import PixelError
+        from pixel_tui.core.promotion import build_plan
+        from pixel_tui.core.promotion.naming import suggest_registry_entry
+        from pixel_tui.core.promotion.registry_update import load_registry
+
+        services = self.app.services
+        try:
+            store = services.store
+            registry = load_registry(services.settings, store)
+            suggestion = None
+            if registry is not None and choices["registry_entry"] is None and len(self.keys) == 1:
+                sug = suggest_registry_entry(self.keys[0], choices["category"], services.settings, registry.datasets(),
+                                             is_folder=self.keys[0].endswith("/"))
+                suggestion = (sug.group, sug.name, sug.fields)
+            plan = build_plan(store, services.settings, self.keys, choices["category"], name=choices["name"],
+                              move=choices["move"], overwrite=choices["overwrite"], registry=registry,
+                              registry_entry=choices["registry_entry"])
+        except PixelError as exc:
+            self.post_message(PlanFailed(str(exc), token))
+        except Exception as exc:  # an unexpected failure is shown, never a crash of the app
+            self.post_message(PlanFailed(f"{type(exc).__name__}: {exc}", token))
+        else:
+            self.post_message(PlanReady(plan, token, suggestion))
+
+    def on_plan_ready(self, msg: PlanReady) -> None:
+        """Show the plan and enable Promote when nothing blocks it."""
+        if msg.token != self._plan_token or self._promoting:
+            return
+        if msg.suggestion and not self._suggested:
+            group, name, fields = msg.suggestion
+            for wid, value in (("group", group), ("name", name), ("stage", fields.get("stage", "")),
+                               ("type", fields.get("type", ""))):
+                self.query_one(f"#promote-reg-{wid}", Input).value = value
+            self._suggested = True
+        self._plan = msg.plan
+        self.query_one("#promote-plan", Static).update(_plan_view(msg.plan))
+        self.call_after_refresh(self._fit_height)
+        blocked = msg.plan.blocked()
+        self.query_one("#promote-go", Button).disabled = blocked
+        self._say("conflicts block this plan: tick Overwrite or change the name" if blocked else "", error=blocked)
+
+    def on_plan_failed(self, msg: PlanFailed) -> None:
+        """Say why the choices cannot be planned."""
+        if msg.token != self._plan_token:
+            return
+        self.query_one("#promote-plan", Static).update("")
+        self._say(msg.error, error=True)
+
+    def _fit_height(self) -> None:
+        """On a tall terminal, end the dialog below the plan instead of leaving half of it empty."""
+        dialog, box = self.query_one("#promote-dialog"), self.query_one("#promote-plan-box")
+        need = self.query_one("#promote-plan").outer_size.height
+        chrome = dialog.outer_size.height - box.outer_size.height
+        dialog.styles.max_height = max(chrome + need + 1, 24)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        w = self.query_one("#promote-message", Static)
+        w.update(escape(text))
+        w.display = bool(text)
+        w.set_class(error, "-error")
+
+    # -- running ----------------------------------------------------------------------------------
+    @on(Button.Pressed, "#promote-go")
+    def action_confirm(self) -> None:
+        """Start (move mode asks a second time, stating counts and bytes)."""
+        from pixel_tui.core.promotion.plan import human_bytes
+
+        plan = self._plan
+        if self._finished is not None:
+            self.dismiss(self._finished)
+            return
+        if plan is None or self._promoting or plan.blocked():
+            return
+        if plan.mode == "move" and not self._move_armed:
+            self._move_armed = True
+            self._say(f"MOVE deletes {plan.object_count:,} raw objects ({human_bytes(plan.total_bytes)}) after "
+                      f"verification. Press Promote again to confirm.", error=True)
+            return
+        self._promoting = True
+        self._cancel.clear()
+        for w in self.query("Input, Select, Checkbox"):
+            w.disabled = True
+        self.query_one("#promote-go", Button).disabled = True
+        self.query_one("#promote-cancel", Button).label = "Stop Esc"
+        bar = self.query_one("#promote-bar", ProgressBar)
+        bar.display = self.query_one("#promote-progress", Static).display = True
+        bar.update(total=max(plan.total_bytes, 1), progress=0)
+        self._say("copying…")
+        self._execute(plan)
+
+    @work(thread=True, exclusive=True, group="promote-run")
+    def _execute(self, plan: "Plan") -> None:
+        from pixel_tui.core.errors import PixelError
+        from pixel_tui.core.promotion import execute
+
+        services = self.app.services
+        try:
+            result = execute(services.store, services.settings, plan,
+                             progress=lambda p: self.post_message(PromotionProgressed(p)), cancel=self._cancel)
+        except PixelError as exc:
+            self.post_message(PromotionStopped(str(exc), plan.id))
+        except Exception as exc:  # journaled by execute(); shown here
+            self.post_message(PromotionStopped(f"{type(exc).__name__}: {exc}", plan.id))
+        else:
+            self.post_message(PromotionFinished(result))
+
+    def on_promotion_progressed(self, msg: PromotionProgressed) -> None:
+        """Move the bar; objects, bytes, rate, ETA."""
+        from pixel_tui.core.promotion.plan import human_bytes
+
+        p = msg.progress
+        bar = self.query_one("#promote-bar", ProgressBar)
+        if p.phase == "copy":
+            bar.update(total=max(p.bytes_total, 1), progress=p.bytes_done)
+        text = (f"{p.phase}: {p.objects_done:,}/{p.objects_total:,} objects  {human_bytes(p.bytes_done)}/"
+                f"{human_bytes(p.bytes_total)}  {human_bytes(p.rate)}/s  {_fmt_eta(p.eta)}")
+        self.query_one("#promote-progress", Static).update(text)
+
+    def on_promotion_finished(self, msg: PromotionFinished) -> None:
+        """Say what was done; Promote becomes Close."""
+        r = msg.result
+        self._promoting, self._finished = False, r
+        bar = self.query_one("#promote-bar", ProgressBar)
+        bar.update(total=1, progress=1)
+        saved = "registry saved" if r.registry_diff else "registry unchanged"
+        moved = f", {r.sources_deleted:,} raw objects deleted" if r.sources_deleted else ""
+        self._say(f"done: {r.copied:,} copied, {r.skipped:,} skipped, {r.verified:,} verified, {saved}{moved} "
+                  f"({r.seconds:.1f} s). Undo from the history (H).")
+        go = self.query_one("#promote-go", Button)
+        go.label, go.disabled = "Close ^Y", False
+        self.query_one("#promote-cancel", Button).display = False
+        go.focus()
+
+    def on_promotion_stopped(self, msg: PromotionStopped) -> None:
+        """Say why it stopped and that it can be resumed from the history."""
+        self._promoting = False
+        self._say(f"{msg.error}\nResume it from the history (H, then r).", error=True)
+        self.query_one("#promote-cancel", Button).label = "Close Esc"
+
+    @on(Button.Pressed, "#promote-cancel")
+    def action_cancel(self) -> None:
+        """While running: stop after the copies in flight (resumable). Otherwise close."""
+        if self._promoting:
+            self._cancel.set()
+            self._say("stopping after the copies in flight…")
+            return
+        self.dismiss(self._finished)
+
+
+class _Folded:
+    """Lines that fold at the edge, character by character: a long JSON value stays with its key."""
+
+    def __init__(self, lines: list[Text]) -> None:
+        self.lines = lines
+
+    def __rich_console__(self, console, options):
+        width = max(options.max_width, 10)
+        for line in self.lines:
+            yield from line.divide(range(width, len(line), width)) if len(line) > width else [line]
+
+
+def _plan_view(plan: "Plan") -> Group:
+    """The plan, summary first so it shows at 80x24: counts, conflicts, destinations, then the registry diff."""
+    from pixel_tui.core.promotion.plan import human_bytes
+
+    sm = plan.summary()
+    head = [f"[b]Objects: {sm['objects']:,} ({human_bytes(sm['bytes'])})[/b]  to copy {sm['to_copy']:,}  "
+            f"skipped {sm['skipped']:,}  overwrite {sm['overwrites']:,}  "
+            + (f"[b red]conflicts: {sm['conflicts']:,}[/]" if sm["conflicts"] else "[green]conflicts: 0[/]")]
+    for t in plan.conflicts[:5]:
+        head.append(f"[b yellow]  CONFLICT {escape(t.dst)} differs (overwrite replaces it)[/]")
+    if len(plan.conflicts) > 5:
+        head.append(f"[b yellow]  … and {len(plan.conflicts) - 5} more conflicts[/]")
+    if plan.mode == "move":
+        head.append(f"[b yellow]MOVE: {sm['objects']:,} raw objects ({human_bytes(sm['bytes'])}) deleted after "
+                    f"verification[/]")
+    folded = []
+    for item in plan.items[:3]:
+        kind = f" (folder, {len(item.tasks):,} objects)" if item.is_folder else ""
+        folded.append(Text(f"{item.source} -> {item.dest}{kind}"))
+    if len(plan.items) > 3:
+        folded.append(Text(f"… and {len(plan.items) - 3} more items"))
+    if plan.registry_location:
+        folded.append(Text.from_markup(f"[b]Registry[/b] {escape(plan.registry_location)}:"))
+        folded.extend(_diff_lines(plan.registry_diff) or [Text("  (no change)")])
+    else:
+        folded.append(Text("Registry: none configured (registry.location); it will not be updated"))
+    return Group(Text.from_markup("\n".join(head)), _Folded(folded))
+
+
+def _diff_lines(diff: str) -> list[Text]:
+    """Changed lines of a unified diff with one line of context each side; file headers dropped, the JSON
+    indentation they share removed (it would wrap every line at 80 columns)."""
+    body = [ln.rstrip("\n") for ln in diff.splitlines() if not ln.startswith(("---", "+++"))]
+    changed = [ln[:1] in "+-" for ln in body]
+    keep = [i for i, ln in enumerate(body) if not ln.startswith("@@") and (
+        changed[i] or (i > 0 and changed[i - 1]) or (i + 1 < len(body) and changed[i + 1]))]
+    indents = [len(body[i][1:]) - len(body[i][1:].lstrip()) for i in keep if body[i][1:].strip()]
+    cut = min(indents, default=0)
+    out, last = [], None
+    for i in keep:
+        if last is not None and i != last + 1:
+            out.append(Text("  …", style="dim"))
+        last = i
+        ln = body[i][:1] + body[i][1 + cut:]
+        out.append(Text(ln, style="green" if ln[:1] == "+" else "red" if ln[:1] == "-" else "dim"))
+    return out
