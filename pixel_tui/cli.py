@@ -8,6 +8,7 @@ import sys
 from typing import Sequence
 
 from pixel_tui import __version__
+from pixel_tui.commands.options import global_options, repeated_global_options
 
 # Each module defines NAME, HELP, add_arguments(parser) and run(args, settings) -> int.
 # They import heavy libraries inside run(), so building the parser stays cheap.
@@ -24,19 +25,6 @@ COMMAND_MODULES = (
 )
 
 
-def global_options() -> argparse.ArgumentParser:
-    """The options every subcommand takes."""
-    parent = argparse.ArgumentParser(add_help=False)
-    g = parent.add_argument_group("global options")
-    g.add_argument("--config", metavar="FILE", help="config file (default: ~/.config/pixel-tui/config.toml)")
-    g.add_argument("--endpoint-url", metavar="URL", help="S3 endpoint URL, e.g. https://s3.gra.io.cloud.ovh.net")
-    g.add_argument("--bucket", metavar="NAME", help="S3 bucket holding gdrive/raw and gdrive/processed")
-    g.add_argument("--drive", metavar="REMOTE:PATH", help="rclone remote of the Drive source, e.g. gdrive:datasets")
-    g.add_argument("--registry", metavar="PATH_OR_S3_URL", help="dataset_registry.json, a local path or s3://bucket/key")
-    g.add_argument("--read-only", action="store_true", default=None, help="never write to S3 or the registry")
-    return parent
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser with every subcommand."""
     parent = global_options()
@@ -48,11 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pixel-tui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    # Subcommands repeat the global options with no defaults, so `pixel-tui --registry X registry show`
-    # keeps X instead of the subparser resetting it to None.
-    sub_parent = global_options()
-    for action in sub_parent._actions:
-        action.default = argparse.SUPPRESS
+    sub_parent = repeated_global_options()
     for module_name in COMMAND_MODULES:
         module = importlib.import_module(module_name)
         p = sub.add_parser(module.NAME, parents=[sub_parent], help=module.HELP, description=module.HELP)

@@ -7,24 +7,16 @@ import json
 import sys
 from typing import Any
 
+from pixel_tui.commands.options import repeated_global_options
+
 NAME = "registry"
 HELP = "show or edit dataset_registry.json (local path or s3:// URL, from --registry)"
-
-
-def _quiet_globals() -> argparse.ArgumentParser:
-    """The global options again, so they may follow the action too, without resetting earlier ones."""
-    from pixel_tui.cli import global_options
-
-    parent = global_options()
-    for action in parent._actions:
-        action.default = argparse.SUPPRESS
-    return parent
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """show / get / set / add / rm."""
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    parents = [_quiet_globals()]
+    parents = [repeated_global_options()]
     p = sub.add_parser("show", parents=parents, help="every dataset with group, stage, type, path and local status")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p = sub.add_parser("get", parents=parents, help="print one entry as JSON")

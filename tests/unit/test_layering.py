@@ -1,29 +1,44 @@
-"""The core never imports textual; binaries are found where pip puts them."""
+"""Arrows point one way (import-linter contracts in pyproject.toml); binaries are found where pip puts them."""
 
 from __future__ import annotations
 
 import os
-import pkgutil
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pixel_tui.core
+import pytest
+
 from pixel_tui.core.binaries import find_binary
 
+ROOT = Path(__file__).resolve().parents[2]
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
-def test_core_modules_do_not_import_textual():
-    names = [f"pixel_tui.core.{m.name}" for m in pkgutil.iter_modules(pixel_tui.core.__path__)]
-    assert "pixel_tui.core.storage.s3" in names and "pixel_tui.core.config" in names
-    code = (
-        "import importlib, sys\n"
-        f"for name in {names!r}:\n"
-        "    importlib.import_module(name)\n"
-        "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
-        "print(','.join(bad))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "", f"pixel_tui.core imported textual: {out.stdout}"
+
+def _lint(package_parent: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(package_parent)}
+    return subprocess.run([str(LINT_IMPORTS), "--config", str(ROOT / "pyproject.toml"), "--no-cache"],
+                          capture_output=True, text=True, env=env, cwd=package_parent)
+
+
+def test_import_contracts_hold():
+    out = _lint(ROOT)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "BROKEN" not in out.stdout and "KEPT" in out.stdout
+
+
+@pytest.mark.parametrize("module, bad_import", [
+    ("core/storage/s3.py", "import pixel_tui.core.browse.reconcile"),   # a room pointing up
+    ("core/jobs/parse.py", "import textual.app"),                        # the core importing the UI toolkit
+    ("core/storage/listing.py", "import pixel_tui.core.storage.fastlist"),  # a cycle inside one room
+])
+def test_contracts_fail_when_an_arrow_is_reversed(tmp_path, module, bad_import):
+    shutil.copytree(ROOT / "pixel_tui", tmp_path / "pixel_tui", ignore=shutil.ignore_patterns("__pycache__"))
+    target = tmp_path / "pixel_tui" / module
+    target.write_text(target.read_text() + f"\n{bad_import}  # added by the test\n")
+    out = _lint(tmp_path)
+    assert out.returncode != 0 and "BROKEN" in out.stdout, out.stdout
 
 
 def test_binaries_found_next_to_interpreter_without_path():
