@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 from functools import partial
 from typing import TYPE_CHECKING, Iterable
@@ -11,23 +10,11 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 from pixel_tui.tui.alerts import JobAlerts
+from pixel_tui.tui.navigation import open_screen
 from pixel_tui.tui.services import Services
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
-
-# Screens are imported on first use so startup only pays for the home screen.
-SCREEN_FACTORIES = {
-    "monitor": "pixel_tui.tui.screens.monitor:MonitorScreen",
-    "registry": "pixel_tui.tui.screens.registry:RegistryScreen",
-    "history": "pixel_tui.tui.screens.history:HistoryScreen",
-}
-
-
-def _load(spec: str):
-    module, _, name = spec.partition(":")
-    return getattr(importlib.import_module(module), name)
-
 
 class PixelApp(JobAlerts, App):
     """Drive | S3 browser at home; monitor, registry and history one key away."""
@@ -80,10 +67,7 @@ class PixelApp(JobAlerts, App):
 
     def action_show(self, name: str) -> None:
         """Open one of the main screens (monitor, registry, history); Esc comes back."""
-        screen_cls = _load(SCREEN_FACTORIES[name])
-        if isinstance(self.screen, screen_cls):
-            return
-        self.push_screen(screen_cls())
+        open_screen(self, name)
 
     def action_help(self) -> None:
         """Show every binding of the current screen."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,8 @@ from pixel_tui.core.jobs.parse import Transfer, parse_bytes
 from pixel_tui.core.jobs.report import human_rate
 from pixel_tui.tui import app as app_module
 from pixel_tui.tui.app import PixelApp
-from pixel_tui.tui.screens.home import HomeScreen, entries_for_key, s3_target
+from pixel_tui.tui.navigation import s3_target
+from pixel_tui.tui.screens.home import HomeScreen, entries_for_key
 from pixel_tui.tui.screens.registry import RegistryScreen
 from pixel_tui.tui.services import Services
 from pixel_tui.tui.widgets.drive_pane import transfer_progress

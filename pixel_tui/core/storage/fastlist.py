@@ -309,4 +309,3 @@ def tune_client(client) -> None:
 
 # Level lives in level.py (no botocore import, so the UI can use it before boto3 loads).
 from pixel_tui.core.storage.listing import Level  # noqa: E402,F401
-from pixel_tui.core.storage.listing import epoch as _epoch

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from pixel_tui.tui.navigation import open_screen
 from pixel_tui.tui.screens.home_palette import BrowserCommands
 from pixel_tui.tui.widgets.drive_pane import DrivePane
 from pixel_tui.tui.widgets.entry_list import EntryList
@@ -50,34 +51,6 @@ def entries_for_key(refs, bucket: str, key: str) -> list[str]:
     return exact + [k for _, k in sorted(above)] + below
 
 
-def s3_target(url: str, bucket: str) -> tuple[str, str] | None:
-    """(parent prefix, entry name) of an s3:// URL in ``bucket``; None for other buckets or paths."""
-    head = f"s3://{bucket}/"
-    if not url.startswith(head) or url == head:
-        return None
-    key = url[len(head):]
-    parent, _, name = key.rstrip("/").rpartition("/")
-    return (parent + "/" if parent else ""), name + ("/" if key.endswith("/") else "")
-
-
-def show_in_s3(app, url: str) -> bool:
-    """Back to the home screen with the S3 pane on ``url`` (cursor on it); False (and a notice) if it cannot."""
-    bucket = app.services.settings.bucket or ""
-    target = s3_target(url, bucket)
-    if target is None:
-        where = "not an s3:// path" if not url.startswith("s3://") else f"not in the browsed bucket s3://{bucket}"
-        app.notify(f"{url or '(no path)'}: {where}", severity="warning")
-        return False
-    while len(app.screen_stack) > 1 and not isinstance(app.screen, HomeScreen):
-        app.pop_screen()
-    if not isinstance(app.screen, HomeScreen):
-        return False
-    home = app.screen
-    home.s3.open_location(target[0], select=target[1])
-    home.s3.entries.focus()
-    return True
-
-
 class HomeScreen(Screen):
     """Drive | S3 browser with sync markers, counterpart jumps, previews and the watched uploads."""
 
@@ -95,6 +68,11 @@ class HomeScreen(Screen):
         super().__init__(**kwargs)
         self._show_s3_times = show_s3_times
         self._clock = clock
+
+    def show_s3_location(self, prefix: str, name: str) -> None:
+        """Open ``prefix`` in the S3 pane with the cursor on ``name``, and focus it."""
+        self.s3.open_location(prefix, select=name)
+        self.s3.entries.focus()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -196,8 +174,6 @@ class HomeScreen(Screen):
         if not message.matches:
             self.notify(f"no registry entry references {url}", severity="warning")
             return
-        from pixel_tui.tui.screens.registry import RegistryScreen
-
-        self.app.push_screen(RegistryScreen(focus_key=message.matches[0]))
+        open_screen(self.app, "registry", focus_key=message.matches[0])
         if len(message.matches) > 1:
             self.notify(f"{len(message.matches)} entries reference {url}; the cursor is on the first")

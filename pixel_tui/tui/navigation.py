@@ -1,0 +1,53 @@
+"""Jumps between panes and screens by name, so no screen imports another (home <-> registry)."""
+
+from __future__ import annotations
+
+import importlib
+
+# Screens are imported on first use so startup only pays for the home screen.
+SCREEN_FACTORIES = {
+    "monitor": "pixel_tui.tui.screens.monitor:MonitorScreen",
+    "registry": "pixel_tui.tui.screens.registry:RegistryScreen",
+    "history": "pixel_tui.tui.screens.history:HistoryScreen",
+}
+
+
+def screen_class(name: str):
+    """The screen class registered under ``name`` (imported now)."""
+    module, _, attr = SCREEN_FACTORIES[name].partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def open_screen(app, name: str, **kwargs) -> None:
+    """Push the named screen unless it is already on top."""
+    cls = screen_class(name)
+    if kwargs or not isinstance(app.screen, cls):
+        app.push_screen(cls(**kwargs))
+
+
+def s3_target(url: str, bucket: str) -> tuple[str, str] | None:
+    """(parent prefix, entry name) of an s3:// URL in ``bucket``; None for other buckets or paths."""
+    head = f"s3://{bucket}/"
+    if not url.startswith(head) or url == head:
+        return None
+    key = url[len(head):]
+    parent, _, name = key.rstrip("/").rpartition("/")
+    return (parent + "/" if parent else ""), name + ("/" if key.endswith("/") else "")
+
+
+def show_in_s3(app, url: str) -> bool:
+    """Back to the home screen with the S3 pane on ``url`` (cursor on it); False (and a notice) if it cannot."""
+    bucket = app.services.settings.bucket or ""
+    target = s3_target(url, bucket)
+    if target is None:
+        where = "not an s3:// path" if not url.startswith("s3://") else f"not in the browsed bucket s3://{bucket}"
+        app.notify(f"{url or '(no path)'}: {where}", severity="warning")
+        return False
+    # The home screen is the default screen, at the bottom of the stack.
+    while len(app.screen_stack) > 1:
+        app.pop_screen()
+    show = getattr(app.screen, "show_s3_location", None)
+    if show is None:
+        return False
+    show(*target)
+    return True
