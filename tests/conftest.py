@@ -213,3 +213,11 @@ def rclone_logs(weed_server, tmp_path_factory):
     store = weed_server.store("logs-" + uuid.uuid4().hex[:8])
     store.ensure_bucket()
     return make_rclone_logs(tmp_path_factory.mktemp("rclone-logs"), weed_server.rclone_env("s3test"), store.bucket)
+
+
+@pytest.fixture(autouse=True)
+def _steady_cursor(monkeypatch):
+    """Inputs never blink in app tests, so a snapshot or a screen read never catches the cursor mid-blink."""
+    from textual.widgets import Input
+
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
