@@ -15,20 +15,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-drive", action="store_true", help="skip listing the Drive remote")
 
 
-def _human(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} B"
-
-
 def run(args: argparse.Namespace, settings) -> int:
     """Run the spot-check and print it."""
     from pixel_tui.commands.registry import open_registry
     from pixel_tui.core.browse.spotcheck import spot_check
     from pixel_tui.core.storage.rclone import Rclone
     from pixel_tui.core.storage.s3 import S3Store
+    from pixel_tui.core.units import human_bytes
 
     reg = open_registry(settings)
     store = S3Store.from_settings(settings)
@@ -59,7 +52,7 @@ def run(args: argparse.Namespace, settings) -> int:
         if d.error:
             print(f"Drive items not uploaded: unknown ({d.error})")
         else:
-            print(f"Drive items not uploaded: {d.missing} of {d.total} files ({_human(d.missing_bytes)})")
+            print(f"Drive items not uploaded: {d.missing} of {d.total} files ({human_bytes(d.missing_bytes)})")
     counts = ", ".join(f"{n} {s}" for s, n in sorted(report.counts().items()))
     print(f"{len(report.errors)} errors; {counts}")
     print(result.migration_line())

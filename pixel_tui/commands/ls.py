@@ -55,12 +55,12 @@ def list_remote(url: str, recursive: bool) -> list[dict]:
 
 def format_rows(rows: list[dict]) -> str:
     """Aligned text: size (or DIR), modified, [count bytes], name."""
-    from pixel_tui.core.browse.reconcile import human_size
+    from pixel_tui.core.units import human_bytes
 
     out = []
     for r in rows:
-        size = "DIR" if r["is_dir"] else human_size(r["size"])
-        extra = f"  {r['count']:>8} obj {human_size(r['bytes']):>9}" if "count" in r else ""
+        size = "DIR" if r["is_dir"] else human_bytes(r["size"])
+        extra = f"  {r['count']:>8} obj {human_bytes(r['bytes']):>9}" if "count" in r else ""
         out.append(f"{size:>9}  {(r['modified'] or '-')[:19]:19}{extra}  {r['name']}")
     return "\n".join(out)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pixel_tui.core.binaries import find_binary
 from pixel_tui.core.errors import PixelError
+from pixel_tui.core.units import human_duration
 
 # Listeners weed mini opens; each gets a free port. gRPC ports default to http+10000, and the
 # mini worker dials the admin gRPC port at admin+10000 whatever -admin.port.grpc says, so the
@@ -148,7 +149,7 @@ class WeedServer:
                 pass
             time.sleep(0.2)
         self.stop()
-        raise PixelError(f"weed mini did not answer on {self.endpoint_url} within {timeout:.0f} s")
+        raise PixelError(f"weed mini did not answer on {self.endpoint_url} within {human_duration(timeout)}")
 
     def _filer_ready(self) -> bool:
         import urllib.request

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
+from pixel_tui.core import units
+
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
     from pixel_tui.core.storage.rclone import Rclone
@@ -97,11 +99,12 @@ class DiffReport:
         return not self.missing and not self.differs
 
     def summary(self) -> str:
-        """One line, e.g. '412/430 uploaded, 10 missing (1.2 MB), 8 differ, 3 extra on S3'."""
+        """One line, e.g. '412/430 uploaded, 10 missing (1.2 MiB), 8 differ, 3 extra on S3'."""
         total = len(self.uploaded) + len(self.missing) + len(self.differs)
         parts = [f"{len(self.uploaded)}/{total} uploaded"]
         if self.missing:
-            parts.append(f"{len(self.missing)} missing ({human_size(sum(i.drive_size or 0 for i in self.missing))})")
+            missing = sum(i.drive_size or 0 for i in self.missing)
+            parts.append(f"{len(self.missing)} missing ({units.human_bytes(missing)})")
         if self.differs:
             parts.append(f"{len(self.differs)} differ")
         if self.extra:
@@ -266,14 +269,3 @@ def raw_markers(names: Iterable[str], raw_prefix: str, rel_dir: str, promoted_re
 def processed_markers(names: Iterable[str], level_prefix: str, ref_index: set[str]) -> dict[str, str]:
     """For processed items of one level: 'registered' when the registry references them, else 'unregistered'."""
     return {n: "registered" if _referenced(level_prefix + n, ref_index) else "unregistered" for n in names}
-
-
-def human_size(n: int | float | None) -> str:
-    """1234567 -> '1.2 MB' (decimal units, like rclone and the S3 consoles)."""
-    if n is None or n < 0:
-        return ""
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if n < 1000 or unit == "TB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} PB"

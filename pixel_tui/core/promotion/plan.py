@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable
 
+from pixel_tui.core import units
 from pixel_tui.core.errors import UnsafeNameError
 from pixel_tui.core.promotion.errors import ConflictsBlock, PromotionError, ReadOnlyMode
 from pixel_tui.core.promotion.naming import (
@@ -159,18 +160,18 @@ class Plan:
         for item in self.items:
             kind = "folder" if item.is_folder else "object"
             out.append(f"  {item.source} -> {item.dest}  ({kind}, {len(item.tasks)} objects, "
-                       f"{human_bytes(sum(t.size for t in item.tasks))})")
+                       f"{units.human_bytes(sum(t.size for t in item.tasks))})")
             for t in item.tasks[:max_lines] if item.is_folder else []:
                 out.append(f"      {t.src} -> {t.dst}  [{t.action}]")
             if item.is_folder and len(item.tasks) > max_lines:
                 out.append(f"      ... and {len(item.tasks) - max_lines} more")
-        out.append(f"Objects: {s['objects']:,} ({human_bytes(s['bytes'])}); to copy: {s['to_copy']:,} "
-                   f"({human_bytes(s['copy_bytes'])}); identical, skipped: {s['skipped']:,}; "
+        out.append(f"Objects: {s['objects']:,} ({units.human_bytes(s['bytes'])}); to copy: {s['to_copy']:,} "
+                   f"({units.human_bytes(s['copy_bytes'])}); identical, skipped: {s['skipped']:,}; "
                    f"overwrite: {s['overwrites']:,}; conflicts: {s['conflicts']:,}")
         for t in self.conflicts[:max_lines]:
             out.append(f"  CONFLICT {t.dst} exists with different content (ETag {t.dst_etag}); use overwrite to replace it")
         if self.mode == "move":
-            out.append(f"MOVE: after verification {s['objects']:,} raw objects ({human_bytes(s['bytes'])}) "
+            out.append(f"MOVE: after verification {s['objects']:,} raw objects ({units.human_bytes(s['bytes'])}) "
                        f"and {s['markers']} folder markers will be deleted")
         if self.registry_location:
             out.append(f"Registry {self.registry_location}:")
@@ -178,15 +179,6 @@ class Plan:
         else:
             out.append("Registry: none configured (registry.location); it will not be updated")
         return "\n".join(out)
-
-
-def human_bytes(n: float) -> str:
-    """1536 -> '1.5 KiB'."""
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(n) < 1024 or unit == "TiB":
-            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
-        n /= 1024
-    return f"{n} B"
 
 
 def new_id() -> str:
@@ -292,7 +284,7 @@ def _mark_conflicts(store: "S3Store", item: PlanItem, overwrite: bool, cancelled
 
 def _plan_registry(plan: Plan, store: "S3Store", settings: "Settings", registry, override) -> None:
     """Fill each item's registry change and the plan's diff, on an in-memory registry."""
-    from pixel_tui.core.promotion.registry_update import apply_changes, load_registry, size_mb
+    from pixel_tui.core.promotion.registry_update import apply_changes, load_registry
 
     if registry is None:
         registry = load_registry(settings, store)
@@ -316,7 +308,7 @@ def _plan_registry(plan: Plan, store: "S3Store", settings: "Settings", registry,
             else s3_url(plan.bucket, item.source)
         after = dict(before or {})
         after.update(base_fields)
-        size = size_mb(sum(t.size for t in item.tasks))
+        size = units.size_mb(sum(t.size for t in item.tasks))
         old_size = after.get("size_mb")
         if isinstance(old_size, (int, float)) and not isinstance(old_size, bool) and old_size == size:
             size = old_size  # 37 and 37.0 are the same size: no diff line for it

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from pixel_tui.core import units
 from pixel_tui.core.registry.document import STAGES, Registry
 from pixel_tui.core.storage.s3 import parse_s3_url
 
@@ -301,7 +302,8 @@ def _judge(report: Report, r, path: str, probe: Probe) -> None:
         size_mb = r.entry.get("size_mb")
         if isinstance(size_mb, (int, float)) and not isinstance(size_mb, bool) and not size_matches(size_mb, probe.size):
             what = f"its {probe.count} objects in S3 hold" if probe.is_prefix else "the object in S3 holds"
-            add("size_mismatch", f"size_mb is {size_mb} but {what} {probe.size / 1e6:.1f} MB")
+            add("size_mismatch", f"size_mb is {size_mb} but {what} {units.human_bytes(probe.size)} "
+                                 f"(size_mb {units.size_mb(probe.size)})")
 
 
 def _statuses(report: Report, refs) -> None:

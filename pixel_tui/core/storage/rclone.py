@@ -18,6 +18,7 @@ from typing import Callable, Iterator, Mapping
 
 from pixel_tui.core.binaries import find_binary
 from pixel_tui.core.errors import RcloneError
+from pixel_tui.core.units import human_duration
 
 # Listing flags: without them lsjson sends one HEAD per object on S3 (30x slower).
 FAST_LIST_FLAGS = ("--no-mimetype", "--use-server-modtime")
@@ -109,7 +110,7 @@ class Rclone:
             proc = subprocess.run(self._argv(*args), capture_output=True, text=True, env=self._env(),
                                   timeout=timeout, stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
-            raise RcloneError(f"rclone {args[0]} timed out after {timeout:.0f} s") from None
+            raise RcloneError(f"rclone {args[0]} timed out after {human_duration(timeout)}") from None
         if proc.returncode != 0:
             raise _rclone_error(args, proc.stderr)
         return proc.stdout

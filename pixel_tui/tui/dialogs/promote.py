@@ -136,13 +136,6 @@ def open_promote(app) -> None:
     app.push_screen(PromoteScreen(keys))
 
 
-def _fmt_eta(seconds: float | None) -> str:
-    if seconds is None:
-        return "ETA ?"
-    m, s = divmod(int(seconds + 0.5), 60)
-    return f"ETA {m}:{s:02d}"
-
-
 class PromoteScreen(ModalScreen["Result | None"]):
     """Choose category, name and registry entry; review the plan; confirm; watch it copy and verify."""
 
@@ -342,7 +335,7 @@ class PromoteScreen(ModalScreen["Result | None"]):
     @on(Button.Pressed, "#promote-go")
     def action_confirm(self) -> None:
         """Start (move mode asks a second time, stating counts and bytes)."""
-        from pixel_tui.core.promotion.plan import human_bytes
+        from pixel_tui.core.units import human_bytes
 
         plan = self._plan
         if self._finished is not None:
@@ -385,18 +378,20 @@ class PromoteScreen(ModalScreen["Result | None"]):
 
     def on_promotion_progressed(self, msg: PromotionProgressed) -> None:
         """Move the bar; objects, bytes, rate, ETA."""
-        from pixel_tui.core.promotion.plan import human_bytes
+        from pixel_tui.core.units import human_bytes, human_duration, human_rate
 
         p = msg.progress
         bar = self.query_one("#promote-bar", ProgressBar)
         if p.phase == "copy":
             bar.update(total=max(p.bytes_total, 1), progress=p.bytes_done)
         text = (f"{p.phase}: {p.objects_done:,}/{p.objects_total:,} objects  {human_bytes(p.bytes_done)}/"
-                f"{human_bytes(p.bytes_total)}  {human_bytes(p.rate)}/s  {_fmt_eta(p.eta)}")
+                f"{human_bytes(p.bytes_total)}  {human_rate(p.rate)}  ETA {human_duration(p.eta)}")
         self.query_one("#promote-progress", Static).update(text)
 
     def on_promotion_finished(self, msg: PromotionFinished) -> None:
         """Say what was done; Promote becomes Close."""
+        from pixel_tui.core.units import human_duration
+
         r = msg.result
         self._promoting, self._finished = False, r
         bar = self.query_one("#promote-bar", ProgressBar)
@@ -404,7 +399,7 @@ class PromoteScreen(ModalScreen["Result | None"]):
         saved = "registry saved" if r.registry_diff else "registry unchanged"
         moved = f", {r.sources_deleted:,} raw objects deleted" if r.sources_deleted else ""
         self._say(f"done: {r.copied:,} copied, {r.skipped:,} skipped, {r.verified:,} verified, {saved}{moved} "
-                  f"({r.seconds:.1f} s). Undo from the history (H).")
+                  f"({human_duration(r.seconds)}). Undo from the history (H).")
         go = self.query_one("#promote-go", Button)
         go.label, go.disabled = "Close ^Y", False
         self.query_one("#promote-cancel", Button).display = False
@@ -440,7 +435,7 @@ class _Folded:
 
 def _plan_view(plan: "Plan") -> Group:
     """The plan, summary first so it shows at 80x24: counts, conflicts, destinations, then the registry diff."""
-    from pixel_tui.core.promotion.plan import human_bytes
+    from pixel_tui.core.units import human_bytes
 
     sm = plan.summary()
     head = [f"[b]Objects: {sm['objects']:,} ({human_bytes(sm['bytes'])})[/b]  to copy {sm['to_copy']:,}  "

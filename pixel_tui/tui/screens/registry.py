@@ -424,6 +424,7 @@ class RegistryScreen(Screen):
 
     def _probe(self, url: str) -> tuple[bool, str]:
         from pixel_tui.core.storage.s3 import parse_s3_url
+        from pixel_tui.core.units import human_bytes
 
         bucket, _ = parse_s3_url(url)
         if self.settings.bucket and bucket != self.settings.bucket:
@@ -434,7 +435,7 @@ class RegistryScreen(Screen):
         if not p.exists:
             return False, "missing in S3"
         what = f"{p.count} objects" if p.is_prefix else "object"
-        return True, f"exists in S3 ({what}, {p.size / 1e6:.1f} MB)"
+        return True, f"exists in S3 ({what}, {human_bytes(p.size)})"
 
     def _form(self, title: str, group: str, name: str, entry: dict, callback, group_editable=False) -> None:
         exists = lambda g, n: self.reg.ref(g, n) is not None  # noqa: E731

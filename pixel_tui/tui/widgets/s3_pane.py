@@ -6,7 +6,6 @@ from textual import on
 from textual.message import Message
 
 from pixel_tui.core.browse.reconcile import (
-    human_size,
     processed_index,
     processed_markers,
     raw_markers,
@@ -14,6 +13,7 @@ from pixel_tui.core.browse.reconcile import (
     with_ancestors,
 )
 from pixel_tui.core.storage.listing import epoch as _epoch
+from pixel_tui.core.units import human_bytes
 from pixel_tui.tui.widgets.entry_list import EntryList
 from pixel_tui.tui.widgets.pane import BrowserPane, MarkersUpdated
 
@@ -142,7 +142,7 @@ class S3Pane(BrowserPane):
             total += obj.size
             if count % 5000 == 0:
                 progress(f"counting {count:,}…")
-        return f"{count:,} obj {human_size(total)}", ""
+        return f"{count:,} obj {human_bytes(total)}", ""
 
     def open_file(self, name: str) -> None:
         """Preview an object (one bounded ranged GET)."""
