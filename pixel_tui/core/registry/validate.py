@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from pixel_tui.core import units
+from pixel_tui.core.errors import render_error
 from pixel_tui.core.registry.document import STAGES, Registry
 from pixel_tui.core.storage.s3 import parse_s3_url
 
@@ -119,7 +120,7 @@ class S3Checker:
                     return Probe(True, head.size, 1, False, head.etag)
             count, total = store.tree_size(key.rstrip("/") + "/" if key else "")
         except S3Error as exc:
-            return Probe(False, error=exc.message)
+            return Probe(False, error=render_error(exc, one_line=True))
         return Probe(count > 0, total, count, True)
 
     def probe_many(self, urls: Iterable[str], cancelled: Callable[[], bool] | None = None,

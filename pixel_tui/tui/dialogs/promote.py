@@ -270,7 +270,7 @@ class PromoteScreen(ModalScreen["Result | None"]):
 
     @work(thread=True, exclusive=True, group="promote-plan")
     def _make_plan(self, token: int, choices: dict) -> None:
-        from pixel_tui.core.errors import PixelError
+        from pixel_tui.core.errors import render_error
         from pixel_tui.core.promotion import build_plan
         from pixel_tui.core.promotion.naming import suggest_registry_entry
         from pixel_tui.core.promotion.registry_update import load_registry
@@ -287,10 +287,8 @@ class PromoteScreen(ModalScreen["Result | None"]):
             plan = build_plan(store, services.settings, self.keys, choices["category"], name=choices["name"],
                               move=choices["move"], overwrite=choices["overwrite"], registry=registry,
                               registry_entry=choices["registry_entry"])
-        except PixelError as exc:
-            self.post_message(PlanFailed(str(exc), token))
-        except Exception as exc:  # an unexpected failure is shown, never a crash of the app
-            self.post_message(PlanFailed(f"{type(exc).__name__}: {exc}", token))
+        except Exception as exc:  # ours with its hint; an unexpected one too, never a crash of the app
+            self.post_message(PlanFailed(render_error(exc), token))
         else:
             self.post_message(PlanReady(plan, token, suggestion))
 
@@ -362,17 +360,15 @@ class PromoteScreen(ModalScreen["Result | None"]):
 
     @work(thread=True, exclusive=True, group="promote-run")
     def _execute(self, plan: "Plan") -> None:
-        from pixel_tui.core.errors import PixelError
+        from pixel_tui.core.errors import render_error
         from pixel_tui.core.promotion import execute
 
         services = self.app.services
         try:
             result = execute(services.store, services.settings, plan,
                              progress=lambda p: self.post_message(PromotionProgressed(p)), cancel=self._cancel)
-        except PixelError as exc:
-            self.post_message(PromotionStopped(str(exc), plan.id))
-        except Exception as exc:  # journaled by execute(); shown here
-            self.post_message(PromotionStopped(f"{type(exc).__name__}: {exc}", plan.id))
+        except Exception as exc:  # journaled by execute(); shown here, with the hint
+            self.post_message(PromotionStopped(render_error(exc), plan.id))
         else:
             self.post_message(PromotionFinished(result))
 

@@ -177,13 +177,13 @@ class HomeScreen(Screen):
     def _find_entry(self, key: str) -> None:
         from pixel_tui.core.registry.document import Registry
         from pixel_tui.core.storage.s3 import S3Store
-        from pixel_tui.tui.widgets.pane import error_text
+        from pixel_tui.core.errors import render_error
 
         settings = self.app.services.settings
         try:
             reg = Registry.load(settings.registry, lambda b: S3Store.from_settings(settings, bucket=b))
         except Exception as exc:  # shown as a notice; the browser keeps working
-            self.post_message(RegistryEntryFound(key, [], error_text(exc)[0]))
+            self.post_message(RegistryEntryFound(key, [], render_error(exc)))
             return
         self.post_message(RegistryEntryFound(key, entries_for_key(reg.datasets(), settings.bucket or "", key)))
 

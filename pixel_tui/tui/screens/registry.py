@@ -177,6 +177,7 @@ class RegistryScreen(Screen):
 
     @work(thread=True, exclusive=True, group="registry-validate")
     def _validate(self, snapshot: _Snapshot, generation: int, fresh: bool = False) -> None:
+        from pixel_tui.core.errors import render_error
         from pixel_tui.core.registry.validate import validate
 
         worker = get_current_worker()
@@ -184,7 +185,7 @@ class RegistryScreen(Screen):
             report = validate(snapshot, bucket=self.settings.bucket, checker=self.checker(),
                               cancelled=lambda: worker.is_cancelled, fresh=fresh)
         except Exception as exc:  # noqa: BLE001 - e.g. no bucket configured: say so, keep local statuses
-            self.app.call_from_thread(self.notify, f"S3 validation failed: {exc}", severity="error")
+            self.app.call_from_thread(self.notify, f"S3 validation failed: {render_error(exc)}", severity="error")
             return
         if not worker.is_cancelled:
             self.post_message(RegistryValidated(report, generation))
@@ -364,12 +365,12 @@ class RegistryScreen(Screen):
         return True
 
     def _do(self, fn, *args, **kwargs) -> bool:
-        from pixel_tui.core.errors import PixelError
+        from pixel_tui.core.errors import PixelError, render_error
 
         try:
             fn(*args, **kwargs)
         except PixelError as exc:
-            self.notify(exc.message, severity="error")
+            self.notify(render_error(exc), severity="error")
             return False
         self._refresh()
         return True
@@ -456,7 +457,7 @@ class RegistryScreen(Screen):
         self._form(f"Edit {ref.key}", ref.group, ref.name, ref.entry, done)
 
     def _apply_form(self, group: str, name: str, result: FormResult) -> None:
-        from pixel_tui.core.errors import PixelError
+        from pixel_tui.core.errors import PixelError, render_error
 
         sets = {k: v for k, v in result.fields.items() if v is not None}
         removes = [k for k, v in result.fields.items() if v is None]
@@ -471,7 +472,7 @@ class RegistryScreen(Screen):
             for key in removes:
                 self.reg.remove_field(group, name, key)
         except PixelError as exc:
-            self.notify(exc.message, severity="error")
+            self.notify(render_error(exc), severity="error")
         self.reg.squash_since(before)
         self._refresh()
         self.table.select_key(f"{group}/{name}")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from textual import on, work
 
 from pixel_tui.core.browse.reconcile import Sync, diff_remote, hashes_are_cheap, level_sync
+from pixel_tui.core.errors import render_error
 from pixel_tui.core.storage.listing import epoch as _epoch
 from pixel_tui.core.storage.rclone import join_remote
 from pixel_tui.core.units import human_bytes
 from pixel_tui.tui.widgets.entry_list import EntryList
-from pixel_tui.tui.widgets.pane import BrowserPane, MarkersUpdated, error_text
+from pixel_tui.tui.widgets.pane import BrowserPane, MarkersUpdated
 
 
 def transfer_matches(transfer: str, rel: str, folder: bool) -> bool:
@@ -102,7 +103,7 @@ class DrivePane(BrowserPane):
         try:
             self.after_level(gen, location, rows, again=True)
         except Exception as exc:  # markers are extra: say so, keep the listing
-            self.post_message(MarkersUpdated(gen, note="markers unavailable: " + error_text(exc)[0]))
+            self.post_message(MarkersUpdated(gen, note="markers unavailable: " + render_error(exc, one_line=True)))
 
     def live_note(self) -> str:
         """Upload progress of the cursor entry while rclone transfers it."""
