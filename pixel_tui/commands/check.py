@@ -21,6 +21,7 @@ def run(args: argparse.Namespace, settings) -> int:
     from pixel_tui.core.browse.spotcheck import spot_check
     from pixel_tui.core.storage.rclone import Rclone
     from pixel_tui.core.storage.s3 import S3Store
+    from pixel_tui.core.storage.s3url import s3_url
     from pixel_tui.core.units import human_bytes
 
     reg = open_registry(settings)
@@ -43,10 +44,10 @@ def run(args: argparse.Namespace, settings) -> int:
             print(f"  {f.label:<15} {f.key}  ({f.message})")
     print(f"processed folders nobody registered: {len(result.unregistered)}")
     for item in result.unregistered:
-        print(f"  s3://{store.bucket}/{item}")
+        print(f"  {s3_url(store.bucket, item)}")
     print(f"raw items not promoted yet: {len(result.unpromoted)}")
     for item in result.unpromoted:
-        print(f"  s3://{store.bucket}/{item}")
+        print(f"  {s3_url(store.bucket, item)}")
     d = result.drive
     if d is not None:
         if d.error:

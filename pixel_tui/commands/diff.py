@@ -38,6 +38,7 @@ def run(args, settings) -> int:
     from pixel_tui.core.browse.reconcile import diff_remote
     from pixel_tui.core.storage.rclone import Rclone
     from pixel_tui.core.storage.s3 import S3Store
+    from pixel_tui.core.storage.s3url import s3_url
     from pixel_tui.core.units import exact_bytes, human_bytes
 
     drive_path = args.drive_path or settings.drive
@@ -47,8 +48,7 @@ def run(args, settings) -> int:
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
-        bucket = settings.bucket
-        print(f"{drive_path}  vs  s3://{bucket}/{prefix}")
+        print(f"{drive_path}  vs  {s3_url(settings.bucket, prefix)}")
         for title, items in (("missing", report.missing), ("differs", report.differs), ("extra", report.extra)):
             for i in items:
                 # Two sizes that differ are shown to the byte: rounded, they can read the same.

@@ -92,13 +92,15 @@ def render_preview(name: str, data: bytes, total_size: int | None, max_lines: in
 
 def preview_s3(store: "S3Store", key: str, max_bytes: int = MAX_BYTES, max_lines: int = MAX_LINES) -> Preview:
     """Preview an S3 object: HEAD for metadata, then one ranged GET of at most ``max_bytes``."""
+    from pixel_tui.core.storage.s3url import s3_url, strip_etag
+
     head = store.head_full(key)
     size = int(head.get("ContentLength", 0))
     meta = {
-        "key": f"s3://{store.bucket}/{key}",
+        "key": s3_url(store.bucket, key),
         "size": f"{size:,} bytes",
         "modified": str(head.get("LastModified", "")),
-        "etag": str(head.get("ETag", "")).strip('"'),
+        "etag": strip_etag(head.get("ETag")),
         "content type": str(head.get("ContentType", "")),
     }
     for k, v in (head.get("Metadata") or {}).items():

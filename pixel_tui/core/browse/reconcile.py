@@ -7,19 +7,17 @@ Names map 1:1: a Drive path ``a/b.json`` relative to the compared Drive folder i
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 from pixel_tui.core import units
+from pixel_tui.core.storage import s3url
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
     from pixel_tui.core.storage.rclone import Rclone
     from pixel_tui.core.storage.s3 import S3Store
-
-_MD5_RE = re.compile(r"^[0-9a-fA-F]{32}$")
 
 
 class Sync(str, Enum):
@@ -32,20 +30,13 @@ class Sync(str, Enum):
     EXTRA = "extra"  # on S3 under raw, not on Drive
 
 
-def plain_md5(etag: str | None) -> str | None:
-    """The ETag as an MD5 when it is one (single-part upload), else None (multipart 'x-N')."""
-    if etag and _MD5_RE.match(etag.strip('"')):
-        return etag.strip('"').lower()
-    return None
-
-
 def compare_file(drive_size: int, drive_md5: str | None, s3_size: int | None, s3_etag: str | None) -> Sync:
     """Uploaded when sizes match and, where both sides have an MD5 cheaply, MD5s match."""
     if s3_size is None:
         return Sync.MISSING
     if drive_size != s3_size:
         return Sync.DIFFERS
-    s3_md5 = plain_md5(s3_etag)
+    s3_md5 = s3url.plain_md5(s3_etag)
     if drive_md5 and s3_md5 and drive_md5.lower() != s3_md5:
         return Sync.DIFFERS
     return Sync.UPLOADED
@@ -149,7 +140,7 @@ def compare_maps(drive: Mapping[str, tuple[int, str | None]], s3: Mapping[str, t
             report.differs.append(DiffItem(path, size, other[0], reason))
         else:
             report.uploaded.append(DiffItem(path, size, other[0]))
-        if md5 and other and plain_md5(other[1]):
+        if md5 and other and s3url.plain_md5(other[1]):
             report.md5_checked = True
     for path in sorted(set(s3) - set(drive)):
         report.extra.append(DiffItem(path, None, s3[path][0]))
@@ -214,8 +205,9 @@ def registry_keys(paths: Iterable[str], bucket: str) -> set[str]:
     """S3 keys (in ``bucket``) that registry paths point at; other paths are ignored."""
     out = set()
     for p in paths:
-        if p.startswith(f"s3://{bucket}/"):
-            out.add(p[len(bucket) + 6 :])
+        key = s3url.key_in_bucket(p, bucket)
+        if key is not None:
+            out.add(key)
     return out
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Callable
 
 from pixel_tui.core.registry.document import SOURCE_FIELD, Registry
 from pixel_tui.core.registry.validate import Report, S3Checker, validate
-from pixel_tui.core.storage.s3 import parse_s3_url
+from pixel_tui.core.storage.s3url import is_s3_url, parse_s3_url
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
@@ -79,7 +79,7 @@ def _registry_keys(reg: Registry, bucket: str, raw_prefix: str) -> tuple[set[str
             value = ref.entry.get(fld)
             if not isinstance(value, str) or not value:
                 continue
-            if value.startswith("s3://"):
+            if is_s3_url(value):
                 b, key = parse_s3_url(value)
                 if b == bucket and key:
                     out.add(key.rstrip("/"))

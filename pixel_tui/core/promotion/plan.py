@@ -19,7 +19,8 @@ from pixel_tui.core.promotion.naming import (
     suggest_registry_entry,
 )
 from pixel_tui.core.promotion.verify import same_content
-from pixel_tui.core.storage.s3 import S3Object, parse_s3_url
+from pixel_tui.core.storage.s3 import S3Object
+from pixel_tui.core.storage.s3url import is_s3_url, parse_s3_url, s3_url
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
@@ -188,17 +189,12 @@ def new_id() -> str:
 
 def source_key(src: str, bucket: str) -> str:
     """The key of an `s3://bucket/key` (or bare key) argument; another bucket is refused."""
-    if src.startswith("s3://"):
+    if is_s3_url(src):
         b, key = parse_s3_url(src)
         if b != bucket:
             raise UnsafeNameError(f"{src} is not in the configured bucket {bucket!r}", "promotion stays inside one bucket")
         return key
     return src
-
-
-def s3_url(bucket: str, key: str) -> str:
-    """s3://bucket/key."""
-    return f"s3://{bucket}/{key}"
 
 
 def _resolve(store: "S3Store", key: str, cancelled) -> tuple[bool, list[S3Object]]:
@@ -210,7 +206,7 @@ def _resolve(store: "S3Store", key: str, cancelled) -> tuple[bool, list[S3Object
         key += "/"
     objs = list(store.walk(key, cancelled))
     if not objs:
-        raise PromotionError(f"s3://{store.bucket}/{key.rstrip('/')} does not exist (neither an object nor a prefix)",
+        raise PromotionError(f"{s3_url(store.bucket, key.rstrip('/'))} does not exist (neither an object nor a prefix)",
                              "if it is still on Drive, upload it to raw first (monitor screen `m`, then `u`)")
     return True, objs
 
@@ -304,7 +300,7 @@ def _plan_registry(plan: Plan, store: "S3Store", settings: "Settings", registry,
             before = dict(sug.fields) if sug.existing else None
             base_fields = {} if sug.existing else dict(sug.fields)
         old_path = (before or {}).get("path")
-        source = old_path if old_path and not str(old_path).startswith(f"s3://{plan.bucket}/{settings.processed_prefix}") \
+        source = old_path if old_path and not str(old_path).startswith(s3_url(plan.bucket, settings.processed_prefix)) \
             else s3_url(plan.bucket, item.source)
         after = dict(before or {})
         after.update(base_fields)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from pixel_tui.core import units
 from pixel_tui.core.errors import render_error
 from pixel_tui.core.registry.document import STAGES, Registry
-from pixel_tui.core.storage.s3 import parse_s3_url
+from pixel_tui.core.storage.s3url import is_s3_url, parse_s3_url
 
 if TYPE_CHECKING:
     from pixel_tui.core.storage.s3 import S3Store
@@ -272,7 +272,7 @@ def validate(reg: Registry, bucket: str | None = None, checker: S3Checker | None
         if not isinstance(path, str) or not path.strip():
             add("no_path", "the entry has no path")
             continue
-        if not path.startswith("s3://"):
+        if not is_s3_url(path):
             add("not_migrated", f"primary path {path} is not in S3 yet")
             continue
         report.on_s3 += 1

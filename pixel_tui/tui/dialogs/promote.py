@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
 
 from pixel_tui.core.promotion.naming import canonical_name, suggest_category
+from pixel_tui.core.storage.s3url import s3_url
 
 if TYPE_CHECKING:
     from pixel_tui.core.promotion import Plan, Progress, Result
@@ -131,7 +132,7 @@ def open_promote(app) -> None:
         return
     keys = raw_keys_from(app.screen, settings)
     if not keys:
-        app.notify(f"select items under s3://{settings.bucket}/{settings.raw_prefix} first", severity="warning")
+        app.notify(f"select items under {s3_url(settings.bucket, settings.raw_prefix)} first", severity="warning")
         return
     app.push_screen(PromoteScreen(keys))
 

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from pixel_tui.core.storage.s3url import is_s3_url, key_in_bucket, s3_url
 from pixel_tui.tui.screens.home_palette import BrowserCommands
 from pixel_tui.tui.widgets.drive_pane import DrivePane
 from pixel_tui.tui.widgets.entry_list import EntryList
@@ -36,11 +37,11 @@ def entries_for_key(refs, bucket: str, key: str) -> list[str]:
     key (a dataset folder above it), then entries inside it (``key`` a prefix)."""
     exact, above, below = [], [], []
     want = key.rstrip("/")
-    head = f"s3://{bucket}/"
     for ref in refs:
-        if not ref.path.startswith(head):
+        path = key_in_bucket(ref.path, bucket)
+        if path is None:
             continue
-        path = ref.path[len(head):].rstrip("/")
+        path = path.rstrip("/")
         if path == want:
             exact.append(ref.key)
         elif want.startswith(path + "/"):
@@ -52,10 +53,9 @@ def entries_for_key(refs, bucket: str, key: str) -> list[str]:
 
 def s3_target(url: str, bucket: str) -> tuple[str, str] | None:
     """(parent prefix, entry name) of an s3:// URL in ``bucket``; None for other buckets or paths."""
-    head = f"s3://{bucket}/"
-    if not url.startswith(head) or url == head:
+    key = key_in_bucket(url, bucket)
+    if not key:
         return None
-    key = url[len(head):]
     parent, _, name = key.rstrip("/").rpartition("/")
     return (parent + "/" if parent else ""), name + ("/" if key.endswith("/") else "")
 
@@ -65,7 +65,7 @@ def show_in_s3(app, url: str) -> bool:
     bucket = app.services.settings.bucket or ""
     target = s3_target(url, bucket)
     if target is None:
-        where = "not an s3:// path" if not url.startswith("s3://") else f"not in the browsed bucket s3://{bucket}"
+        where = "not an s3:// path" if not is_s3_url(url) else f"not in the browsed bucket s3://{bucket}"
         app.notify(f"{url or '(no path)'}: {where}", severity="warning")
         return False
     while len(app.screen_stack) > 1 and not isinstance(app.screen, HomeScreen):
@@ -189,7 +189,7 @@ class HomeScreen(Screen):
 
     @on(RegistryEntryFound)
     def _entry_found(self, message: RegistryEntryFound) -> None:
-        url = f"s3://{self.app.services.settings.bucket}/{message.key}"
+        url = s3_url(self.app.services.settings.bucket, message.key)
         if message.error:
             self.notify(f"cannot read the registry: {message.error}", severity="error")
             return

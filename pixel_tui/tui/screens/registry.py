@@ -325,6 +325,7 @@ class RegistryScreen(Screen):
     def _refresh(self, fresh: bool = False) -> None:
         """Redraw with local checks now, then validate against S3 in a worker."""
         from pixel_tui.core.registry.validate import validate
+        from pixel_tui.core.storage.s3url import is_s3_url
 
         self.generation += 1
         snapshot = _Snapshot(self.reg)
@@ -332,7 +333,7 @@ class RegistryScreen(Screen):
         # Local rules cannot say "ok" for an S3 path: keep the last S3 answer while the path is
         # unchanged, else show "checking" until the worker's answer arrives.
         for ref in snapshot.datasets():
-            if local.statuses.get(ref.key) == "ok" and ref.path.startswith("s3://"):
+            if local.statuses.get(ref.key) == "ok" and is_s3_url(ref.path):
                 seen_path, status = self._s3_seen.get(ref.key, ("", ""))
                 local.statuses[ref.key] = status if seen_path == ref.path else "checking"
         self._show_rows(local)
@@ -424,7 +425,7 @@ class RegistryScreen(Screen):
         self.action_edit()
 
     def _probe(self, url: str) -> tuple[bool, str]:
-        from pixel_tui.core.storage.s3 import parse_s3_url
+        from pixel_tui.core.storage.s3url import parse_s3_url
         from pixel_tui.core.units import human_bytes
 
         bucket, _ = parse_s3_url(url)

@@ -13,6 +13,7 @@ from pixel_tui.core.browse.reconcile import (
     with_ancestors,
 )
 from pixel_tui.core.storage.listing import epoch as _epoch
+from pixel_tui.core.storage.s3url import s3_url
 from pixel_tui.core.units import human_bytes
 from pixel_tui.tui.widgets.entry_list import EntryList
 from pixel_tui.tui.widgets.pane import BrowserPane, MarkersUpdated
@@ -150,4 +151,4 @@ class S3Pane(BrowserPane):
         from pixel_tui.tui.dialogs.preview import PreviewScreen
 
         store_getter, key = (lambda: self.app.services.store), self.key(name)
-        self.app.push_screen(PreviewScreen(f"s3://{self.bucket}/{key}", lambda: preview_s3(store_getter(), key)))
+        self.app.push_screen(PreviewScreen(s3_url(self.bucket, key), lambda: preview_s3(store_getter(), key)))
