@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from pixel_tui.core.units import exact_bytes
+
 if TYPE_CHECKING:
     from pixel_tui.core.storage.rclone import Rclone
     from pixel_tui.core.storage.s3 import S3Store
@@ -98,7 +100,7 @@ def preview_s3(store: "S3Store", key: str, max_bytes: int = MAX_BYTES, max_lines
     size = int(head.get("ContentLength", 0))
     meta = {
         "key": s3_url(store.bucket, key),
-        "size": f"{size:,} bytes",
+        "size": exact_bytes(size),
         "modified": str(head.get("LastModified", "")),
         "etag": strip_etag(head.get("ETag")),
         "content type": str(head.get("ContentType", "")),
@@ -112,7 +114,7 @@ def preview_s3(store: "S3Store", key: str, max_bytes: int = MAX_BYTES, max_lines
 def preview_drive(rclone: "Rclone", remote_path: str, size: int | None, modified: str = "",
                   max_bytes: int = MAX_BYTES, max_lines: int = MAX_LINES) -> Preview:
     """Preview a Drive file with `rclone cat --count` (bounded)."""
-    meta = {"path": remote_path, "size": f"{size:,} bytes" if size is not None and size >= 0 else "?"}
+    meta = {"path": remote_path, "size": exact_bytes(size) if size is not None and size >= 0 else "?"}
     if modified:
         meta["modified"] = modified
     want = max_bytes if size is None else min(max_bytes, size)

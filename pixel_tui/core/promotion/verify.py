@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 
 from pixel_tui.core.storage import s3url
 from pixel_tui.core.storage.s3 import S3Object
+from pixel_tui.core.units import exact_bytes
 
 if TYPE_CHECKING:
     from pixel_tui.core.storage.s3 import S3Store
@@ -79,7 +80,7 @@ def check_copy(store: "S3Store", src: S3Object, dst: S3Object | None, record: di
     if dst is None:
         return "the destination does not exist"
     if dst.size != src.size:
-        return f"size {dst.size:,} B, the source has {src.size:,} B (truncated or altered)"
+        return f"size {exact_bytes(dst.size)}, the source has {exact_bytes(src.size)} (truncated or altered)"
     src_etag, dst_etag = s3url.strip_etag(src.etag), s3url.strip_etag(dst.etag)
     record = record or {}
     parts = record.get("parts") or []
