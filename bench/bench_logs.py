@@ -184,7 +184,7 @@ def bench_screen_latency(run: bytes, root: Path, rounds: int = 10) -> None:
     import asyncio
 
     from pixel_tui.core.config import Settings
-    from pixel_tui.core.jobs.report import human_bytes
+    from pixel_tui.core.units import human_bytes
     from pixel_tui.tui.app import make_app
     from pixel_tui.tui.widgets.job_card import JobCard
 

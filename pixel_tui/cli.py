@@ -61,7 +61,7 @@ def settings_from_args(args: argparse.Namespace):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run pixel-tui; returns the process exit code."""
-    from pixel_tui.core.errors import PixelError
+    from pixel_tui.core.errors import PixelError, render_error
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = None if getattr(module, "NEEDS_SETTINGS", True) is False else settings_from_args(args)
         return int(module.run(args, settings) or 0)
     except PixelError as exc:
-        print(f"pixel-tui: {exc}", file=sys.stderr)
+        print(f"pixel-tui: {render_error(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pixel_tui.core.storage.rclone import Rclone
+from pixel_tui.core.storage.rclone import Rclone, rclone_s3_env
 from pixel_tui.core.storage.s3 import Credentials, S3Store
 from pixel_tui.demo.seaweedfs import WeedServer, free_port
 
@@ -30,16 +30,9 @@ class ServerInfo:
 
     def rclone_env(self, remote: str = "s3test") -> dict[str, str]:
         """RCLONE_CONFIG_* variables defining an S3 remote for this server."""
-        up = remote.upper()
-        return {
-            f"RCLONE_CONFIG_{up}_TYPE": "s3",
-            f"RCLONE_CONFIG_{up}_PROVIDER": "SeaweedFS" if self.name == "weed" else "Other",
-            f"RCLONE_CONFIG_{up}_ACCESS_KEY_ID": self.access_key,
-            f"RCLONE_CONFIG_{up}_SECRET_ACCESS_KEY": self.secret_key,
-            f"RCLONE_CONFIG_{up}_ENDPOINT": self.endpoint_url,
-            f"RCLONE_CONFIG_{up}_REGION": "us-east-1",
-            f"RCLONE_CONFIG_{up}_FORCE_PATH_STYLE": "true",
-        }
+        return rclone_s3_env(remote, endpoint_url=self.endpoint_url, path_style=True,
+                             provider="SeaweedFS" if self.name == "weed" else "Other",
+                             access_key=self.access_key, secret_key=self.secret_key)
 
 
 @pytest.fixture(scope="session", autouse=True)

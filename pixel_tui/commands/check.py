@@ -15,20 +15,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-drive", action="store_true", help="skip listing the Drive remote")
 
 
-def _human(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} B"
-
-
 def run(args: argparse.Namespace, settings) -> int:
     """Run the spot-check and print it."""
     from pixel_tui.commands.registry import open_registry
     from pixel_tui.core.browse.spotcheck import spot_check
     from pixel_tui.core.storage.rclone import Rclone
     from pixel_tui.core.storage.s3 import S3Store
+    from pixel_tui.core.storage.s3url import s3_url
+    from pixel_tui.core.units import human_bytes
 
     reg = open_registry(settings)
     store = S3Store.from_settings(settings)
@@ -50,16 +44,16 @@ def run(args: argparse.Namespace, settings) -> int:
             print(f"  {f.label:<15} {f.key}  ({f.message})")
     print(f"processed folders nobody registered: {len(result.unregistered)}")
     for item in result.unregistered:
-        print(f"  s3://{store.bucket}/{item}")
+        print(f"  {s3_url(store.bucket, item)}")
     print(f"raw items not promoted yet: {len(result.unpromoted)}")
     for item in result.unpromoted:
-        print(f"  s3://{store.bucket}/{item}")
+        print(f"  {s3_url(store.bucket, item)}")
     d = result.drive
     if d is not None:
         if d.error:
             print(f"Drive items not uploaded: unknown ({d.error})")
         else:
-            print(f"Drive items not uploaded: {d.missing} of {d.total} files ({_human(d.missing_bytes)})")
+            print(f"Drive items not uploaded: {d.missing} of {d.total} files ({human_bytes(d.missing_bytes)})")
     counts = ", ".join(f"{n} {s}" for s, n in sorted(report.counts().items()))
     print(f"{len(report.errors)} errors; {counts}")
     print(result.migration_line())

@@ -35,9 +35,11 @@ def run(args, settings) -> int:
     """Print the differences; 1 when anything is missing or differs."""
     import json
 
-    from pixel_tui.core.browse.reconcile import diff_remote, human_size
+    from pixel_tui.core.browse.reconcile import diff_remote
     from pixel_tui.core.storage.rclone import Rclone
     from pixel_tui.core.storage.s3 import S3Store
+    from pixel_tui.core.storage.s3url import s3_url
+    from pixel_tui.core.units import exact_bytes, human_bytes
 
     drive_path = args.drive_path or settings.drive
     prefix = raw_prefix_for(settings, drive_path)
@@ -46,13 +48,13 @@ def run(args, settings) -> int:
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
-        bucket = settings.bucket
-        print(f"{drive_path}  vs  s3://{bucket}/{prefix}")
+        print(f"{drive_path}  vs  {s3_url(settings.bucket, prefix)}")
         for title, items in (("missing", report.missing), ("differs", report.differs), ("extra", report.extra)):
             for i in items:
-                sizes = human_size(i.drive_size) if i.s3_size is None else (
-                    human_size(i.s3_size) if i.drive_size is None else
-                    f"{human_size(i.drive_size)} vs {human_size(i.s3_size)}")
+                # Two sizes that differ are shown to the byte: rounded, they can read the same.
+                sizes = human_bytes(i.drive_size) if i.s3_size is None else (
+                    human_bytes(i.s3_size) if i.drive_size is None else
+                    f"{exact_bytes(i.drive_size)} vs {exact_bytes(i.s3_size)}")
                 why = f" ({i.reason})" if i.reason else ""
                 print(f"{title:8} {sizes:>20}  {i.path}{why}")
         print(report.summary() + ("" if report.md5_checked else " (sizes compared; no cheap MD5s)"))

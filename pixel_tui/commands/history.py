@@ -30,7 +30,7 @@ def run(args, settings) -> int:
     if not rows:
         print("no promotions yet")
         return 0
-    from pixel_tui.core.promotion.plan import human_bytes
+    from pixel_tui.core.units import human_bytes
 
     for r in rows:
         print(f"{r.id}  {r.status:<11} {r.mode:<4} {r.category:<24} {r.objects:>7,} obj {human_bytes(r.bytes):>10}  "

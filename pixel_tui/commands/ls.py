@@ -15,7 +15,8 @@ def add_arguments(parser) -> None:
 
 def list_s3(settings, url: str, recursive: bool) -> list[dict]:
     """Rows of one S3 level (folders first, as listed)."""
-    from pixel_tui.core.storage.s3 import S3Store, parse_s3_url
+    from pixel_tui.core.storage.s3 import S3Store
+    from pixel_tui.core.storage.s3url import parse_s3_url
 
     bucket, prefix = parse_s3_url(url)
     if not bucket:
@@ -55,12 +56,12 @@ def list_remote(url: str, recursive: bool) -> list[dict]:
 
 def format_rows(rows: list[dict]) -> str:
     """Aligned text: size (or DIR), modified, [count bytes], name."""
-    from pixel_tui.core.browse.reconcile import human_size
+    from pixel_tui.core.units import human_bytes
 
     out = []
     for r in rows:
-        size = "DIR" if r["is_dir"] else human_size(r["size"])
-        extra = f"  {r['count']:>8} obj {human_size(r['bytes']):>9}" if "count" in r else ""
+        size = "DIR" if r["is_dir"] else human_bytes(r["size"])
+        extra = f"  {r['count']:>8} obj {human_bytes(r['bytes']):>9}" if "count" in r else ""
         out.append(f"{size:>9}  {(r['modified'] or '-')[:19]:19}{extra}  {r['name']}")
     return "\n".join(out)
 
@@ -70,11 +71,12 @@ def run(args, settings) -> int:
     import json
 
     from pixel_tui.core.errors import ConfigError
+    from pixel_tui.core.storage.s3url import is_s3_url
 
-    if args.url.startswith("s3:") and not args.url.startswith("s3://"):
+    if args.url.startswith("s3:") and not is_s3_url(args.url):
         # `s3:/b/x` or `s3:b/x` would reach rclone as a remote named "s3": say what was meant.
         raise ConfigError(f"{args.url!r} is not an S3 URL", f"write it as s3://{args.url[3:].lstrip('/')}")
-    if args.url.startswith("s3://"):
+    if is_s3_url(args.url):
         rows = list_s3(settings, args.url, args.recursive)
     else:
         rows = list_remote(args.url, args.recursive)

@@ -73,7 +73,7 @@ def _latest_incomplete(settings) -> str:
 
 
 def _confirm(plan) -> bool:
-    from pixel_tui.core.promotion.plan import human_bytes
+    from pixel_tui.core.units import human_bytes
 
     verb = "MOVE (sources deleted after verification)" if plan.mode == "move" else "copy"
     prompt = f"{verb} {plan.object_count:,} objects ({human_bytes(plan.total_bytes)})? [y/N] "
@@ -86,11 +86,13 @@ def _confirm(plan) -> bool:
 
 
 def _print_result(result, as_json: bool) -> None:
+    from pixel_tui.core.units import human_duration
+
     if as_json:
         print(json.dumps(result.to_dict()), flush=True)
         return
     print(f"{result.status}: {result.copied:,} copied, {result.skipped:,} skipped, {result.verified:,} verified, "
-          f"{result.sources_deleted:,} sources deleted in {result.seconds:.1f} s (promotion {result.id})")
+          f"{result.sources_deleted:,} sources deleted in {human_duration(result.seconds)} (promotion {result.id})")
     if result.registry_diff:
         print(result.registry_diff.rstrip("\n"))
 
@@ -104,7 +106,7 @@ class _Printer:
         self.last = 0.0
 
     def __call__(self, p) -> None:
-        from pixel_tui.core.promotion.plan import human_bytes
+        from pixel_tui.core.units import human_bytes, human_duration, human_rate
 
         if self.quiet:
             return
@@ -112,9 +114,9 @@ class _Printer:
         if p.elapsed - self.last < gap and p.phase == "copy":
             return
         self.last = p.elapsed
-        eta = f", ETA {p.eta:.0f} s" if p.eta is not None else ""
+        eta = f", ETA {human_duration(p.eta)}" if p.eta is not None else ""
         line = (f"{p.phase}: {p.objects_done:,}/{p.objects_total:,} objects, {human_bytes(p.bytes_done)}"
-                f"/{human_bytes(p.bytes_total)}, {human_bytes(p.rate)}/s{eta}")
+                f"/{human_bytes(p.bytes_total)}, {human_rate(p.rate)}{eta}")
         print(("\r" + line + "\x1b[K") if self.tty else line, end="" if self.tty else "\n", file=sys.stderr, flush=True)
 
     def finish(self) -> None:

@@ -1,4 +1,10 @@
-"""Typed errors whose messages say what went wrong and what to do about it."""
+"""Typed errors whose messages say what went wrong and what to do about it, and the one way to show them.
+
+``render_error`` is what every person sees, in a pane, a dialog, a notice or on the CLI's stderr:
+``message`` and, on a second line, ``what to do: hint`` for our errors; ``Type: text`` for anything
+else (never a traceback). ``one_line=True`` joins the two for a status line. ``error_parts`` gives
+the two halves to a widget that styles them itself.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +20,22 @@ class PixelError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
-        return f"{self.message}\n  hint: {self.hint}" if self.hint else self.message
+        return render_error(self)
+
+
+def error_parts(exc: BaseException) -> tuple[str, str]:
+    """(message, hint) of an exception; the hint is empty when there is none."""
+    if isinstance(exc, PixelError):
+        return exc.message, exc.hint
+    return f"{type(exc).__name__}: {exc}", ""
+
+
+def render_error(exc: BaseException, one_line: bool = False) -> str:
+    """'message\\nwhat to do: hint' (or 'message (what to do: hint)' on one line); 'Type: text' otherwise."""
+    message, hint = error_parts(exc)
+    if not hint:
+        return message
+    return f"{message} (what to do: {hint})" if one_line else f"{message}\nwhat to do: {hint}"
 
 
 class ConfigError(PixelError):

@@ -8,7 +8,9 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-MB = 1024 * 1024
+from pixel_tui.core.storage.s3url import s3_url
+
+MiB = 1024 * 1024
 # A fixed mtime keeps listings (and screenshots) identical between runs.
 DEMO_MTIME = 1_764_000_000  # 2025-11-24
 
@@ -23,23 +25,23 @@ class DemoFile:
 
 
 FILES: tuple[DemoFile, ...] = (
-    DemoFile("CoT_Heartbreak_and_Breakups_downloaded.json", 37 * MB, "uploaded"),
-    DemoFile("CoT_Temporal_Reasoning/CoT_Temporal_Reasoning.json", 3 * MB, "uploaded"),
-    DemoFile("CoT_Philosophical_Understanding/CoT_Philosophical_Understanding_downloaded.json", 2 * MB, "uploaded"),
-    DemoFile("datasets-wendy/wendy_sessions_part1.jsonl", 1 * MB, "uploaded"),
-    DemoFile("datasets-wendy/wendy_sessions_part2.jsonl", 1 * MB, "uploaded"),
+    DemoFile("CoT_Heartbreak_and_Breakups_downloaded.json", 37 * MiB, "uploaded"),
+    DemoFile("CoT_Temporal_Reasoning/CoT_Temporal_Reasoning.json", 3 * MiB, "uploaded"),
+    DemoFile("CoT_Philosophical_Understanding/CoT_Philosophical_Understanding_downloaded.json", 2 * MiB, "uploaded"),
+    DemoFile("datasets-wendy/wendy_sessions_part1.jsonl", 1 * MiB, "uploaded"),
+    DemoFile("datasets-wendy/wendy_sessions_part2.jsonl", 1 * MiB, "uploaded"),
     DemoFile("datasets-wendy/README.md", 2_000, "uploaded"),
-    DemoFile("datasets-wendy/wendy_sessions_part3.jsonl", 1 * MB, "local"),
-    DemoFile("Psych8k/psych8k_alpaca.json", 4 * MB, "uploaded"),
-    DemoFile("mental_health_counseling_conversations/train.jsonl", 2 * MB, "differs"),
-    DemoFile("curated/priority_1_FINAL.jsonl", 5 * MB, "uploaded"),
-    DemoFile("curated/priority_2_FINAL.jsonl", 3 * MB, "uploaded"),
-    DemoFile("Edge Cases (raw)/edge_cases_v2.jsonl", 1 * MB, "uploaded"),
+    DemoFile("datasets-wendy/wendy_sessions_part3.jsonl", 1 * MiB, "local"),
+    DemoFile("Psych8k/psych8k_alpaca.json", 4 * MiB, "uploaded"),
+    DemoFile("mental_health_counseling_conversations/train.jsonl", 2 * MiB, "differs"),
+    DemoFile("curated/priority_1_FINAL.jsonl", 5 * MiB, "uploaded"),
+    DemoFile("curated/priority_2_FINAL.jsonl", 3 * MiB, "uploaded"),
+    DemoFile("Edge Cases (raw)/edge_cases_v2.jsonl", 1 * MiB, "uploaded"),
     DemoFile("Edge Cases (raw)/crisis – scenarios.jsonl", 512_000, "uploaded"),
     DemoFile("voice/tim_fletcher_transcripts.txt", 800_000, "uploaded"),
-    DemoFile("Large Counseling Corpus/corpus_part_1.jsonl", 24 * MB, "pending"),
-    DemoFile("Large Counseling Corpus/corpus_part_2.jsonl", 24 * MB, "pending"),
-    DemoFile("Large Counseling Corpus/corpus_part_3.jsonl", 24 * MB, "pending"),
+    DemoFile("Large Counseling Corpus/corpus_part_1.jsonl", 24 * MiB, "pending"),
+    DemoFile("Large Counseling Corpus/corpus_part_2.jsonl", 24 * MiB, "pending"),
+    DemoFile("Large Counseling Corpus/corpus_part_3.jsonl", 24 * MiB, "pending"),
 ) + tuple(
     DemoFile(f"therapist-sft-format/shard_{i:04d}.jsonl", 40_000 + 997 * i, "pending" if i >= 54 else "uploaded")
     for i in range(60)
@@ -78,7 +80,7 @@ def file_bytes(demo: DemoFile, variant: int = 0) -> bytes:
     if demo.path.endswith(".md") or demo.path.endswith(".txt"):
         line = f"# {Path(demo.path).stem}\nDemo text for pixel-tui. " * 4
         unit = line.encode()
-    elif demo.path.endswith(".json") and demo.size < 8 * MB:
+    elif demo.path.endswith(".json") and demo.size < 8 * MiB:
         records = []
         size = 2
         while size < demo.size:
@@ -105,7 +107,7 @@ def write_drive(root: Path) -> None:
 
 def registry_text(bucket: str, processed_prefix: str = "gdrive/processed/") -> str:
     """A sample dataset_registry.json in the team's real shape (some entries migrated, some not)."""
-    s3 = f"s3://{bucket}/{processed_prefix}"
+    s3 = s3_url(bucket, processed_prefix)
     return f"""{{
     "description": "Dataset registry for the training pipeline (pixel-tui demo)",
     "gdrive_mount": "/mnt/gdrive/datasets",

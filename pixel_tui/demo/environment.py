@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pixel_tui.core.config import Settings
-from pixel_tui.core.storage.rclone import CopyJob, Rclone
+from pixel_tui.core.storage.rclone import CopyJob, Rclone, RcloneEnv
 from pixel_tui.core.storage.s3 import Credentials, S3Store
 from pixel_tui.demo.data import FILES, PROCESSED, file_bytes, registry_text, write_drive
 from pixel_tui.demo.seaweedfs import WeedServer
@@ -117,12 +117,11 @@ def start_demo(root: Path, reset: bool = False, bwlimit: str = "300k", start_upl
         server.access_key, server.secret_key = state["access_key"], state["secret_key"]
     server.start()
     _save_state(root, {**state, "access_key": server.access_key, "secret_key": server.secret_key})
-    rclone_env = {
+    rclone_env = RcloneEnv({
         f"RCLONE_CONFIG_{DRIVE_REMOTE.upper()}_TYPE": "alias",
         f"RCLONE_CONFIG_{DRIVE_REMOTE.upper()}_REMOTE": str(root / "drive"),
-        **{k.replace("RCLONE_CONFIG_S3TEST_", f"RCLONE_CONFIG_{S3_REMOTE.upper()}_"): v
-           for k, v in server.rclone_env("s3test").items()},
-    }
+        **server.rclone_env(S3_REMOTE),
+    })
     settings = Settings(
         endpoint_url=server.endpoint_url,
         bucket=BUCKET,

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from pixel_tui.core.binaries import find_binary
 from pixel_tui.core.errors import PixelError
+from pixel_tui.core.storage.rclone import RcloneEnv, rclone_s3_env
+from pixel_tui.core.units import human_duration
 
 # Listeners weed mini opens; each gets a free port. gRPC ports default to http+10000, and the
 # mini worker dials the admin gRPC port at admin+10000 whatever -admin.port.grpc says, so the
@@ -90,18 +92,10 @@ class WeedServer:
         return {"AWS_ACCESS_KEY_ID": self.access_key, "AWS_SECRET_ACCESS_KEY": self.secret_key,
                 "AWS_DEFAULT_REGION": "us-east-1"}
 
-    def rclone_env(self, remote: str = "s3test") -> dict[str, str]:
+    def rclone_env(self, remote: str = "s3test") -> RcloneEnv:
         """RCLONE_CONFIG_* variables that define an rclone S3 remote named ``remote`` for this server."""
-        up = remote.upper()
-        return {
-            f"RCLONE_CONFIG_{up}_TYPE": "s3",
-            f"RCLONE_CONFIG_{up}_PROVIDER": "SeaweedFS",
-            f"RCLONE_CONFIG_{up}_ACCESS_KEY_ID": self.access_key,
-            f"RCLONE_CONFIG_{up}_SECRET_ACCESS_KEY": self.secret_key,
-            f"RCLONE_CONFIG_{up}_ENDPOINT": self.endpoint_url,
-            f"RCLONE_CONFIG_{up}_REGION": "us-east-1",
-            f"RCLONE_CONFIG_{up}_FORCE_PATH_STYLE": "true",
-        }
+        return rclone_s3_env(remote, endpoint_url=self.endpoint_url, provider="SeaweedFS", path_style=True,
+                             access_key=self.access_key, secret_key=self.secret_key)
 
     def start(self, timeout: float = 60.0) -> "WeedServer":
         """Start weed mini, wait until its S3 port answers, return self."""
@@ -148,7 +142,7 @@ class WeedServer:
                 pass
             time.sleep(0.2)
         self.stop()
-        raise PixelError(f"weed mini did not answer on {self.endpoint_url} within {timeout:.0f} s")
+        raise PixelError(f"weed mini did not answer on {self.endpoint_url} within {human_duration(timeout)}")
 
     def _filer_ready(self) -> bool:
         import urllib.request

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 
+from pixel_tui.core.storage.s3url import is_s3_url, key_in_bucket
+
 # Screens are imported on first use so startup only pays for the home screen.
 SCREEN_FACTORIES = {
     "monitor": "pixel_tui.tui.screens.monitor:MonitorScreen",
@@ -27,10 +29,9 @@ def open_screen(app, name: str, **kwargs) -> None:
 
 def s3_target(url: str, bucket: str) -> tuple[str, str] | None:
     """(parent prefix, entry name) of an s3:// URL in ``bucket``; None for other buckets or paths."""
-    head = f"s3://{bucket}/"
-    if not url.startswith(head) or url == head:
+    key = key_in_bucket(url, bucket)
+    if not key:
         return None
-    key = url[len(head):]
     parent, _, name = key.rstrip("/").rpartition("/")
     return (parent + "/" if parent else ""), name + ("/" if key.endswith("/") else "")
 
@@ -40,7 +41,7 @@ def show_in_s3(app, url: str) -> bool:
     bucket = app.services.settings.bucket or ""
     target = s3_target(url, bucket)
     if target is None:
-        where = "not an s3:// path" if not url.startswith("s3://") else f"not in the browsed bucket s3://{bucket}"
+        where = "not an s3:// path" if not is_s3_url(url) else f"not in the browsed bucket s3://{bucket}"
         app.notify(f"{url or '(no path)'}: {where}", severity="warning")
         return False
     # The home screen is the default screen, at the bottom of the stack.

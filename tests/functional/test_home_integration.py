@@ -14,7 +14,7 @@ from pilot_helpers import wait_for
 from textual.binding import Binding
 
 from pixel_tui.core.jobs.parse import Transfer, parse_bytes
-from pixel_tui.core.jobs.report import human_rate
+from pixel_tui.core.units import human_rate
 from pixel_tui.tui import app as app_module
 from pixel_tui.tui.app import PixelApp
 from pixel_tui.tui.navigation import s3_target

@@ -54,7 +54,7 @@ def test_s3_preview_reads_a_bounded_range(store):
     p = preview_s3(store, "p/rows.jsonl", max_bytes=4096, max_lines=10)
     assert calls == [4096]  # one ranged read of the bound, never the whole object
     assert p.kind == "jsonl" and p.text.split("\n")[0] == '{"row": 0}' and len(p.text.split("\n")) == 10
-    assert p.meta["size"] == f"{len(big):,} bytes" and p.meta["content type"] == "application/x-ndjson"
+    assert p.meta["size"] == f"{len(big):,} B" and p.meta["content type"] == "application/x-ndjson"
     store.put_bytes("p/doc.json", b'{"k": "v"}')
     assert preview_s3(store, "p/doc.json").text == '{\n  "k": "v"\n}'
 

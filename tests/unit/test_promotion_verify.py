@@ -10,7 +10,8 @@ import pytest
 from pixel_tui.core.promotion import build_plan, execute, resume
 from pixel_tui.core.promotion.errors import VerificationFailed
 from pixel_tui.core.promotion.journal import Journal
-from pixel_tui.core.promotion.verify import check_copy, composite_etag, is_plain_md5, sample_offsets
+from pixel_tui.core.promotion.verify import check_copy, composite_etag, sample_offsets
+from pixel_tui.core.storage.s3url import plain_md5
 
 MiB = 1024 * 1024
 
@@ -67,7 +68,7 @@ def test_sample_offsets_cover_both_ends_and_part_boundaries():
     for b in (5 * MiB, 10 * MiB, 15 * MiB):
         assert any(o <= b < o + 64 * 1024 for o in offs)
     assert sample_offsets(0) == []
-    assert is_plain_md5('"d41d8cd98f00b204e9800998ecf8427e"') and not is_plain_md5("abc-2")
+    assert plain_md5('"d41d8cd98f00b204e9800998ecf8427e"') and not plain_md5("abc-2")
 
 
 def test_corrupted_destination_stops_before_registry_and_move_then_resume_fixes_it(promo_env):

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from pixel_tui.core.errors import RcloneError
-from pixel_tui.core.storage.rclone import join_remote
+from pixel_tui.core.storage.rclone import join_remote, rclone_s3_env
 
 AWKWARD = ["plain.json", "with space.jsonl", "quote\"d.txt", "dollar$HOME.txt", "back`tick`.txt", "ünïcødé+%.json"]
 
@@ -17,6 +17,18 @@ def test_join_remote():
     assert join_remote("gdrive:datasets", "a/", "b.json") == "gdrive:datasets/a/b.json"
     assert join_remote("gdrive:", "a") == "gdrive:a"
     assert join_remote("/local/dir/", "x") == "/local/dir/x"
+
+
+def test_one_builder_of_an_s3_remote_and_its_secrets_never_print():
+    env = rclone_s3_env("My:", endpoint_url="http://h:1", path_style=True, access_key="AK", secret_key="SK-secret",
+                        session_token="TOKEN-secret")
+    assert {k.removeprefix("RCLONE_CONFIG_MY_"): v for k, v in env.items()} == {
+        "TYPE": "s3", "PROVIDER": "Other", "REGION": "us-east-1", "ENDPOINT": "http://h:1", "FORCE_PATH_STYLE": "true",
+        "ACCESS_KEY_ID": "AK", "SECRET_ACCESS_KEY": "SK-secret", "SESSION_TOKEN": "TOKEN-secret"}
+    assert "secret" not in repr(env) and "secret" not in str(env) and "secret" not in f"{env}"
+    aws = rclone_s3_env("aws")
+    assert aws["RCLONE_CONFIG_AWS_PROVIDER"] == "AWS" and aws["RCLONE_CONFIG_AWS_ENV_AUTH"] == "true"
+    assert "RCLONE_CONFIG_AWS_ENDPOINT" not in aws and "RCLONE_CONFIG_AWS_ACCESS_KEY_ID" not in aws
 
 
 def test_level_listing_with_awkward_names(rclone, drive_dir):

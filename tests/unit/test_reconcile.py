@@ -10,13 +10,13 @@ from pixel_tui.core.browse.reconcile import (
     compare_maps,
     diff_remote,
     level_sync,
-    plain_md5,
     processed_index,
     processed_markers,
     raw_markers,
     registry_keys,
     with_ancestors,
 )
+from pixel_tui.core.storage.s3url import plain_md5
 
 AWKWARD = {
     "plain.json": b'{"a": 1}',

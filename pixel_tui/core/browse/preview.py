@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from pixel_tui.core.units import exact_bytes
+
 if TYPE_CHECKING:
     from pixel_tui.core.storage.rclone import Rclone
     from pixel_tui.core.storage.s3 import S3Store
@@ -92,13 +94,15 @@ def render_preview(name: str, data: bytes, total_size: int | None, max_lines: in
 
 def preview_s3(store: "S3Store", key: str, max_bytes: int = MAX_BYTES, max_lines: int = MAX_LINES) -> Preview:
     """Preview an S3 object: HEAD for metadata, then one ranged GET of at most ``max_bytes``."""
+    from pixel_tui.core.storage.s3url import s3_url, strip_etag
+
     head = store.head_full(key)
     size = int(head.get("ContentLength", 0))
     meta = {
-        "key": f"s3://{store.bucket}/{key}",
-        "size": f"{size:,} bytes",
+        "key": s3_url(store.bucket, key),
+        "size": exact_bytes(size),
         "modified": str(head.get("LastModified", "")),
-        "etag": str(head.get("ETag", "")).strip('"'),
+        "etag": strip_etag(head.get("ETag")),
         "content type": str(head.get("ContentType", "")),
     }
     for k, v in (head.get("Metadata") or {}).items():
@@ -110,7 +114,7 @@ def preview_s3(store: "S3Store", key: str, max_bytes: int = MAX_BYTES, max_lines
 def preview_drive(rclone: "Rclone", remote_path: str, size: int | None, modified: str = "",
                   max_bytes: int = MAX_BYTES, max_lines: int = MAX_LINES) -> Preview:
     """Preview a Drive file with `rclone cat --count` (bounded)."""
-    meta = {"path": remote_path, "size": f"{size:,} bytes" if size is not None and size >= 0 else "?"}
+    meta = {"path": remote_path, "size": exact_bytes(size) if size is not None and size >= 0 else "?"}
     if modified:
         meta["modified"] = modified
     want = max_bytes if size is None else min(max_bytes, size)

@@ -7,17 +7,17 @@ Names map 1:1: a Drive path ``a/b.json`` relative to the compared Drive folder i
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
+
+from pixel_tui.core import units
+from pixel_tui.core.storage import s3url
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
     from pixel_tui.core.storage.rclone import Rclone
     from pixel_tui.core.storage.s3 import S3Store
-
-_MD5_RE = re.compile(r"^[0-9a-fA-F]{32}$")
 
 
 class Sync(str, Enum):
@@ -30,20 +30,13 @@ class Sync(str, Enum):
     EXTRA = "extra"  # on S3 under raw, not on Drive
 
 
-def plain_md5(etag: str | None) -> str | None:
-    """The ETag as an MD5 when it is one (single-part upload), else None (multipart 'x-N')."""
-    if etag and _MD5_RE.match(etag.strip('"')):
-        return etag.strip('"').lower()
-    return None
-
-
 def compare_file(drive_size: int, drive_md5: str | None, s3_size: int | None, s3_etag: str | None) -> Sync:
     """Uploaded when sizes match and, where both sides have an MD5 cheaply, MD5s match."""
     if s3_size is None:
         return Sync.MISSING
     if drive_size != s3_size:
         return Sync.DIFFERS
-    s3_md5 = plain_md5(s3_etag)
+    s3_md5 = s3url.plain_md5(s3_etag)
     if drive_md5 and s3_md5 and drive_md5.lower() != s3_md5:
         return Sync.DIFFERS
     return Sync.UPLOADED
@@ -97,11 +90,12 @@ class DiffReport:
         return not self.missing and not self.differs
 
     def summary(self) -> str:
-        """One line, e.g. '412/430 uploaded, 10 missing (1.2 MB), 8 differ, 3 extra on S3'."""
+        """One line, e.g. '412/430 uploaded, 10 missing (1.2 MiB), 8 differ, 3 extra on S3'."""
         total = len(self.uploaded) + len(self.missing) + len(self.differs)
         parts = [f"{len(self.uploaded)}/{total} uploaded"]
         if self.missing:
-            parts.append(f"{len(self.missing)} missing ({human_size(sum(i.drive_size or 0 for i in self.missing))})")
+            missing = sum(i.drive_size or 0 for i in self.missing)
+            parts.append(f"{len(self.missing)} missing ({units.human_bytes(missing)})")
         if self.differs:
             parts.append(f"{len(self.differs)} differ")
         if self.extra:
@@ -146,7 +140,7 @@ def compare_maps(drive: Mapping[str, tuple[int, str | None]], s3: Mapping[str, t
             report.differs.append(DiffItem(path, size, other[0], reason))
         else:
             report.uploaded.append(DiffItem(path, size, other[0]))
-        if md5 and other and plain_md5(other[1]):
+        if md5 and other and s3url.plain_md5(other[1]):
             report.md5_checked = True
     for path in sorted(set(s3) - set(drive)):
         report.extra.append(DiffItem(path, None, s3[path][0]))
@@ -211,8 +205,9 @@ def registry_keys(paths: Iterable[str], bucket: str) -> set[str]:
     """S3 keys (in ``bucket``) that registry paths point at; other paths are ignored."""
     out = set()
     for p in paths:
-        if p.startswith(f"s3://{bucket}/"):
-            out.add(p[len(bucket) + 6 :])
+        key = s3url.key_in_bucket(p, bucket)
+        if key is not None:
+            out.add(key)
     return out
 
 
@@ -266,14 +261,3 @@ def raw_markers(names: Iterable[str], raw_prefix: str, rel_dir: str, promoted_re
 def processed_markers(names: Iterable[str], level_prefix: str, ref_index: set[str]) -> dict[str, str]:
     """For processed items of one level: 'registered' when the registry references them, else 'unregistered'."""
     return {n: "registered" if _referenced(level_prefix + n, ref_index) else "unregistered" for n in names}
-
-
-def human_size(n: int | float | None) -> str:
-    """1234567 -> '1.2 MB' (decimal units, like rclone and the S3 consoles)."""
-    if n is None or n < 0:
-        return ""
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if n < 1000 or unit == "TB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} PB"

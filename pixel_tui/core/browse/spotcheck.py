@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Callable
 
 from pixel_tui.core.registry.document import SOURCE_FIELD, Registry
 from pixel_tui.core.registry.validate import Report, S3Checker, validate
-from pixel_tui.core.storage.s3 import parse_s3_url
+from pixel_tui.core.storage.s3url import is_s3_url, parse_s3_url
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
@@ -79,7 +79,7 @@ def _registry_keys(reg: Registry, bucket: str, raw_prefix: str) -> tuple[set[str
             value = ref.entry.get(fld)
             if not isinstance(value, str) or not value:
                 continue
-            if value.startswith("s3://"):
+            if is_s3_url(value):
                 b, key = parse_s3_url(value)
                 if b == bucket and key:
                     out.add(key.rstrip("/"))
@@ -121,13 +121,13 @@ def spot_check(settings: "Settings", reg: Registry, store: "S3Store", rclone: "R
 def _drive_gap(settings: "Settings", store: "S3Store", rclone: "Rclone", cancelled=None) -> DriveGap:
     """Counts of Drive files missing from the raw prefix or different there (reconcile.diff_remote)."""
     from pixel_tui.core.browse.reconcile import diff_remote
-    from pixel_tui.core.errors import PixelError
+    from pixel_tui.core.errors import PixelError, render_error
 
     gap = DriveGap(how="reconcile.diff_remote: Drive remote vs the raw prefix (size, and MD5 where cheap)")
     try:
         diff = diff_remote(rclone, settings.drive, store, settings.raw_prefix, settings, cancelled=cancelled)
     except PixelError as exc:
-        gap.error = exc.message
+        gap.error = render_error(exc, one_line=True)
         return gap
     not_there = diff.missing + diff.differs
     gap.total = len(diff.uploaded) + len(not_there)

@@ -4,41 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from pixel_tui.core import units
 from pixel_tui.core.jobs.parse import Snapshot
 from pixel_tui.core.jobs.state import JobStatus
-
-
-def human_bytes(n: float | None) -> str:
-    """1536 -> '1.5 KiB'; None -> '?'."""
-    if n is None:
-        return "?"
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if abs(n) < 1024 or unit == "PiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} B"
-
-
-def human_rate(n: float | None) -> str:
-    """Bytes per second -> '12.3 MiB/s'."""
-    return "-" if n is None else human_bytes(n) + "/s"
-
-
-def human_duration(seconds: float | None) -> str:
-    """3725 -> '1h2m'; 42 -> '42s'; None -> '-'."""
-    if seconds is None:
-        return "-"
-    s = int(round(seconds))
-    if s < 60:
-        return f"{s}s"
-    m, s = divmod(s, 60)
-    if m < 60:
-        return f"{m}m{s:02d}s"
-    h, m = divmod(m, 60)
-    if h < 48:
-        return f"{h}h{m:02d}m"
-    d, h = divmod(h, 24)
-    return f"{d}d{h:02d}h"
 
 
 def status_json(log: str, snap: Snapshot | None, status: JobStatus) -> dict[str, Any]:
@@ -73,13 +41,14 @@ def status_line(log: str, snap: Snapshot | None, status: JobStatus) -> str:
     if snap is None:
         return f"{log}  {status.state.upper()}  (no log yet)"
     pct = f" ({snap.percent:.0f}%)" if snap.percent is not None else ""
-    head = (f"{log}  {status.state.upper()}  {human_bytes(snap.bytes)} / {human_bytes(snap.total_bytes)}{pct}"
-            f"  files {snap.transfers}/{snap.total_transfers}  {human_rate(snap.speed)}"
-            f"  ETA {human_duration(snap.eta)}  elapsed {human_duration(snap.elapsed)}  errors {snap.errors}")
+    size, dur = units.human_bytes, units.human_duration
+    head = (f"{log}  {status.state.upper()}  {size(snap.bytes)} / {size(snap.total_bytes)}{pct}"
+            f"  files {snap.transfers}/{snap.total_transfers}  {units.human_rate(snap.speed)}"
+            f"  ETA {dur(snap.eta)}  elapsed {dur(snap.elapsed)}  errors {snap.errors}")
     if status.state == "stalled" and status.stalled_for is not None:
-        head += f"  no progress for {human_duration(status.stalled_for)}"
+        head += f"  no progress for {units.human_duration(status.stalled_for)}"
     lines = [head]
-    lines += [f"  > {t.name}  {t.percent if t.percent is not None else '?'}% of {human_bytes(t.size)}"
+    lines += [f"  > {t.name}  {t.percent if t.percent is not None else '?'}% of {units.human_bytes(t.size)}"
               for t in snap.transferring]
     lines += [f"  ! {e}" for e in snap.last_errors]
     return "\n".join(lines)

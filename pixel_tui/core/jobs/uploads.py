@@ -16,34 +16,20 @@ from typing import Mapping
 
 from pixel_tui.core.config import Settings
 from pixel_tui.core.errors import ConfigError, UnsafeNameError
-from pixel_tui.core.storage.rclone import CopyJob, Rclone, join_remote
+from pixel_tui.core.storage.rclone import CopyJob, Rclone, RcloneEnv, join_remote, rclone_s3_env
 
 REMOTE = "pixels3"
 
 
-def s3_remote_env(settings: Settings, environ: Mapping[str, str] | None = None) -> tuple[str, dict[str, str]]:
+def s3_remote_env(settings: Settings, environ: Mapping[str, str] | None = None) -> tuple[str, RcloneEnv]:
     """(remote name, RCLONE_CONFIG_* variables) reaching the configured bucket."""
     if settings.rclone_remote:
-        return settings.rclone_remote.rstrip(":"), {}
+        return settings.rclone_remote.rstrip(":"), RcloneEnv()
     environ = os.environ if environ is None else environ
-    up = REMOTE.upper()
-    env = {f"RCLONE_CONFIG_{up}_TYPE": "s3", f"RCLONE_CONFIG_{up}_REGION": settings.region}
-    if settings.endpoint_url:
-        env[f"RCLONE_CONFIG_{up}_PROVIDER"] = "Other"
-        env[f"RCLONE_CONFIG_{up}_ENDPOINT"] = settings.endpoint_url
-    else:
-        env[f"RCLONE_CONFIG_{up}_PROVIDER"] = "AWS"
-    if settings.addressing_style == "path":
-        env[f"RCLONE_CONFIG_{up}_FORCE_PATH_STYLE"] = "true"
     key, secret = environ.get("AWS_ACCESS_KEY_ID"), environ.get("AWS_SECRET_ACCESS_KEY")
-    if key and secret:
-        env[f"RCLONE_CONFIG_{up}_ACCESS_KEY_ID"] = key
-        env[f"RCLONE_CONFIG_{up}_SECRET_ACCESS_KEY"] = secret
-        if environ.get("AWS_SESSION_TOKEN"):
-            env[f"RCLONE_CONFIG_{up}_SESSION_TOKEN"] = environ["AWS_SESSION_TOKEN"]
-    else:
-        env[f"RCLONE_CONFIG_{up}_ENV_AUTH"] = "true"  # profiles, instance roles, ...
-    return REMOTE, env
+    return REMOTE, rclone_s3_env(REMOTE, endpoint_url=settings.endpoint_url, region=settings.region,
+                                 path_style=settings.addressing_style == "path", access_key=key,
+                                 secret_key=secret, session_token=environ.get("AWS_SESSION_TOKEN"))
 
 
 def _clean_rel(path: str) -> str:

@@ -13,7 +13,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
-from pixel_tui.core.errors import PixelError
+from pixel_tui.core.errors import PixelError, render_error
 from pixel_tui.core.promotion import audit
 from pixel_tui.core.promotion.errors import Cancelled, PromotionError, ReadOnlyMode, VerificationFailed
 from pixel_tui.core.promotion.journal import (
@@ -174,7 +174,7 @@ def _run(store, settings, plan, journal, state, progress, cancel) -> Result:
         if isinstance(exc, PromotionError):
             raise
         raise PromotionError(
-            f"promotion {plan.id} stopped: {exc.message}",
+            f"promotion {plan.id} stopped: {render_error(exc, one_line=True)}",
             f"nothing in the registry changed; when the cause is fixed run `pixel-tui promote --resume {plan.id}`",
         ) from exc
     except BaseException as exc:

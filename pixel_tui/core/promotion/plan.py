@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable
 
+from pixel_tui.core import units
 from pixel_tui.core.errors import UnsafeNameError
 from pixel_tui.core.promotion.errors import ConflictsBlock, PromotionError, ReadOnlyMode
 from pixel_tui.core.promotion.naming import (
@@ -18,7 +19,8 @@ from pixel_tui.core.promotion.naming import (
     suggest_registry_entry,
 )
 from pixel_tui.core.promotion.verify import same_content
-from pixel_tui.core.storage.s3 import S3Object, parse_s3_url
+from pixel_tui.core.storage.s3 import S3Object
+from pixel_tui.core.storage.s3url import is_s3_url, parse_s3_url, s3_url
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
@@ -159,18 +161,18 @@ class Plan:
         for item in self.items:
             kind = "folder" if item.is_folder else "object"
             out.append(f"  {item.source} -> {item.dest}  ({kind}, {len(item.tasks)} objects, "
-                       f"{human_bytes(sum(t.size for t in item.tasks))})")
+                       f"{units.human_bytes(sum(t.size for t in item.tasks))})")
             for t in item.tasks[:max_lines] if item.is_folder else []:
                 out.append(f"      {t.src} -> {t.dst}  [{t.action}]")
             if item.is_folder and len(item.tasks) > max_lines:
                 out.append(f"      ... and {len(item.tasks) - max_lines} more")
-        out.append(f"Objects: {s['objects']:,} ({human_bytes(s['bytes'])}); to copy: {s['to_copy']:,} "
-                   f"({human_bytes(s['copy_bytes'])}); identical, skipped: {s['skipped']:,}; "
+        out.append(f"Objects: {s['objects']:,} ({units.human_bytes(s['bytes'])}); to copy: {s['to_copy']:,} "
+                   f"({units.human_bytes(s['copy_bytes'])}); identical, skipped: {s['skipped']:,}; "
                    f"overwrite: {s['overwrites']:,}; conflicts: {s['conflicts']:,}")
         for t in self.conflicts[:max_lines]:
             out.append(f"  CONFLICT {t.dst} exists with different content (ETag {t.dst_etag}); use overwrite to replace it")
         if self.mode == "move":
-            out.append(f"MOVE: after verification {s['objects']:,} raw objects ({human_bytes(s['bytes'])}) "
+            out.append(f"MOVE: after verification {s['objects']:,} raw objects ({units.human_bytes(s['bytes'])}) "
                        f"and {s['markers']} folder markers will be deleted")
         if self.registry_location:
             out.append(f"Registry {self.registry_location}:")
@@ -180,15 +182,6 @@ class Plan:
         return "\n".join(out)
 
 
-def human_bytes(n: float) -> str:
-    """1536 -> '1.5 KiB'."""
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(n) < 1024 or unit == "TiB":
-            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
-        n /= 1024
-    return f"{n} B"
-
-
 def new_id() -> str:
     """A sortable promotion id: UTC time plus 4 random hex digits."""
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
@@ -196,17 +189,12 @@ def new_id() -> str:
 
 def source_key(src: str, bucket: str) -> str:
     """The key of an `s3://bucket/key` (or bare key) argument; another bucket is refused."""
-    if src.startswith("s3://"):
+    if is_s3_url(src):
         b, key = parse_s3_url(src)
         if b != bucket:
             raise UnsafeNameError(f"{src} is not in the configured bucket {bucket!r}", "promotion stays inside one bucket")
         return key
     return src
-
-
-def s3_url(bucket: str, key: str) -> str:
-    """s3://bucket/key."""
-    return f"s3://{bucket}/{key}"
 
 
 def _resolve(store: "S3Store", key: str, cancelled) -> tuple[bool, list[S3Object]]:
@@ -218,7 +206,7 @@ def _resolve(store: "S3Store", key: str, cancelled) -> tuple[bool, list[S3Object
         key += "/"
     objs = list(store.walk(key, cancelled))
     if not objs:
-        raise PromotionError(f"s3://{store.bucket}/{key.rstrip('/')} does not exist (neither an object nor a prefix)",
+        raise PromotionError(f"{s3_url(store.bucket, key.rstrip('/'))} does not exist (neither an object nor a prefix)",
                              "if it is still on Drive, upload it to raw first (monitor screen `m`, then `u`)")
     return True, objs
 
@@ -292,7 +280,7 @@ def _mark_conflicts(store: "S3Store", item: PlanItem, overwrite: bool, cancelled
 
 def _plan_registry(plan: Plan, store: "S3Store", settings: "Settings", registry, override) -> None:
     """Fill each item's registry change and the plan's diff, on an in-memory registry."""
-    from pixel_tui.core.promotion.registry_update import apply_changes, load_registry, size_mb
+    from pixel_tui.core.promotion.registry_update import apply_changes, load_registry
 
     if registry is None:
         registry = load_registry(settings, store)
@@ -312,11 +300,11 @@ def _plan_registry(plan: Plan, store: "S3Store", settings: "Settings", registry,
             before = dict(sug.fields) if sug.existing else None
             base_fields = {} if sug.existing else dict(sug.fields)
         old_path = (before or {}).get("path")
-        source = old_path if old_path and not str(old_path).startswith(f"s3://{plan.bucket}/{settings.processed_prefix}") \
+        source = old_path if old_path and not str(old_path).startswith(s3_url(plan.bucket, settings.processed_prefix)) \
             else s3_url(plan.bucket, item.source)
         after = dict(before or {})
         after.update(base_fields)
-        size = size_mb(sum(t.size for t in item.tasks))
+        size = units.size_mb(sum(t.size for t in item.tasks))
         old_size = after.get("size_mb")
         if isinstance(old_size, (int, float)) and not isinstance(old_size, bool) and old_size == size:
             size = old_size  # 37 and 37.0 are the same size: no diff line for it

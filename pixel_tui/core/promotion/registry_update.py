@@ -13,11 +13,6 @@ if TYPE_CHECKING:
     from pixel_tui.core.storage.s3 import S3Store
 
 
-def size_mb(n_bytes: int) -> float:
-    """Bytes as the registry's `size_mb` (decimal megabytes, two decimals)."""
-    return round(n_bytes / 1_000_000, 2)
-
-
 def store_factory_for(store: "S3Store", settings: "Settings"):
     """A store_factory for Registry.load that reuses ``store`` for its own bucket."""
     from pixel_tui.core.storage.s3 import S3Store

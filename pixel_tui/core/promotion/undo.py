@@ -11,7 +11,7 @@ from pixel_tui.core.promotion.journal import UNDONE, Journal
 from pixel_tui.core.promotion.plan import COPY, OVERWRITE, Plan
 from pixel_tui.core.promotion.registry_update import restore_changes
 from pixel_tui.core.promotion.verify import check_copy
-from pixel_tui.core.storage.s3 import strip_etag
+from pixel_tui.core.storage.s3url import strip_etag
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings

@@ -33,7 +33,9 @@ import hashlib
 import random
 from typing import TYPE_CHECKING
 
-from pixel_tui.core.storage.s3 import S3Object, strip_etag
+from pixel_tui.core.storage import s3url
+from pixel_tui.core.storage.s3 import S3Object
+from pixel_tui.core.units import exact_bytes
 
 if TYPE_CHECKING:
     from pixel_tui.core.storage.s3 import S3Store
@@ -41,17 +43,11 @@ if TYPE_CHECKING:
 SAMPLE = 64 * 1024
 
 
-def is_plain_md5(etag: str) -> bool:
-    """True for a 32-hex-digit ETag (one-part upload or CopyObject of one): it is the content's MD5."""
-    e = strip_etag(etag)
-    return len(e) == 32 and all(c in "0123456789abcdef" for c in e.lower())
-
-
 def composite_etag(part_etags: list[str]) -> str:
     """The ETag S3 gives a multipart object whose parts had these ETags."""
     digest = hashlib.md5()
     for etag in part_etags:
-        digest.update(bytes.fromhex(strip_etag(etag).split("-", 1)[0]))
+        digest.update(bytes.fromhex(s3url.strip_etag(etag).split("-", 1)[0]))
     return f"{digest.hexdigest()}-{len(part_etags)}"
 
 
@@ -84,8 +80,8 @@ def check_copy(store: "S3Store", src: S3Object, dst: S3Object | None, record: di
     if dst is None:
         return "the destination does not exist"
     if dst.size != src.size:
-        return f"size {dst.size:,} B, the source has {src.size:,} B (truncated or altered)"
-    src_etag, dst_etag = strip_etag(src.etag), strip_etag(dst.etag)
+        return f"size {exact_bytes(dst.size)}, the source has {exact_bytes(src.size)} (truncated or altered)"
+    src_etag, dst_etag = s3url.strip_etag(src.etag), s3url.strip_etag(dst.etag)
     record = record or {}
     parts = record.get("parts") or []
     if parts:
@@ -93,11 +89,11 @@ def check_copy(store: "S3Store", src: S3Object, dst: S3Object | None, record: di
         if dst_etag != expected:
             return f"ETag {dst_etag} is not the composite {expected} of the copied parts"
         return ranges_match(store, src.key, dst.key, src.size, part_size or record.get("part_size"))
-    if is_plain_md5(src_etag):
+    if s3url.plain_md5(src_etag):
         if dst_etag != src_etag:
             return f"ETag {dst_etag} differs from the source's MD5 {src_etag}"
         return None
-    copied = strip_etag(record.get("etag", ""))
+    copied = s3url.strip_etag(record.get("etag", ""))
     if dst_etag != src_etag and (not copied or dst_etag != copied):
         return f"ETag {dst_etag} matches neither the source ({src_etag}) nor the copy ({copied or '?'})"
     return ranges_match(store, src.key, dst.key, src.size)
@@ -107,7 +103,7 @@ def same_content(a: S3Object, b: S3Object) -> bool:
     """Whether two existing objects surely hold the same bytes (same size and same ETag)."""
     if a.size != b.size:
         return False
-    ea, eb = strip_etag(a.etag), strip_etag(b.etag)
+    ea, eb = s3url.strip_etag(a.etag), s3url.strip_etag(b.etag)
     # ETags of different kinds (one multipart) cannot prove equality, and a wrong "skip" would
     # register foreign bytes, so that case counts as different: overwriting equal bytes is harmless.
     return bool(ea) and ea == eb

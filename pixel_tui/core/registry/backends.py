@@ -161,7 +161,8 @@ class S3Backend:
     """A registry object in S3, shared by several machines through conditional puts."""
 
     def __init__(self, url: str, store_factory: Callable[[str], "S3Store"] | None = None) -> None:
-        from pixel_tui.core.storage.s3 import S3Store, parse_s3_url
+        from pixel_tui.core.storage.s3 import S3Store
+        from pixel_tui.core.storage.s3url import parse_s3_url
 
         bucket, self.key = parse_s3_url(url)
         if not bucket or not self.key:
@@ -200,6 +201,8 @@ class S3Backend:
 
 def backend_for(location: str, store_factory=None, backup_dir=None):
     """The backend of a local path or an s3:// URL."""
-    if location.startswith("s3://"):
+    from pixel_tui.core.storage.s3url import is_s3_url
+
+    if is_s3_url(location):
         return S3Backend(location, store_factory)
     return LocalBackend(location, backup_dir)

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from pixel_tui.core.errors import PixelError
+from pixel_tui.core.errors import PixelError, render_error
 from pixel_tui.core.registry import jsonspan
 from pixel_tui.core.registry.backends import RegistryConflict, RegistryNotFound, Version, backend_for
 
@@ -476,7 +476,7 @@ class Registry:
             try:
                 getattr(fresh, op)(*args, **kwargs)
             except PixelError as exc:
-                failed.append(f"{op} {'/'.join(str(a) for a in args[:2])}: {exc.message}")
+                failed.append(f"{op} {'/'.join(str(a) for a in args[:2])}: {render_error(exc, one_line=True)}")
         self.__dict__.update(fresh.__dict__)
         return failed
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
 
 from pixel_tui.core.errors import NoSuchKey, PixelError
 from pixel_tui.core.registry.document import DatasetRef, Registry
-from pixel_tui.core.storage.s3 import parse_s3_url
+from pixel_tui.core.storage.s3url import is_s3_url, parse_s3_url
 
 if TYPE_CHECKING:
     from pixel_tui.core.storage.s3 import S3Store
@@ -77,7 +77,7 @@ class Resolver:
     def url(self, name: str, group: str | None = None) -> str:
         """The dataset's S3 URL; an error if its primary path is still a Drive or local path."""
         ref = self.ref(name, group)
-        if not ref.path.startswith("s3://"):
+        if not is_s3_url(ref.path):
             raise DatasetNotResolved(f"dataset {ref.key} is not in S3 yet (path {ref.path or '(none)'})",
                                      "promote it with pixel-tui first")
         return ref.path

@@ -9,8 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from pixel_tui.core import units
+from pixel_tui.core.errors import render_error
 from pixel_tui.core.registry.document import STAGES, Registry
-from pixel_tui.core.storage.s3 import parse_s3_url
+from pixel_tui.core.storage.s3url import is_s3_url, parse_s3_url
 
 if TYPE_CHECKING:
     from pixel_tui.core.storage.s3 import S3Store
@@ -118,7 +120,7 @@ class S3Checker:
                     return Probe(True, head.size, 1, False, head.etag)
             count, total = store.tree_size(key.rstrip("/") + "/" if key else "")
         except S3Error as exc:
-            return Probe(False, error=exc.message)
+            return Probe(False, error=render_error(exc, one_line=True))
         return Probe(count > 0, total, count, True)
 
     def probe_many(self, urls: Iterable[str], cancelled: Callable[[], bool] | None = None,
@@ -270,7 +272,7 @@ def validate(reg: Registry, bucket: str | None = None, checker: S3Checker | None
         if not isinstance(path, str) or not path.strip():
             add("no_path", "the entry has no path")
             continue
-        if not path.startswith("s3://"):
+        if not is_s3_url(path):
             add("not_migrated", f"primary path {path} is not in S3 yet")
             continue
         report.on_s3 += 1
@@ -301,7 +303,8 @@ def _judge(report: Report, r, path: str, probe: Probe) -> None:
         size_mb = r.entry.get("size_mb")
         if isinstance(size_mb, (int, float)) and not isinstance(size_mb, bool) and not size_matches(size_mb, probe.size):
             what = f"its {probe.count} objects in S3 hold" if probe.is_prefix else "the object in S3 holds"
-            add("size_mismatch", f"size_mb is {size_mb} but {what} {probe.size / 1e6:.1f} MB")
+            add("size_mismatch", f"size_mb is {size_mb} but {what} {units.human_bytes(probe.size)} "
+                                 f"(size_mb {units.size_mb(probe.size)})")
 
 
 def _statuses(report: Report, refs) -> None:

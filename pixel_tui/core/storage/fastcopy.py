@@ -15,7 +15,7 @@ import threading
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from pixel_tui.core.storage.s3 import strip_etag
+from pixel_tui.core.storage.s3url import strip_etag
 
 if TYPE_CHECKING:
     from pixel_tui.core.storage.s3 import S3Store

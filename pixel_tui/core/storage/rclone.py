@@ -18,6 +18,7 @@ from typing import Callable, Iterator, Mapping
 
 from pixel_tui.core.binaries import find_binary
 from pixel_tui.core.errors import RcloneError
+from pixel_tui.core.units import human_duration
 
 # Listing flags: without them lsjson sends one HEAD per object on S3 (30x slower).
 FAST_LIST_FLAGS = ("--no-mimetype", "--use-server-modtime")
@@ -109,7 +110,7 @@ class Rclone:
             proc = subprocess.run(self._argv(*args), capture_output=True, text=True, env=self._env(),
                                   timeout=timeout, stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
-            raise RcloneError(f"rclone {args[0]} timed out after {timeout:.0f} s") from None
+            raise RcloneError(f"rclone {args[0]} timed out after {human_duration(timeout)}") from None
         if proc.returncode != 0:
             raise _rclone_error(args, proc.stderr)
         return proc.stdout
@@ -200,6 +201,46 @@ def _rclone_error(args, stderr: str) -> RcloneError:
     elif "directory not found" in stderr:
         hint = "check the path exists on the remote"
     return RcloneError(f"rclone {args[0]} {args[-1]} failed: {detail}", hint)
+
+
+_SECRET_SUFFIXES = ("_SECRET_ACCESS_KEY", "_SESSION_TOKEN")
+
+
+class RcloneEnv(dict):
+    """RCLONE_CONFIG_* variables for a child's environment. They may hold secrets, so the repr masks
+    them: printing or logging one by accident shows ``***``, never a key."""
+
+    def __repr__(self) -> str:
+        shown = (f"{k!r}: {'***' if k.endswith(_SECRET_SUFFIXES) else repr(v)}" for k, v in self.items())
+        return "RcloneEnv({" + ", ".join(shown) + "})"
+
+    __str__ = __repr__
+
+
+def rclone_s3_env(remote: str, *, endpoint_url: str | None = None, region: str = "us-east-1",
+                  provider: str | None = None, path_style: bool = False, access_key: str | None = None,
+                  secret_key: str | None = None, session_token: str | None = None) -> RcloneEnv:
+    """The RCLONE_CONFIG_<REMOTE>_* variables that define an rclone S3 remote named ``remote``.
+
+    ``provider`` defaults to "Other" with an endpoint and "AWS" without; with no key pair the remote
+    takes credentials from rclone's environment (``env_auth``: AWS_* variables, profiles, roles).
+    Pass the result to a child process only (``Rclone(env=...)``): secrets never go on a command line.
+    """
+    up = f"RCLONE_CONFIG_{remote.rstrip(':').upper()}_"
+    env = RcloneEnv({up + "TYPE": "s3", up + "PROVIDER": provider or ("Other" if endpoint_url else "AWS"),
+                     up + "REGION": region})
+    if endpoint_url:
+        env[up + "ENDPOINT"] = endpoint_url
+    if path_style:
+        env[up + "FORCE_PATH_STYLE"] = "true"
+    if access_key and secret_key:
+        env[up + "ACCESS_KEY_ID"] = access_key
+        env[up + "SECRET_ACCESS_KEY"] = secret_key
+        if session_token:
+            env[up + "SESSION_TOKEN"] = session_token
+    else:
+        env[up + "ENV_AUTH"] = "true"
+    return env
 
 
 def s3_remote_settings(name: str, rclone: Rclone | None = None) -> dict[str, str]:

@@ -17,6 +17,7 @@ from pixel_tui.core.errors import (
     PreconditionFailed,
     S3Error,
 )
+from pixel_tui.core.storage import s3url
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
@@ -58,19 +59,6 @@ class Credentials:
 
     def __repr__(self) -> str:
         return f"Credentials(access_key_id={self.access_key_id[:4]}…, secret=***)"
-
-
-def strip_etag(etag: str | None) -> str:
-    """ETags come quoted from AWS and moto but unquoted from SeaweedFS's CopyObject: normalise."""
-    return (etag or "").strip().strip('"')
-
-
-def parse_s3_url(url: str) -> tuple[str, str]:
-    """Split s3://bucket/key into (bucket, key)."""
-    if not url.startswith("s3://"):
-        raise ValueError(f"not an s3:// URL: {url}")
-    bucket, _, key = url[5:].partition("/")
-    return bucket, key
 
 
 class S3Store:
@@ -164,7 +152,7 @@ class S3Store:
 
     def where(self, key: str | None = None) -> str:
         """Human description of a location for messages: s3://bucket/key at endpoint."""
-        loc = f"s3://{self.bucket}/{key or ''}"
+        loc = s3url.s3_url(self.bucket, key or "")
         return f"{loc} (endpoint {self.endpoint_url or 'AWS default'})"
 
     @contextmanager
@@ -286,7 +274,7 @@ class S3Store:
                 r = self.client.head_object(Bucket=self.bucket, Key=key)
         except NoSuchKey:
             return None
-        return S3Object(key, int(r.get("ContentLength", 0)), strip_etag(r.get("ETag")), r.get("LastModified"))
+        return S3Object(key, int(r.get("ContentLength", 0)), s3url.strip_etag(r.get("ETag")), r.get("LastModified"))
 
     def head_full(self, key: str) -> dict:
         """The raw HEAD response (metadata, content type, checksums if the server keeps them)."""
@@ -310,7 +298,7 @@ class S3Store:
         """The whole object and its ETag (for small documents such as the registry)."""
         with self._errors("get", key):
             r = self.client.get_object(Bucket=self.bucket, Key=key)
-            return r["Body"].read(), strip_etag(r.get("ETag"))
+            return r["Body"].read(), s3url.strip_etag(r.get("ETag"))
 
     def iter_chunks(self, key: str, chunk_size: int = 8 * 1024 * 1024) -> Iterator[bytes]:
         """Stream an object in chunks (for checksums and the dataset resolver)."""
@@ -326,7 +314,7 @@ class S3Store:
         """Write an object, optionally only if its ETag is still ``if_match`` or it does not exist yet."""
         kwargs = {"Bucket": self.bucket, "Key": key, "Body": data}
         if if_match:
-            kwargs["IfMatch"] = f'"{strip_etag(if_match)}"'
+            kwargs["IfMatch"] = f'"{s3url.strip_etag(if_match)}"'
         if if_none_match:
             kwargs["IfNoneMatch"] = "*"
         if content_type:
@@ -340,7 +328,7 @@ class S3Store:
             if if_match:
                 raise PreconditionFailed(f"put: {self.where(key)} was deleted since it was read") from None
             raise
-        return strip_etag(r.get("ETag"))
+        return s3url.strip_etag(r.get("ETag"))
 
     def delete(self, key: str) -> None:
         """Delete one object (no error when it is already gone)."""
@@ -379,7 +367,7 @@ class S3Store:
                     Bucket=self.bucket, Key=dst_key, CopySource={"Bucket": src_bucket, "Key": src_key},
                     MetadataDirective="COPY",
                 )
-            return strip_etag(r.get("CopyObjectResult", {}).get("ETag"))
+            return s3url.strip_etag(r.get("CopyObjectResult", {}).get("ETag"))
         done = self._multipart_copy(src_bucket, src_key, dst_key, size, min(part_size, MAX_COPY_PART), parallel)
         if parts is not None:
             parts.extend(done[1])
@@ -414,7 +402,7 @@ class S3Store:
             except Exception:  # the original error matters more than a failed cleanup
                 pass
             raise
-        return strip_etag(r.get("ETag")), [strip_etag(p["ETag"]) for p in parts]
+        return s3url.strip_etag(r.get("ETag")), [s3url.strip_etag(p["ETag"]) for p in parts]
 
     def ensure_bucket(self) -> None:
         """Create the bucket if it does not exist (demo and tests)."""
@@ -444,4 +432,4 @@ class S3Store:
 
 
 def _obj(c: dict) -> S3Object:
-    return S3Object(c["Key"], int(c.get("Size", 0)), strip_etag(c.get("ETag")), c.get("LastModified"))
+    return S3Object(c["Key"], int(c.get("Size", 0)), s3url.strip_etag(c.get("ETag")), c.get("LastModified"))

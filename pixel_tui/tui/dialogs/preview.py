@@ -52,12 +52,12 @@ class PreviewScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _load(self) -> None:
-        from pixel_tui.tui._errors import describe
+        from pixel_tui.core.errors import render_error
 
         try:
             self.post_message(PreviewLoaded(self._load_fn()))
         except Exception as exc:  # shown in the dialog
-            self.post_message(PreviewLoaded(None, describe(exc)))
+            self.post_message(PreviewLoaded(None, render_error(exc)))
 
     @on(PreviewLoaded)
     def _show(self, msg: PreviewLoaded) -> None:

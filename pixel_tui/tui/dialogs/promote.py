@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
 
 from pixel_tui.core.promotion.naming import canonical_name, suggest_category
+from pixel_tui.core.storage.s3url import s3_url
 
 if TYPE_CHECKING:
     from pixel_tui.core.promotion import Plan, Progress, Result
@@ -131,16 +132,9 @@ def open_promote(app) -> None:
         return
     keys = raw_keys_from(app.screen, settings)
     if not keys:
-        app.notify(f"select items under s3://{settings.bucket}/{settings.raw_prefix} first", severity="warning")
+        app.notify(f"select items under {s3_url(settings.bucket, settings.raw_prefix)} first", severity="warning")
         return
     app.push_screen(PromoteScreen(keys))
-
-
-def _fmt_eta(seconds: float | None) -> str:
-    if seconds is None:
-        return "ETA ?"
-    m, s = divmod(int(seconds + 0.5), 60)
-    return f"ETA {m}:{s:02d}"
 
 
 class PromoteScreen(ModalScreen["Result | None"]):
@@ -277,7 +271,7 @@ class PromoteScreen(ModalScreen["Result | None"]):
 
     @work(thread=True, exclusive=True, group="promote-plan")
     def _make_plan(self, token: int, choices: dict) -> None:
-        from pixel_tui.core.errors import PixelError
+        from pixel_tui.core.errors import render_error
         from pixel_tui.core.promotion import build_plan
         from pixel_tui.core.promotion.naming import suggest_registry_entry
         from pixel_tui.core.promotion.registry_update import load_registry
@@ -294,10 +288,8 @@ class PromoteScreen(ModalScreen["Result | None"]):
             plan = build_plan(store, services.settings, self.keys, choices["category"], name=choices["name"],
                               move=choices["move"], overwrite=choices["overwrite"], registry=registry,
                               registry_entry=choices["registry_entry"])
-        except PixelError as exc:
-            self.post_message(PlanFailed(str(exc), token))
-        except Exception as exc:  # an unexpected failure is shown, never a crash of the app
-            self.post_message(PlanFailed(f"{type(exc).__name__}: {exc}", token))
+        except Exception as exc:  # ours with its hint; an unexpected one too, never a crash of the app
+            self.post_message(PlanFailed(render_error(exc), token))
         else:
             self.post_message(PlanReady(plan, token, suggestion))
 
@@ -342,7 +334,7 @@ class PromoteScreen(ModalScreen["Result | None"]):
     @on(Button.Pressed, "#promote-go")
     def action_confirm(self) -> None:
         """Start (move mode asks a second time, stating counts and bytes)."""
-        from pixel_tui.core.promotion.plan import human_bytes
+        from pixel_tui.core.units import human_bytes
 
         plan = self._plan
         if self._finished is not None:
@@ -369,34 +361,34 @@ class PromoteScreen(ModalScreen["Result | None"]):
 
     @work(thread=True, exclusive=True, group="promote-run")
     def _execute(self, plan: "Plan") -> None:
-        from pixel_tui.core.errors import PixelError
+        from pixel_tui.core.errors import render_error
         from pixel_tui.core.promotion import execute
 
         services = self.app.services
         try:
             result = execute(services.store, services.settings, plan,
                              progress=lambda p: self.post_message(PromotionProgressed(p)), cancel=self._cancel)
-        except PixelError as exc:
-            self.post_message(PromotionStopped(str(exc), plan.id))
-        except Exception as exc:  # journaled by execute(); shown here
-            self.post_message(PromotionStopped(f"{type(exc).__name__}: {exc}", plan.id))
+        except Exception as exc:  # journaled by execute(); shown here, with the hint
+            self.post_message(PromotionStopped(render_error(exc), plan.id))
         else:
             self.post_message(PromotionFinished(result))
 
     def on_promotion_progressed(self, msg: PromotionProgressed) -> None:
         """Move the bar; objects, bytes, rate, ETA."""
-        from pixel_tui.core.promotion.plan import human_bytes
+        from pixel_tui.core.units import human_bytes, human_duration, human_rate
 
         p = msg.progress
         bar = self.query_one("#promote-bar", ProgressBar)
         if p.phase == "copy":
             bar.update(total=max(p.bytes_total, 1), progress=p.bytes_done)
         text = (f"{p.phase}: {p.objects_done:,}/{p.objects_total:,} objects  {human_bytes(p.bytes_done)}/"
-                f"{human_bytes(p.bytes_total)}  {human_bytes(p.rate)}/s  {_fmt_eta(p.eta)}")
+                f"{human_bytes(p.bytes_total)}  {human_rate(p.rate)}  ETA {human_duration(p.eta)}")
         self.query_one("#promote-progress", Static).update(text)
 
     def on_promotion_finished(self, msg: PromotionFinished) -> None:
         """Say what was done; Promote becomes Close."""
+        from pixel_tui.core.units import human_duration
+
         r = msg.result
         self._promoting, self._finished = False, r
         bar = self.query_one("#promote-bar", ProgressBar)
@@ -404,7 +396,7 @@ class PromoteScreen(ModalScreen["Result | None"]):
         saved = "registry saved" if r.registry_diff else "registry unchanged"
         moved = f", {r.sources_deleted:,} raw objects deleted" if r.sources_deleted else ""
         self._say(f"done: {r.copied:,} copied, {r.skipped:,} skipped, {r.verified:,} verified, {saved}{moved} "
-                  f"({r.seconds:.1f} s). Undo from the history (H).")
+                  f"({human_duration(r.seconds)}). Undo from the history (H).")
         go = self.query_one("#promote-go", Button)
         go.label, go.disabled = "Close ^Y", False
         self.query_one("#promote-cancel", Button).display = False
@@ -440,7 +432,7 @@ class _Folded:
 
 def _plan_view(plan: "Plan") -> Group:
     """The plan, summary first so it shows at 80x24: counts, conflicts, destinations, then the registry diff."""
-    from pixel_tui.core.promotion.plan import human_bytes
+    from pixel_tui.core.units import human_bytes
 
     sm = plan.summary()
     head = [f"[b]Objects: {sm['objects']:,} ({human_bytes(sm['bytes'])})[/b]  to copy {sm['to_copy']:,}  "

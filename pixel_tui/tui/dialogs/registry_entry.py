@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Label, Static
 from textual.worker import get_current_worker
 
 from pixel_tui.core.registry.document import SOURCE_FIELD, STAGES
+from pixel_tui.core.storage.s3url import is_s3_url
 
 # (field, label): the fields the form edits; every other field of the entry is kept as it is.
 FORM_FIELDS = (("path", "path"), (SOURCE_FIELD, "source path"), ("stage", "stage"), ("type", "type"),
@@ -80,7 +81,7 @@ class EntryForm(ModalScreen[FormResult | None]):
         self.query_one("#f-name" if self._group_editable or not self._name else "#f-path", Input).focus()
         self._validate_all()
         path = self._value("path")
-        if path.startswith("s3://") and self._probe is not None:
+        if is_s3_url(path) and self._probe is not None:
             self._msg("path", "checking S3…", "checking")
             self._check_path(path)
 
@@ -133,7 +134,7 @@ class EntryForm(ModalScreen[FormResult | None]):
         if not path:
             self._msg("path", "a path is required", "bad")
             ok = False
-        elif not path.startswith("s3://"):
+        elif not is_s3_url(path):
             self._msg("path", "not migrated: not an s3:// path", "warn")
         return ok
 
@@ -142,7 +143,7 @@ class EntryForm(ModalScreen[FormResult | None]):
         if not self.is_mounted:
             return
         self._validate_all()
-        if event.input.id == "f-path" and event.value.strip().startswith("s3://") and self._probe is not None:
+        if event.input.id == "f-path" and is_s3_url(event.value.strip()) and self._probe is not None:
             self._msg("path", "checking S3…", "checking")
             self._check_path(event.value.strip())
 

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from pixel_tui.core.storage.rclone import CopyJob, join_remote
+from pixel_tui.core.storage.s3url import s3_url
 
 
 class UploadStarted(Message):
@@ -69,7 +70,7 @@ class UploadDialog(ModalScreen["CopyJob | None"]):
     def _show_dest(self, rel: str) -> None:
         s = self.app.services.settings
         src = join_remote(s.drive, rel)
-        dest = f"s3://{s.bucket or '?'}/{s.raw_prefix}{rel.strip('/')}"
+        dest = s3_url(s.bucket or "?", s.raw_prefix + rel.strip("/"))
         self.query_one("#upload-dest", Static).update(f"{escape(src)}\n  -> {escape(dest)}")
 
     @on(Input.Submitted)

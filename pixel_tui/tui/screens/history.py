@@ -47,7 +47,7 @@ class ConfirmUndo(ModalScreen[bool]):
         self.row = row
 
     def compose(self) -> ComposeResult:
-        from pixel_tui.core.promotion.plan import human_bytes
+        from pixel_tui.core.units import human_bytes
 
         r = self.row
         with Vertical(id="confirm-undo"):
@@ -117,7 +117,7 @@ class HistoryScreen(Screen):
 
     def on_history_loaded(self, msg: HistoryLoaded) -> None:
         """Fill the table, keeping the cursor row."""
-        from pixel_tui.core.promotion.plan import human_bytes
+        from pixel_tui.core.units import human_bytes
 
         table = self.query_one(DataTable)
         row = table.cursor_row

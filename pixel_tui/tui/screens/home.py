@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from pixel_tui.core.storage.s3url import key_in_bucket, s3_url
 from pixel_tui.tui.navigation import open_screen
 from pixel_tui.tui.screens.home_palette import BrowserCommands
 from pixel_tui.tui.widgets.drive_pane import DrivePane
@@ -37,11 +38,11 @@ def entries_for_key(refs, bucket: str, key: str) -> list[str]:
     key (a dataset folder above it), then entries inside it (``key`` a prefix)."""
     exact, above, below = [], [], []
     want = key.rstrip("/")
-    head = f"s3://{bucket}/"
     for ref in refs:
-        if not ref.path.startswith(head):
+        path = key_in_bucket(ref.path, bucket)
+        if path is None:
             continue
-        path = ref.path[len(head):].rstrip("/")
+        path = path.rstrip("/")
         if path == want:
             exact.append(ref.key)
         elif want.startswith(path + "/"):
@@ -153,21 +154,21 @@ class HomeScreen(Screen):
 
     @work(thread=True, exclusive=True, group="registry-find", exit_on_error=False)
     def _find_entry(self, key: str) -> None:
+        from pixel_tui.core.errors import render_error
         from pixel_tui.core.registry.document import Registry
         from pixel_tui.core.storage.s3 import S3Store
-        from pixel_tui.tui.widgets.pane import error_text
 
         settings = self.app.services.settings
         try:
             reg = Registry.load(settings.registry, lambda b: S3Store.from_settings(settings, bucket=b))
         except Exception as exc:  # shown as a notice; the browser keeps working
-            self.post_message(RegistryEntryFound(key, [], error_text(exc)[0]))
+            self.post_message(RegistryEntryFound(key, [], render_error(exc)))
             return
         self.post_message(RegistryEntryFound(key, entries_for_key(reg.datasets(), settings.bucket or "", key)))
 
     @on(RegistryEntryFound)
     def _entry_found(self, message: RegistryEntryFound) -> None:
-        url = f"s3://{self.app.services.settings.bucket}/{message.key}"
+        url = s3_url(self.app.services.settings.bucket, message.key)
         if message.error:
             self.notify(f"cannot read the registry: {message.error}", severity="error")
             return

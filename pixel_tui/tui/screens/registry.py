@@ -177,6 +177,7 @@ class RegistryScreen(Screen):
 
     @work(thread=True, exclusive=True, group="registry-validate")
     def _validate(self, snapshot: _Snapshot, generation: int, fresh: bool = False) -> None:
+        from pixel_tui.core.errors import render_error
         from pixel_tui.core.registry.validate import validate
 
         worker = get_current_worker()
@@ -184,7 +185,7 @@ class RegistryScreen(Screen):
             report = validate(snapshot, bucket=self.settings.bucket, checker=self.checker(),
                               cancelled=lambda: worker.is_cancelled, fresh=fresh)
         except Exception as exc:  # noqa: BLE001 - e.g. no bucket configured: say so, keep local statuses
-            self.app.call_from_thread(self.notify, f"S3 validation failed: {exc}", severity="error")
+            self.app.call_from_thread(self.notify, f"S3 validation failed: {render_error(exc)}", severity="error")
             return
         if not worker.is_cancelled:
             self.post_message(RegistryValidated(report, generation))
@@ -324,6 +325,7 @@ class RegistryScreen(Screen):
     def _refresh(self, fresh: bool = False) -> None:
         """Redraw with local checks now, then validate against S3 in a worker."""
         from pixel_tui.core.registry.validate import validate
+        from pixel_tui.core.storage.s3url import is_s3_url
 
         self.generation += 1
         snapshot = _Snapshot(self.reg)
@@ -331,7 +333,7 @@ class RegistryScreen(Screen):
         # Local rules cannot say "ok" for an S3 path: keep the last S3 answer while the path is
         # unchanged, else show "checking" until the worker's answer arrives.
         for ref in snapshot.datasets():
-            if local.statuses.get(ref.key) == "ok" and ref.path.startswith("s3://"):
+            if local.statuses.get(ref.key) == "ok" and is_s3_url(ref.path):
                 seen_path, status = self._s3_seen.get(ref.key, ("", ""))
                 local.statuses[ref.key] = status if seen_path == ref.path else "checking"
         self._show_rows(local)
@@ -364,12 +366,12 @@ class RegistryScreen(Screen):
         return True
 
     def _do(self, fn, *args, **kwargs) -> bool:
-        from pixel_tui.core.errors import PixelError
+        from pixel_tui.core.errors import PixelError, render_error
 
         try:
             fn(*args, **kwargs)
         except PixelError as exc:
-            self.notify(exc.message, severity="error")
+            self.notify(render_error(exc), severity="error")
             return False
         self._refresh()
         return True
@@ -423,7 +425,8 @@ class RegistryScreen(Screen):
         self.action_edit()
 
     def _probe(self, url: str) -> tuple[bool, str]:
-        from pixel_tui.core.storage.s3 import parse_s3_url
+        from pixel_tui.core.storage.s3url import parse_s3_url
+        from pixel_tui.core.units import human_bytes
 
         bucket, _ = parse_s3_url(url)
         if self.settings.bucket and bucket != self.settings.bucket:
@@ -434,7 +437,7 @@ class RegistryScreen(Screen):
         if not p.exists:
             return False, "missing in S3"
         what = f"{p.count} objects" if p.is_prefix else "object"
-        return True, f"exists in S3 ({what}, {p.size / 1e6:.1f} MB)"
+        return True, f"exists in S3 ({what}, {human_bytes(p.size)})"
 
     def _form(self, title: str, group: str, name: str, entry: dict, callback, group_editable=False) -> None:
         exists = lambda g, n: self.reg.ref(g, n) is not None  # noqa: E731
@@ -455,7 +458,7 @@ class RegistryScreen(Screen):
         self._form(f"Edit {ref.key}", ref.group, ref.name, ref.entry, done)
 
     def _apply_form(self, group: str, name: str, result: FormResult) -> None:
-        from pixel_tui.core.errors import PixelError
+        from pixel_tui.core.errors import PixelError, render_error
 
         sets = {k: v for k, v in result.fields.items() if v is not None}
         removes = [k for k, v in result.fields.items() if v is None]
@@ -470,7 +473,7 @@ class RegistryScreen(Screen):
             for key in removes:
                 self.reg.remove_field(group, name, key)
         except PixelError as exc:
-            self.notify(exc.message, severity="error")
+            self.notify(render_error(exc), severity="error")
         self.reg.squash_since(before)
         self._refresh()
         self.table.select_key(f"{group}/{name}")

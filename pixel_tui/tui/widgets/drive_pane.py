@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from textual import on, work
 
-from pixel_tui.core.browse.reconcile import Sync, diff_remote, hashes_are_cheap, human_size, level_sync
+from pixel_tui.core.browse.reconcile import Sync, diff_remote, hashes_are_cheap, level_sync
+from pixel_tui.core.errors import render_error
 from pixel_tui.core.storage.listing import epoch as _epoch
 from pixel_tui.core.storage.rclone import join_remote
+from pixel_tui.core.units import human_bytes
 from pixel_tui.tui.widgets.entry_list import EntryList
-from pixel_tui.tui.widgets.pane import BrowserPane, MarkersUpdated, error_text
+from pixel_tui.tui.widgets.pane import BrowserPane, MarkersUpdated
 
 
 def transfer_matches(transfer: str, rel: str, folder: bool) -> bool:
@@ -44,7 +46,7 @@ def transfer_progress(transfers, rel: str, folder: bool) -> str:
 
     A file: its percent, bytes, speed and ETA. A folder: the same summed over its files in flight.
     """
-    from pixel_tui.core.jobs.report import human_bytes, human_duration, human_rate
+    from pixel_tui.core.units import human_duration, human_rate
 
     mine = [t for t in transfers if transfer_matches(t.name, rel, folder)]
     if not mine:
@@ -101,7 +103,7 @@ class DrivePane(BrowserPane):
         try:
             self.after_level(gen, location, rows, again=True)
         except Exception as exc:  # markers are extra: say so, keep the listing
-            self.post_message(MarkersUpdated(gen, note="markers unavailable: " + error_text(exc)[0]))
+            self.post_message(MarkersUpdated(gen, note="markers unavailable: " + render_error(exc, one_line=True)))
 
     def live_note(self) -> str:
         """Upload progress of the cursor entry while rclone transfers it."""
@@ -181,7 +183,7 @@ class DrivePane(BrowserPane):
         status = summary.text() if summary else "0/0 uploaded"
         marker = Sync.UPLOADED.value if report.ok else (Sync.DIFFERS.value if report.uploaded or report.differs
                                                         else Sync.MISSING.value)
-        return f"{len(files)} files {human_size(total)} · {status}", marker
+        return f"{len(files)} files {human_bytes(total)} · {status}", marker
 
     def open_file(self, name: str) -> None:
         """Preview a Drive file (bounded read through rclone cat)."""

@@ -13,8 +13,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from pixel_tui.core.browse.reconcile import human_size
 from pixel_tui.core.storage.listing import Level
+from pixel_tui.core.units import human_bytes
 
 # Marker glyphs and the component class that colours them.
 MARKERS = {
@@ -265,7 +265,7 @@ class EntryList(ScrollView, can_focus=True):
             base = base + self.get_component_rich_style("entry-list--cursor")
         mark = "▌" if name in self.marked else " "
         glyph, kind = MARKERS.get(self.markers.get(name, ""), (" ", ""))
-        size_text = human_size(size) if size >= 0 else ""
+        size_text = human_bytes(size) if size >= 0 else ""
         info = self.info.get(name, "")
         time_text = format_time(level.mtimes[row]) if self.show_times and width >= 50 else ""
         right = f"{size_text:>9}"

@@ -9,9 +9,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Sparkline, Static
 
-from pixel_tui.core.jobs.report import human_bytes, human_duration, human_rate
 from pixel_tui.core.jobs.state import JobStatus
 from pixel_tui.core.jobs.tail import JobView
+from pixel_tui.core.units import human_bytes, human_duration, human_rate
 
 STATE_STYLE = {
     "running": "bold black on green",

@@ -12,9 +12,9 @@ from rich.markup import escape
 from textual.message import Message
 from textual.widgets import Static
 
-from pixel_tui.core.jobs.report import human_duration, human_rate
 from pixel_tui.core.jobs.state import job_state
 from pixel_tui.core.jobs.tail import JobView
+from pixel_tui.core.units import human_duration, human_rate
 from pixel_tui.tui.widgets.job_card import STATE_STYLE, bar, job_name
 from pixel_tui.tui.widgets.job_feed import JobViewChanged, JobWatching, default_clock
 

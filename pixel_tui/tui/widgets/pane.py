@@ -19,7 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 from textual.worker import get_current_worker
 
-from pixel_tui.core.errors import PixelError
+from pixel_tui.core.errors import error_parts, render_error
 from pixel_tui.core.storage.listing import Level
 from pixel_tui.tui.widgets.breadcrumb import Breadcrumb
 from pixel_tui.tui.widgets.entry_list import EntryList
@@ -68,13 +68,6 @@ class MarkersUpdated(Message):
         self.markers = markers or {}
         self.info = info or {}
         self.note = note
-
-
-def error_text(exc: BaseException) -> tuple[str, str]:
-    """(message, hint) of an exception, never a traceback."""
-    if isinstance(exc, PixelError):
-        return exc.message, exc.hint
-    return f"{type(exc).__name__}: {exc}", ""
 
 
 class BrowserPane(Vertical):
@@ -200,12 +193,12 @@ class BrowserPane(Vertical):
                 self.post_message(LevelRows(gen, pending))
             self.post_message(LevelLoaded(gen, time.monotonic() - started))
         except Exception as exc:  # shown in this pane; the other pane keeps working
-            self.post_message(LevelFailed(gen, *error_text(exc)))
+            self.post_message(LevelFailed(gen, *error_parts(exc)))
             return
         try:
             self.after_level(gen, location, seen)
         except Exception as exc:  # markers are extra: say so, keep the listing
-            self.post_message(MarkersUpdated(gen, note="markers unavailable: " + error_text(exc)[0]))
+            self.post_message(MarkersUpdated(gen, note="markers unavailable: " + render_error(exc, one_line=True)))
 
     @on(LevelRows)
     def _rows(self, msg: LevelRows) -> None:
@@ -378,7 +371,7 @@ class BrowserPane(Vertical):
         try:
             info, marker = self.totals_for(location, name, progress)
         except Exception as exc:
-            self.post_message(MarkersUpdated(gen, info={name: "totals failed"}, note=error_text(exc)[0]))
+            self.post_message(MarkersUpdated(gen, info={name: "totals failed"}, note=render_error(exc, one_line=True)))
             return
         if worker.is_cancelled:
             self.post_message(MarkersUpdated(gen, info={name: ""}))

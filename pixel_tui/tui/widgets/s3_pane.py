@@ -6,7 +6,6 @@ from textual import on
 from textual.message import Message
 
 from pixel_tui.core.browse.reconcile import (
-    human_size,
     processed_index,
     processed_markers,
     raw_markers,
@@ -14,6 +13,8 @@ from pixel_tui.core.browse.reconcile import (
     with_ancestors,
 )
 from pixel_tui.core.storage.listing import epoch as _epoch
+from pixel_tui.core.storage.s3url import s3_url
+from pixel_tui.core.units import human_bytes
 from pixel_tui.tui.widgets.entry_list import EntryList
 from pixel_tui.tui.widgets.pane import BrowserPane, MarkersUpdated
 
@@ -142,7 +143,7 @@ class S3Pane(BrowserPane):
             total += obj.size
             if count % 5000 == 0:
                 progress(f"counting {count:,}…")
-        return f"{count:,} obj {human_size(total)}", ""
+        return f"{count:,} obj {human_bytes(total)}", ""
 
     def open_file(self, name: str) -> None:
         """Preview an object (one bounded ranged GET)."""
@@ -150,4 +151,4 @@ class S3Pane(BrowserPane):
         from pixel_tui.tui.dialogs.preview import PreviewScreen
 
         store_getter, key = (lambda: self.app.services.store), self.key(name)
-        self.app.push_screen(PreviewScreen(f"s3://{self.bucket}/{key}", lambda: preview_s3(store_getter(), key)))
+        self.app.push_screen(PreviewScreen(s3_url(self.bucket, key), lambda: preview_s3(store_getter(), key)))
