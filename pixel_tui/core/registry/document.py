@@ -2,130 +2,36 @@
 
 The loaded text is the source of truth. Every edit replaces only the spans it touches, so key order,
 indentation, inline objects, number spelling (20.0 vs 20) and unmodelled sections survive byte for byte.
+This module holds the document (load, query, diff, save, reload); the edits and the undo stack are in
+edits.py, the parsing in parsing.py, what an entry is in entries.py.
 """
 
 from __future__ import annotations
 
 import difflib
-import json
-from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from pixel_tui.core.errors import PixelError, render_error
 from pixel_tui.core.registry import jsonspan
 from pixel_tui.core.registry.backends import RegistryConflict, RegistryNotFound, Version, backend_for
+from pixel_tui.core.registry.edits import MAX_UNDO, RegistryEditError, RegistryEdits  # noqa: F401
+from pixel_tui.core.registry.entries import (  # noqa: F401
+    ONE_LEVEL_GROUPS,
+    SOURCE_FIELD,
+    STAGES,
+    TWO_LEVEL_ROOT,
+    DatasetRef,
+    OddEntry,
+)
+from pixel_tui.core.registry.parsing import LAZY_DEPTH, RegistryParseError, decode, parse_text  # noqa: F401
 
 __all__ = [
     "DatasetRef", "Registry", "RegistryConflict", "RegistryEditError", "RegistryNotFound", "RegistryParseError",
     "SOURCE_FIELD", "STAGES", "ONE_LEVEL_GROUPS",
 ]
 
-SOURCE_FIELD = "source_path"  # where a migrated dataset came from (its Drive location)
-STAGES = ("stage1_foundation", "stage2_therapeutic_expertise", "stage3_edge_stress_test", "stage4_voice_persona")
-ONE_LEVEL_GROUPS = ("edge_case_sources", "voice_persona")
-TWO_LEVEL_ROOT = "datasets"
-MAX_UNDO = 200
 
-
-class RegistryParseError(PixelError):
-    """The registry is not valid JSON (or has duplicate keys); names line and column. Never written."""
-
-    exit_code = 2
-
-    def __init__(self, location: str, message: str, line: int, column: int) -> None:
-        super().__init__(f"{location}: line {line} column {column}: {message}",
-                         "fix the file by hand (pixel-tui never overwrites a file it cannot parse)")
-        self.line, self.column = line, column
-
-
-class RegistryEditError(PixelError):
-    """An edit that cannot be made (unknown group or dataset, empty name...); nothing changed."""
-
-    exit_code = 2
-
-
-@dataclass(frozen=True)
-class DatasetRef:
-    """One dataset: its group path (``datasets/cot_reasoning``, ``voice_persona``), name and entry."""
-
-    group: str
-    name: str
-    entry: dict
-
-    @property
-    def key(self) -> str:
-        """``group/name``, the address the CLI uses."""
-        return f"{self.group}/{self.name}"
-
-    @property
-    def path(self) -> str:
-        """The primary path ('' when missing or not a string)."""
-        p = self.entry.get("path")
-        return p if isinstance(p, str) else ""
-
-
-@dataclass(frozen=True)
-class OddEntry:
-    """Something in a dataset group that is not an object entry (kept as is, reported by validation)."""
-
-    group: str
-    name: str
-    value: Any
-
-
-class _Duplicate(Exception):
-    pass
-
-
-def _no_duplicates(pairs: list) -> dict:
-    d = dict(pairs)
-    if len(d) != len(pairs):
-        raise _Duplicate
-    return d
-
-
-# Entries (datasets/<group>/<name>) sit at depth 3: the span parser skips inside them with the C
-# scanner and parses one only when it is edited, so loading costs little more than json.loads.
-LAZY_DEPTH = 3
-
-
-def parse_text(text: str, location: str = "<registry>") -> jsonspan.Node:
-    """Parse registry text, turning any syntax error or duplicate key into RegistryParseError."""
-    lazy: int | None = LAZY_DEPTH
-    try:
-        # The C parser gives precise messages for syntax errors and finds duplicates cheaply.
-        json.loads(text, object_pairs_hook=_no_duplicates)
-    except json.JSONDecodeError as exc:
-        raise RegistryParseError(location, exc.msg, exc.lineno, exc.colno) from None
-    except RecursionError:
-        raise RegistryParseError(location, "nested too deeply", 1, 1) from None
-    except _Duplicate:
-        lazy = None  # parse everything eagerly: the span parser reports where the duplicate is
-    try:
-        root = jsonspan.parse(text, lazy_depth=lazy)
-    except jsonspan.SpanError as exc:
-        raise RegistryParseError(location, exc.message, exc.line, exc.column) from None
-    if root.kind != "object":
-        raise RegistryParseError(location, "the registry must be a JSON object", *jsonspan.line_col(text, root.start))
-    return root
-
-
-def decode(data: bytes, location: str) -> str:
-    """Bytes to text; invalid UTF-8 is a parse error with its position."""
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line, col = jsonspan.line_col(data[: exc.start].decode("utf-8", "replace"), exc.start)
-        raise RegistryParseError(location, f"not UTF-8 ({exc.reason})", line, col) from None
-
-
-def _same(a: Any, b: Any) -> bool:
-    # json.dumps tells 20 from 20.0 and 1 from true, which == does not.
-    return json.dumps(a, ensure_ascii=False) == json.dumps(b, ensure_ascii=False)
-
-
-class Registry:
+class Registry(RegistryEdits):
     """A loaded registry: query datasets, edit them (with undo), diff, save without losing anyone's edit."""
 
     def __init__(self, text: str, location: str = "<memory>", backend=None, version: Version | None = None,
@@ -232,175 +138,6 @@ class Registry:
                 return None
             node = m.value
         return node if node.kind == "object" else None
-
-    # -- editing ----------------------------------------------------------------------------------
-    @contextmanager
-    def _edit(self, op: str, args: tuple, kwargs: dict):
-        before = (self._text, tuple(self._ops))
-        try:
-            yield
-        except BaseException:
-            self._text, self._root = before[0], parse_text(before[0], self.location)
-            raise
-        if self._text != before[0]:
-            self._undo.append(before)
-            del self._undo[:-MAX_UNDO]
-            self._redo.clear()
-            self._ops.append((op, args, kwargs))
-
-    def _splice(self, text: str) -> None:
-        self._root = parse_text(text, self.location)
-        self._text = text
-
-    def _entry_node(self, group: str, name: str) -> jsonspan.Member:
-        node = self._group_node(group)
-        m = node.member(name) if node is not None else None
-        if m is None:
-            raise RegistryEditError(f"no dataset {group}/{name} in {self.location}")
-        return m
-
-    def add_group(self, group: str) -> None:
-        """Create an empty dataset group (``datasets/<g>`` or a one-level top-level group)."""
-        with self._edit("add_group", (group,), {}):
-            self._ensure_group(group)
-
-    def _ensure_group(self, group: str) -> jsonspan.Node:
-        parts = group.split("/")
-        if not all(parts) or len(parts) > 2 or (len(parts) == 2 and parts[0] != TWO_LEVEL_ROOT):
-            raise RegistryEditError(f"invalid group {group!r}", "use datasets/<group> or a top-level group name")
-        if len(parts) == 1:
-            if parts[0] == TWO_LEVEL_ROOT:
-                raise RegistryEditError(f"{TWO_LEVEL_ROOT!r} holds groups, not datasets", "use datasets/<group>")
-            top = self._root.member(parts[0])
-            if top is not None and top.value.members and group not in self.groups():
-                # training_strategy, usage_notes...: sections we keep but must not turn into groups
-                raise RegistryEditError(f"{group!r} in {self.location} is not a dataset group")
-            self._one_level.add(parts[0])
-        node = self._root
-        for i, part in enumerate(parts):
-            m = node.member(part)
-            if m is None:
-                self._splice(jsonspan.insert_member(self._text, node, part, {}))
-                node = self._group_node("/".join(parts[:i])) if i else self._root
-                m = node.member(part)
-            if m.value.kind != "object":
-                raise RegistryEditError(f"{'/'.join(parts[: i + 1])} in {self.location} is not an object")
-            node = m.value
-        return node
-
-    def set_entry(self, group: str, name: str, entry: dict) -> None:
-        """Add or replace one entry; existing keys keep their place, keys ``entry`` lacks are kept."""
-        if not isinstance(entry, dict):
-            raise RegistryEditError("an entry must be an object")
-        with self._edit("set_entry", (group, name, entry), {}):
-            self._set(group, name, entry)
-
-    def _set(self, group: str, name: str, entry: dict) -> None:
-        if not name or not name.strip():
-            raise RegistryEditError("a dataset name cannot be empty")
-        node = self._ensure_group(group)
-        m = node.member(name)
-        if m is None:
-            self._splice(jsonspan.insert_member(self._text, node, name, entry))
-            return
-        if m.value.kind != "object":
-            self._splice(jsonspan.replace_value(self._text, m.value, entry))
-            return
-        for key, value in entry.items():
-            self._set_field(group, name, key, value)
-
-    def _set_field(self, group: str, name: str, key: str, value: Any) -> None:
-        entry = self._entry_node(group, name).value
-        f = entry.member(key)
-        if f is None:
-            # The source path goes right under `path`: the migration diff then touches adjacent lines only.
-            after = "path" if key == SOURCE_FIELD else None
-            self._splice(jsonspan.insert_member(self._text, entry, key, value, after=after))
-        elif not _same(f.value.value(self._text), value):
-            self._splice(jsonspan.replace_value(self._text, f.value, value))
-
-    def update_fields(self, group: str, name: str, **fields: Any) -> None:
-        """Change or add only the named fields of an existing entry."""
-        with self._edit("update_fields", (group, name), fields):
-            if self._entry_node(group, name).value.kind != "object":
-                raise RegistryEditError(f"{group}/{name} is not an object")
-            for key, value in fields.items():
-                self._set_field(group, name, key, value)
-
-    def remove_field(self, group: str, name: str, key: str) -> None:
-        """Delete one field of an entry (no-op when it is not there)."""
-        with self._edit("remove_field", (group, name, key), {}):
-            entry = self._entry_node(group, name).value
-            if entry.kind == "object" and entry.member(key) is not None:
-                self._splice(jsonspan.remove_member(self._text, entry, key))
-
-    def remove(self, group: str, name: str) -> None:
-        """Delete one dataset."""
-        with self._edit("remove", (group, name), {}):
-            self._entry_node(group, name)
-            self._splice(jsonspan.remove_member(self._text, self._group_node(group), name))
-
-    def move(self, group: str, name: str, new_group: str, new_name: str | None = None) -> None:
-        """Move (and optionally rename) a dataset to another group; refuses to overwrite one there."""
-        new_name = new_name or name
-        with self._edit("move", (group, name, new_group, new_name), {}):
-            value = self._entry_node(group, name).value.value(self._text)
-            target = self._group_node(new_group)
-            if target is not None and target.member(new_name) is not None:
-                raise RegistryEditError(f"{new_group}/{new_name} already exists in {self.location}")
-            self._splice(jsonspan.remove_member(self._text, self._group_node(group), name))
-            node = self._ensure_group(new_group)
-            self._splice(jsonspan.insert_member(self._text, node, new_name, value))
-
-    def duplicate(self, group: str, name: str, new_name: str, new_group: str | None = None) -> None:
-        """Copy an entry under a new name."""
-        new_group = new_group or group
-        with self._edit("duplicate", (group, name, new_name, new_group), {}):
-            value = self._entry_node(group, name).value.value(self._text)
-            target = self._group_node(new_group)
-            if target is not None and target.member(new_name) is not None:
-                raise RegistryEditError(f"{new_group}/{new_name} already exists in {self.location}")
-            self._set(new_group, new_name, value)
-
-    # -- undo / redo --------------------------------------------------------------------------------
-    def undo(self) -> bool:
-        """Step back one edit; False when there is nothing to undo."""
-        if not self._undo:
-            return False
-        self._redo.append((self._text, tuple(self._ops)))
-        text, ops = self._undo.pop()
-        self._splice(text)
-        self._ops = list(ops)
-        return True
-
-    def redo(self) -> bool:
-        """Re-apply an undone edit; False when there is nothing to redo."""
-        if not self._redo:
-            return False
-        self._undo.append((self._text, tuple(self._ops)))
-        text, ops = self._redo.pop()
-        self._splice(text)
-        self._ops = list(ops)
-        return True
-
-    def squash_since(self, text: str) -> None:
-        """Merge the undo steps made since the document was ``text`` into one (one form = one step)."""
-        if self._bom and text.startswith(self._bom):
-            text = text[len(self._bom):]
-        for i in range(len(self._undo) - 1, -1, -1):
-            if self._undo[i][0] == text:
-                del self._undo[i + 1 :]
-                return
-
-    @property
-    def can_undo(self) -> bool:
-        """True when undo() would change something."""
-        return bool(self._undo)
-
-    @property
-    def can_redo(self) -> bool:
-        """True when redo() would change something."""
-        return bool(self._redo)
 
     # -- output -----------------------------------------------------------------------------------
     def render(self) -> str:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from rich.console import Group
 from rich.markup import escape
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,9 +16,11 @@ from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select,
 
 from pixel_tui.core.promotion.naming import canonical_name, suggest_category
 from pixel_tui.core.storage.s3url import s3_url
+from pixel_tui.tui.dialogs.promote_plan_view import plan_view
+from pixel_tui.tui.dialogs.promote_run import PromotionRun
 
 if TYPE_CHECKING:
-    from pixel_tui.core.promotion import Plan, Progress, Result
+    from pixel_tui.core.promotion import Plan, Result
 
 
 class PlanReady(Message):
@@ -37,34 +37,6 @@ class PlanFailed(Message):
     def __init__(self, error: str, token: int) -> None:
         super().__init__()
         self.error, self.token = error, token
-
-
-class PromotionProgressed(Message):
-    """Progress of the running promotion (supersedes the previous one)."""
-
-    def __init__(self, progress: "Progress") -> None:
-        super().__init__()
-        self.progress = progress
-
-    def can_replace(self, message: Message) -> bool:
-        """Only the latest progress matters."""
-        return isinstance(message, PromotionProgressed)
-
-
-class PromotionFinished(Message):
-    """Every object copied and verified, registry saved (and sources deleted in move mode)."""
-
-    def __init__(self, result: "Result") -> None:
-        super().__init__()
-        self.result = result
-
-
-class PromotionStopped(Message):
-    """The promotion stopped (cancelled, S3 error, verification failure); it can be resumed."""
-
-    def __init__(self, error: str, resumable_id: str) -> None:
-        super().__init__()
-        self.error, self.resumable_id = error, resumable_id
 
 
 def _drive_selection(screen) -> tuple[object, list[str]] | None:
@@ -137,7 +109,7 @@ def open_promote(app) -> None:
     app.push_screen(PromoteScreen(keys))
 
 
-class PromoteScreen(ModalScreen["Result | None"]):
+class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
     """Choose category, name and registry entry; review the plan; confirm; watch it copy and verify."""
 
     CSS_PATH = "../styles/promote.tcss"
@@ -304,7 +276,7 @@ class PromoteScreen(ModalScreen["Result | None"]):
                 self.query_one(f"#promote-reg-{wid}", Input).value = value
             self._suggested = True
         self._plan = msg.plan
-        self.query_one("#promote-plan", Static).update(_plan_view(msg.plan))
+        self.query_one("#promote-plan", Static).update(plan_view(msg.plan))
         self.call_after_refresh(self._fit_height)
         blocked = msg.plan.blocked()
         self.query_one("#promote-go", Button).disabled = blocked
@@ -347,132 +319,12 @@ class PromoteScreen(ModalScreen["Result | None"]):
             self._say(f"MOVE deletes {plan.object_count:,} raw objects ({human_bytes(plan.total_bytes)}) after "
                       f"verification. Press Promote again to confirm.", error=True)
             return
-        self._promoting = True
-        self._cancel.clear()
-        for w in self.query("Input, Select, Checkbox"):
-            w.disabled = True
-        self.query_one("#promote-go", Button).disabled = True
-        self.query_one("#promote-cancel", Button).label = "Stop Esc"
-        bar = self.query_one("#promote-bar", ProgressBar)
-        bar.display = self.query_one("#promote-progress", Static).display = True
-        bar.update(total=max(plan.total_bytes, 1), progress=0)
-        self._say("copying…")
-        self._execute(plan)
-
-    @work(thread=True, exclusive=True, group="promote-run")
-    def _execute(self, plan: "Plan") -> None:
-        from pixel_tui.core.errors import render_error
-        from pixel_tui.core.promotion import execute
-
-        services = self.app.services
-        try:
-            result = execute(services.store, services.settings, plan,
-                             progress=lambda p: self.post_message(PromotionProgressed(p)), cancel=self._cancel)
-        except Exception as exc:  # journaled by execute(); shown here, with the hint
-            self.post_message(PromotionStopped(render_error(exc), plan.id))
-        else:
-            self.post_message(PromotionFinished(result))
-
-    def on_promotion_progressed(self, msg: PromotionProgressed) -> None:
-        """Move the bar; objects, bytes, rate, ETA."""
-        from pixel_tui.core.units import human_bytes, human_duration, human_rate
-
-        p = msg.progress
-        bar = self.query_one("#promote-bar", ProgressBar)
-        if p.phase == "copy":
-            bar.update(total=max(p.bytes_total, 1), progress=p.bytes_done)
-        text = (f"{p.phase}: {p.objects_done:,}/{p.objects_total:,} objects  {human_bytes(p.bytes_done)}/"
-                f"{human_bytes(p.bytes_total)}  {human_rate(p.rate)}  ETA {human_duration(p.eta)}")
-        self.query_one("#promote-progress", Static).update(text)
-
-    def on_promotion_finished(self, msg: PromotionFinished) -> None:
-        """Say what was done; Promote becomes Close."""
-        from pixel_tui.core.units import human_duration
-
-        r = msg.result
-        self._promoting, self._finished = False, r
-        bar = self.query_one("#promote-bar", ProgressBar)
-        bar.update(total=1, progress=1)
-        saved = "registry saved" if r.registry_diff else "registry unchanged"
-        moved = f", {r.sources_deleted:,} raw objects deleted" if r.sources_deleted else ""
-        self._say(f"done: {r.copied:,} copied, {r.skipped:,} skipped, {r.verified:,} verified, {saved}{moved} "
-                  f"({human_duration(r.seconds)}). Undo from the history (H).")
-        go = self.query_one("#promote-go", Button)
-        go.label, go.disabled = "Close ^Y", False
-        self.query_one("#promote-cancel", Button).display = False
-        go.focus()
-
-    def on_promotion_stopped(self, msg: PromotionStopped) -> None:
-        """Say why it stopped and that it can be resumed from the history."""
-        self._promoting = False
-        self._say(f"{msg.error}\nResume it from the history (H, then r).", error=True)
-        self.query_one("#promote-cancel", Button).label = "Close Esc"
+        self._start(plan)
 
     @on(Button.Pressed, "#promote-cancel")
     def action_cancel(self) -> None:
         """While running: stop after the copies in flight (resumable). Otherwise close."""
         if self._promoting:
-            self._cancel.set()
-            self._say("stopping after the copies in flight…")
+            self._stop()
             return
         self.dismiss(self._finished)
-
-
-class _Folded:
-    """Lines that fold at the edge, character by character: a long JSON value stays with its key."""
-
-    def __init__(self, lines: list[Text]) -> None:
-        self.lines = lines
-
-    def __rich_console__(self, console, options):
-        width = max(options.max_width, 10)
-        for line in self.lines:
-            yield from line.divide(range(width, len(line), width)) if len(line) > width else [line]
-
-
-def _plan_view(plan: "Plan") -> Group:
-    """The plan, summary first so it shows at 80x24: counts, conflicts, destinations, then the registry diff."""
-    from pixel_tui.core.units import human_bytes
-
-    sm = plan.summary()
-    head = [f"[b]Objects: {sm['objects']:,} ({human_bytes(sm['bytes'])})[/b]  to copy {sm['to_copy']:,}  "
-            f"skipped {sm['skipped']:,}  overwrite {sm['overwrites']:,}  "
-            + (f"[b red]conflicts: {sm['conflicts']:,}[/]" if sm["conflicts"] else "[green]conflicts: 0[/]")]
-    for t in plan.conflicts[:5]:
-        head.append(f"[b yellow]  CONFLICT {escape(t.dst)} differs (overwrite replaces it)[/]")
-    if len(plan.conflicts) > 5:
-        head.append(f"[b yellow]  … and {len(plan.conflicts) - 5} more conflicts[/]")
-    if plan.mode == "move":
-        head.append(f"[b yellow]MOVE: {sm['objects']:,} raw objects ({human_bytes(sm['bytes'])}) deleted after "
-                    f"verification[/]")
-    folded = []
-    for item in plan.items[:3]:
-        kind = f" (folder, {len(item.tasks):,} objects)" if item.is_folder else ""
-        folded.append(Text(f"{item.source} -> {item.dest}{kind}"))
-    if len(plan.items) > 3:
-        folded.append(Text(f"… and {len(plan.items) - 3} more items"))
-    if plan.registry_location:
-        folded.append(Text.from_markup(f"[b]Registry[/b] {escape(plan.registry_location)}:"))
-        folded.extend(_diff_lines(plan.registry_diff) or [Text("  (no change)")])
-    else:
-        folded.append(Text("Registry: none configured (registry.location); it will not be updated"))
-    return Group(Text.from_markup("\n".join(head)), _Folded(folded))
-
-
-def _diff_lines(diff: str) -> list[Text]:
-    """Changed lines of a unified diff with one line of context each side; file headers dropped, the JSON
-    indentation they share removed (it would wrap every line at 80 columns)."""
-    body = [ln.rstrip("\n") for ln in diff.splitlines() if not ln.startswith(("---", "+++"))]
-    changed = [ln[:1] in "+-" for ln in body]
-    keep = [i for i, ln in enumerate(body) if not ln.startswith("@@") and (
-        changed[i] or (i > 0 and changed[i - 1]) or (i + 1 < len(body) and changed[i + 1]))]
-    indents = [len(body[i][1:]) - len(body[i][1:].lstrip()) for i in keep if body[i][1:].strip()]
-    cut = min(indents, default=0)
-    out, last = [], None
-    for i in keep:
-        if last is not None and i != last + 1:
-            out.append(Text("  …", style="dim"))
-        last = i
-        ln = body[i][:1] + body[i][1 + cut:]
-        out.append(Text(ln, style="green" if ln[:1] == "+" else "red" if ln[:1] == "-" else "dim"))
-    return out

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Label, Static
 
-from pixel_tui.tui.dialogs.promote import PromotionProgressed
+from pixel_tui.tui.dialogs.promote_run import PromotionProgressed
 
 if TYPE_CHECKING:
     from pixel_tui.core.promotion.history import PromotionRow

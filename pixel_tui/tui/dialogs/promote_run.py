@@ -1,0 +1,116 @@
+"""The promote dialog's run: execute the plan in a worker, show progress (bar, rate, ETA), stop, say how it ended.
+
+``PromotionRun`` is mixed into ``PromoteScreen`` (promote.py), which owns ``_cancel``, ``_promoting``,
+``_finished`` and ``_say``. The progress message is shared with the history screen's resume.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.message import Message
+from textual.widgets import Button, ProgressBar, Static
+
+if TYPE_CHECKING:
+    from pixel_tui.core.promotion import Plan, Progress, Result
+
+
+class PromotionProgressed(Message):
+    """Progress of the running promotion (supersedes the previous one)."""
+
+    def __init__(self, progress: "Progress") -> None:
+        super().__init__()
+        self.progress = progress
+
+    def can_replace(self, message: Message) -> bool:
+        """Only the latest progress matters."""
+        return isinstance(message, PromotionProgressed)
+
+
+class PromotionFinished(Message):
+    """Every object copied and verified, registry saved (and sources deleted in move mode)."""
+
+    def __init__(self, result: "Result") -> None:
+        super().__init__()
+        self.result = result
+
+
+class PromotionStopped(Message):
+    """The promotion stopped (cancelled, S3 error, verification failure); it can be resumed."""
+
+    def __init__(self, error: str, resumable_id: str) -> None:
+        super().__init__()
+        self.error, self.resumable_id = error, resumable_id
+
+
+class PromotionRun:
+    """Start, follow and stop the promotion of a PromoteScreen."""
+
+    def _start(self, plan: "Plan") -> None:
+        """Lock the form, show the bar, copy in a worker."""
+        self._promoting = True
+        self._cancel.clear()
+        for w in self.query("Input, Select, Checkbox"):
+            w.disabled = True
+        self.query_one("#promote-go", Button).disabled = True
+        self.query_one("#promote-cancel", Button).label = "Stop Esc"
+        bar = self.query_one("#promote-bar", ProgressBar)
+        bar.display = self.query_one("#promote-progress", Static).display = True
+        bar.update(total=max(plan.total_bytes, 1), progress=0)
+        self._say("copying…")
+        self._execute(plan)
+
+    @work(thread=True, exclusive=True, group="promote-run")
+    def _execute(self, plan: "Plan") -> None:
+        from pixel_tui.core.errors import render_error
+        from pixel_tui.core.promotion import execute
+
+        services = self.app.services
+        try:
+            result = execute(services.store, services.settings, plan,
+                             progress=lambda p: self.post_message(PromotionProgressed(p)), cancel=self._cancel)
+        except Exception as exc:  # journaled by execute(); shown here, with the hint
+            self.post_message(PromotionStopped(render_error(exc), plan.id))
+        else:
+            self.post_message(PromotionFinished(result))
+
+    def on_promotion_progressed(self, msg: PromotionProgressed) -> None:
+        """Move the bar; objects, bytes, rate, ETA."""
+        from pixel_tui.core.units import human_bytes, human_duration, human_rate
+
+        p = msg.progress
+        bar = self.query_one("#promote-bar", ProgressBar)
+        if p.phase == "copy":
+            bar.update(total=max(p.bytes_total, 1), progress=p.bytes_done)
+        text = (f"{p.phase}: {p.objects_done:,}/{p.objects_total:,} objects  {human_bytes(p.bytes_done)}/"
+                f"{human_bytes(p.bytes_total)}  {human_rate(p.rate)}  ETA {human_duration(p.eta)}")
+        self.query_one("#promote-progress", Static).update(text)
+
+    def on_promotion_finished(self, msg: PromotionFinished) -> None:
+        """Say what was done; Promote becomes Close."""
+        from pixel_tui.core.units import human_duration
+
+        r = msg.result
+        self._promoting, self._finished = False, r
+        bar = self.query_one("#promote-bar", ProgressBar)
+        bar.update(total=1, progress=1)
+        saved = "registry saved" if r.registry_diff else "registry unchanged"
+        moved = f", {r.sources_deleted:,} raw objects deleted" if r.sources_deleted else ""
+        self._say(f"done: {r.copied:,} copied, {r.skipped:,} skipped, {r.verified:,} verified, {saved}{moved} "
+                  f"({human_duration(r.seconds)}). Undo from the history (H).")
+        go = self.query_one("#promote-go", Button)
+        go.label, go.disabled = "Close ^Y", False
+        self.query_one("#promote-cancel", Button).display = False
+        go.focus()
+
+    def on_promotion_stopped(self, msg: PromotionStopped) -> None:
+        """Say why it stopped and that it can be resumed from the history."""
+        self._promoting = False
+        self._say(f"{msg.error}\nResume it from the history (H, then r).", error=True)
+        self.query_one("#promote-cancel", Button).label = "Close Esc"
+
+    def _stop(self) -> None:
+        """Stop after the copies in flight (the promotion stays resumable)."""
+        self._cancel.set()
+        self._say("stopping after the copies in flight…")
