@@ -75,11 +75,11 @@ def open_registry(settings):
     """The configured registry, loaded (S3 URLs through the configured endpoint and credentials)."""
     from pixel_tui.core.errors import ConfigError
     from pixel_tui.core.registry.document import Registry
-    from pixel_tui.core.storage.s3 import S3Store
+    from pixel_tui.core.storage.s3 import store_factory
 
     if not settings.registry:
         raise ConfigError("no registry configured", "pass --registry PATH_OR_S3_URL or set `registry.location`")
-    return Registry.load(settings.registry, store_factory=lambda b: S3Store.from_settings(settings, bucket=b),
+    return Registry.load(settings.registry, store_factory=store_factory(settings),
                          backup_dir=settings.state_path / "registry-backups")
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pixel_tui.core.config import Settings
 from pixel_tui.core.storage.rclone import CopyJob, Rclone, RcloneEnv
-from pixel_tui.core.storage.s3 import Credentials, S3Store
+from pixel_tui.core.storage.s3 import S3Store
 from pixel_tui.demo.data import FILES, PROCESSED, file_bytes, registry_text, write_drive
 from pixel_tui.demo.seaweedfs import WeedServer
 
@@ -51,8 +51,7 @@ class DemoEnv:
 
     def store(self) -> S3Store:
         """An S3Store on the demo bucket."""
-        return S3Store(BUCKET, endpoint_url=self.server.endpoint_url,
-                       credentials=Credentials(self.server.access_key, self.server.secret_key))
+        return S3Store.from_settings(self.settings, environ=self.process_env())
 
     def process_env(self) -> dict[str, str]:
         """Variables a child process (or this one) needs to reach the demo: AWS_* and RCLONE_CONFIG_*."""

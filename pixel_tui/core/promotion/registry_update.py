@@ -13,26 +13,15 @@ if TYPE_CHECKING:
     from pixel_tui.core.storage.s3 import S3Store
 
 
-def store_factory_for(store: "S3Store", settings: "Settings"):
-    """A store_factory for Registry.load that reuses ``store`` for its own bucket."""
-    from pixel_tui.core.storage.s3 import S3Store
-
-    def factory(bucket: str) -> "S3Store":
-        if bucket == store.bucket:
-            return store
-        return S3Store.from_settings(settings, bucket=bucket)
-
-    return factory
-
-
 def load_registry(settings: "Settings", store: "S3Store", location: str | None = None):
     """The registry at ``location`` (default: the configured one), freshly loaded; None when none is set."""
     location = location or settings.registry
     if not location:
         return None
     from pixel_tui.core.registry.document import Registry
+    from pixel_tui.core.storage.s3 import store_factory
 
-    return Registry.load(location, store_factory_for(store, settings),
+    return Registry.load(location, store_factory(settings, reuse=store),
                          backup_dir=settings.state_path / "registry-backups")
 
 

@@ -161,13 +161,13 @@ class S3Backend:
     """A registry object in S3, shared by several machines through conditional puts."""
 
     def __init__(self, url: str, store_factory: Callable[[str], "S3Store"] | None = None) -> None:
-        from pixel_tui.core.storage.s3 import S3Store
+        from pixel_tui.core.storage.s3 import store_factory as default_factory
         from pixel_tui.core.storage.s3url import parse_s3_url
 
         bucket, self.key = parse_s3_url(url)
         if not bucket or not self.key:
             raise PixelError(f"registry URL {url} needs a bucket and a key", "e.g. s3://bucket/config/dataset_registry.json")
-        self.store = store_factory(bucket) if store_factory else S3Store(bucket)
+        self.store = (store_factory or default_factory())(bucket)
         self.location = url
 
     def read(self) -> tuple[bytes, Version]:

@@ -54,9 +54,9 @@ class Resolver:
 
     def __init__(self, registry: Registry | str, store_factory: Callable[[str], "S3Store"] | None = None,
                  cache_dir: str | os.PathLike | None = None) -> None:
-        from pixel_tui.core.storage.s3 import S3Store
+        from pixel_tui.core.storage.s3 import store_factory as default_factory
 
-        self._factory = store_factory or (lambda bucket: S3Store(bucket))
+        self._factory = store_factory or default_factory()
         self.registry = registry if isinstance(registry, Registry) else Registry.load(registry, self._factory)
         self.cache_dir = Path(cache_dir).expanduser() if cache_dir else None
         self._stores: dict[str, "S3Store"] = {}

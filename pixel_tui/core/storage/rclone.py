@@ -243,11 +243,14 @@ def rclone_s3_env(remote: str, *, endpoint_url: str | None = None, region: str =
     return env
 
 
-def s3_remote_settings(name: str, rclone: Rclone | None = None) -> dict[str, str]:
-    """Settings of an S3 remote from RCLONE_CONFIG_<NAME>_* or the rclone config file."""
+def s3_remote_settings(name: str, rclone: Rclone | None = None,
+                       environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Settings of an S3 remote from RCLONE_CONFIG_<NAME>_* (of ``environ``, default os.environ) or the
+    rclone config file."""
     name = name.rstrip(":")
     prefix = f"RCLONE_CONFIG_{name.upper()}_"
-    from_env = {k[len(prefix):].lower(): v for k, v in os.environ.items() if k.startswith(prefix)}
+    environ = os.environ if environ is None else environ
+    from_env = {k[len(prefix):].lower(): v for k, v in environ.items() if k.startswith(prefix)}
     if from_env:
         conf = from_env
     else:

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
 from pixel_tui.core.errors import (
     AccessDenied,
@@ -61,6 +61,26 @@ class Credentials:
         return f"Credentials(access_key_id={self.access_key_id[:4]}…, secret=***)"
 
 
+def store_factory(settings: "Settings | None" = None,
+                  reuse: "S3Store | None" = None) -> Callable[[str], "S3Store"]:
+    """bucket -> S3Store, for the buckets registry paths name (``Registry.load``, the resolver, checks).
+
+    Every store comes from ``S3Store.from_settings`` (plain defaults without ``settings``: AWS, the
+    environment's credentials); ``reuse`` is returned for its own bucket instead of a second client.
+    """
+    if settings is None:
+        from pixel_tui.core.config import Settings
+
+        settings = Settings()
+
+    def factory(bucket: str) -> "S3Store":
+        if reuse is not None and bucket == reuse.bucket:
+            return reuse
+        return S3Store.from_settings(settings, bucket=bucket)
+
+    return factory
+
+
 class S3Store:
     """All S3 access for one bucket. Thread-safe: one botocore client shared by worker threads."""
 
@@ -90,13 +110,16 @@ class S3Store:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: "Settings", bucket: str | None = None) -> "S3Store":
-        """Build a store from Settings, taking credentials from an rclone remote when one is named."""
+    def from_settings(cls, settings: "Settings", bucket: str | None = None,
+                      environ: Mapping[str, str] | None = None) -> "S3Store":
+        """The one way to build a store from Settings (of ``bucket``, default the configured one), taking
+        credentials from an rclone remote when one is named (its RCLONE_CONFIG_* from ``environ``,
+        default os.environ, or the rclone config file). ``store_factory`` makes one per bucket."""
         endpoint, region, creds, profile = settings.endpoint_url, settings.region, None, settings.profile
         if settings.rclone_remote:
             from pixel_tui.core.storage.rclone import s3_remote_settings
 
-            remote = s3_remote_settings(settings.rclone_remote)
+            remote = s3_remote_settings(settings.rclone_remote, environ=environ)
             endpoint = endpoint or remote.get("endpoint") or None
             region = remote.get("region") or region
             if remote.get("access_key_id"):

@@ -156,11 +156,11 @@ class HomeScreen(Screen):
     def _find_entry(self, key: str) -> None:
         from pixel_tui.core.errors import render_error
         from pixel_tui.core.registry.document import Registry
-        from pixel_tui.core.storage.s3 import S3Store
+        from pixel_tui.core.storage.s3 import store_factory
 
         settings = self.app.services.settings
         try:
-            reg = Registry.load(settings.registry, lambda b: S3Store.from_settings(settings, bucket=b))
+            reg = Registry.load(settings.registry, store_factory(settings))
         except Exception as exc:  # shown as a notice; the browser keeps working
             self.post_message(RegistryEntryFound(key, [], render_error(exc)))
             return

@@ -97,14 +97,14 @@ class S3Pane(BrowserPane):
         if self._index is None:
             services = self.app.services
             settings = services.settings
-            from pixel_tui.core.storage.s3 import S3Store
+            from pixel_tui.core.storage.s3 import store_factory
 
             keys = (o.key for o in services.store.walk(settings.processed_prefix))
             promoted = processed_index(keys, settings.processed_prefix, settings.categories)
             from pixel_tui.core.promotion.history import promoted_sources
 
             refs = with_ancestors(registry_keys(
-                registry_paths(settings, lambda b: S3Store.from_settings(settings, bucket=b)), settings.bucket or ""))
+                registry_paths(settings, store_factory(settings)), settings.bucket or ""))
             # A promotion under a new name leaves no same-named copy: its journal says what it promoted.
             refs |= promoted_sources(settings)
             self._index = (promoted, refs)
