@@ -12,7 +12,8 @@ from conftest import PROMO_REGISTRY
 from pixel_tui.core.config import with_overrides
 from pixel_tui.core.promotion.journal import Journal
 from pixel_tui.tui.dialogs.promote import PromoteScreen
-from pixel_tui.tui.screens.history import ConfirmUndo, HistoryScreen
+from pixel_tui.tui.dialogs.undo import ConfirmUndo
+from pixel_tui.tui.screens.history import HistoryScreen
 
 N = 500
 RAW_KEY = "gdrive/raw/CoT_Heartbreak_and_Breakups_downloaded.json"

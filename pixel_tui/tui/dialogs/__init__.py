@@ -1,1 +1,1 @@
-"""Every modal: promote, upload, preview, registry entry, confirmations."""
+"""Every modal: promote, upload, preview, registry entry, prompts, undo confirmation, help. Styles: styles/dialogs.tcss."""

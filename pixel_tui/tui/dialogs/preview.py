@@ -30,8 +30,8 @@ class PreviewLoaded(Message):
 class PreviewScreen(ModalScreen[None]):
     """Bounded preview; Esc, q or v closes."""
 
+    CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("escape,q,v", "dismiss", "Close")]
-    CSS_PATH = "../styles/preview.tcss"
 
     def __init__(self, title: str, load: Callable[[], Preview]) -> None:
         super().__init__()

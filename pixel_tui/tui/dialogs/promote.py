@@ -111,7 +111,7 @@ def open_promote(app) -> None:
 class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
     """Choose category, name and registry entry; review the plan; confirm; watch it copy and verify."""
 
-    CSS_PATH = "../styles/promote.tcss"
+    CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel / close"),
         Binding("ctrl+y", "confirm", "Promote"),

@@ -45,6 +45,7 @@ def _text(value: Any) -> str:
 class EntryForm(ModalScreen[FormResult | None]):
     """Add, edit or duplicate one entry. Esc cancels; Enter or OK applies (to memory, not to disk)."""
 
+    CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+o", "submit", "Apply")]
 
     def __init__(self, title: str, group: str, name: str, entry: dict, existing: Callable[[str, str], bool],

@@ -6,15 +6,15 @@ import threading
 from typing import TYPE_CHECKING
 
 from rich.markup import escape
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Label, Static
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
 
 from pixel_tui.tui.dialogs.promote_run import PromotionProgressed
+from pixel_tui.tui.dialogs.undo import ConfirmUndo
 
 if TYPE_CHECKING:
     from pixel_tui.core.promotion.history import PromotionRow
@@ -36,46 +36,10 @@ class HistoryActionDone(Message):
         self.text, self.ok = text, ok
 
 
-class ConfirmUndo(ModalScreen[bool]):
-    """States what undo will delete and restore; y/Enter confirms."""
-
-    CSS_PATH = "../styles/promote.tcss"
-    BINDINGS = [Binding("escape,n", "answer(False)", "No"), Binding("y", "answer(True)", "Yes")]
-
-    def __init__(self, row: "PromotionRow") -> None:
-        super().__init__()
-        self.row = row
-
-    def compose(self) -> ComposeResult:
-        from pixel_tui.core.promotion.plan import human_bytes
-
-        r = self.row
-        with Vertical(id="confirm-undo"):
-            yield Label(f"[b]Undo promotion {escape(r.id)}?[/b]")
-            yield Static(escape(f"Deletes the {r.objects:,} copies it made ({human_bytes(r.bytes)}) in {r.category}"
-                                f"{', copies moved sources back first' if r.mode == 'move' else ''}, and restores "
-                                "the registry entry. Refused if either changed since."))
-            with Horizontal():
-                yield Button("Undo (y)", id="confirm-yes", variant="warning", compact=True)
-                yield Button("Keep (n)", id="confirm-no", compact=True)
-
-    @on(Button.Pressed, "#confirm-yes")
-    def _yes(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#confirm-no")
-    def _no(self) -> None:
-        self.dismiss(False)
-
-    def action_answer(self, yes: bool) -> None:
-        """y: undo; n/Esc: keep."""
-        self.dismiss(yes)
-
-
 class HistoryScreen(Screen):
     """Promotions, newest first: status, mode, category, objects, bytes, who, sources."""
 
-    CSS_PATH = "../styles/promote.tcss"
+    CSS_PATH = "../styles/history.tcss"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("u", "undo", "Undo"),
