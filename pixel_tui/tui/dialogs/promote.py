@@ -17,6 +17,7 @@ from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select,
 from pixel_tui.core.promotion.naming import canonical_name, suggest_category
 from pixel_tui.tui.dialogs.promote_plan_view import plan_view
 from pixel_tui.tui.dialogs.promote_run import PromotionRun
+from pixel_tui.tui.worker_errors import reported
 
 if TYPE_CHECKING:
     from pixel_tui.core.promotion import Plan, Result
@@ -248,23 +249,22 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
         from pixel_tui.core.promotion.registry_update import load_registry
 
         services = self.app.services
-        try:
-            store = services.store
-            registry = load_registry(services.settings, store)
-            suggestion = None
-            if registry is not None and choices["registry_entry"] is None and len(self.keys) == 1:
-                sug = suggest_registry_entry(self.keys[0], choices["category"], services.settings, registry.datasets(),
-                                             is_folder=self.keys[0].endswith("/"))
-                suggestion = (sug.group, sug.name, sug.fields)
-            plan = build_plan(store, services.settings, self.keys, choices["category"], name=choices["name"],
-                              move=choices["move"], overwrite=choices["overwrite"], registry=registry,
-                              registry_entry=choices["registry_entry"])
-        except PixelError as exc:
-            self.post_message(PlanFailed(str(exc), token))
-        except Exception as exc:  # an unexpected failure is shown, never a crash of the app
-            self.post_message(PlanFailed(f"{type(exc).__name__}: {exc}", token))
-        else:
-            self.post_message(PlanReady(plan, token, suggestion))
+        with reported(self, "planning", lambda text: PlanFailed(text, token)):
+            try:
+                store = services.store
+                registry = load_registry(services.settings, store)
+                suggestion = None
+                if registry is not None and choices["registry_entry"] is None and len(self.keys) == 1:
+                    sug = suggest_registry_entry(self.keys[0], choices["category"], services.settings,
+                                                 registry.datasets(), is_folder=self.keys[0].endswith("/"))
+                    suggestion = (sug.group, sug.name, sug.fields)
+                plan = build_plan(store, services.settings, self.keys, choices["category"], name=choices["name"],
+                                  move=choices["move"], overwrite=choices["overwrite"], registry=registry,
+                                  registry_entry=choices["registry_entry"])
+            except PixelError as exc:
+                self.post_message(PlanFailed(str(exc), token))
+            else:
+                self.post_message(PlanReady(plan, token, suggestion))
 
     def on_plan_ready(self, msg: PlanReady) -> None:
         """Show the plan and enable Promote when nothing blocks it."""
