@@ -71,7 +71,7 @@ class PixelApp(JobAlerts, App):
 
     def action_help(self) -> None:
         """Show every binding of the current screen."""
-        from pixel_tui.tui.screens.help import HelpScreen
+        from pixel_tui.tui.dialogs.help import HelpScreen
 
         self.push_screen(HelpScreen(self.screen))
 

@@ -72,7 +72,7 @@ async def test_a_failing_upload_rings_the_bell_and_notifies(tmp_path):
 
 def test_help_snapshot_80x24(snap_compare, tmp_path):
     """`?` over the monitor (no logs configured: a fixed screen) lists every key of that screen."""
-    from pixel_tui.tui.screens.help import HelpScreen
+    from pixel_tui.tui.dialogs.help import HelpScreen
     from pixel_tui.tui.screens.monitor import MonitorScreen
 
     app = make_app(_settings(tmp_path, bucket="snap-help", endpoint_url="http://127.0.0.1:9"))

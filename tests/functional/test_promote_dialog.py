@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import pytest
@@ -11,8 +12,10 @@ from conftest import PROMO_REGISTRY
 
 from pixel_tui.core.config import with_overrides
 from pixel_tui.core.promotion.journal import Journal
+from pixel_tui.core.storage.fastcopy import FastCopier
 from pixel_tui.tui.dialogs.promote import PromoteScreen
-from pixel_tui.tui.screens.history import ConfirmUndo, HistoryScreen
+from pixel_tui.tui.dialogs.undo import ConfirmUndo
+from pixel_tui.tui.screens.history import HistoryScreen
 
 N = 500
 RAW_KEY = "gdrive/raw/CoT_Heartbreak_and_Breakups_downloaded.json"
@@ -98,44 +101,76 @@ async def test_story_3_promote_verify_registry_then_undo(story):
     assert reg.read_text() == original
 
 
+class CopyGate:
+    """The one injected fault, slowness: past the first ``free`` copies, every copy waits until the test
+    opens the gate, so a stop always lands mid-way however fast the server copies."""
+
+    def __init__(self, free: int) -> None:
+        self.free, self.started = free, 0
+        self.lock = threading.Lock()
+        self.holding = threading.Event()  # a copy is waiting at the gate
+        self.open = threading.Event()
+
+    def wrap(self, copy):
+        def gated(copier, *args, **kwargs):
+            with self.lock:
+                self.started += 1
+                held = self.started > self.free
+            if held:
+                self.holding.set()
+                if not self.open.wait(60):
+                    raise TimeoutError("the test never opened the copy gate")
+            return copy(copier, *args, **kwargs)
+
+        return gated
+
+
 @sync
-async def test_move_needs_a_second_confirmation_and_cancel_is_resumable(story):
+async def test_move_needs_a_second_confirmation_and_cancel_is_resumable(story, monkeypatch):
     app, store, reg = story
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(16) as pool:
         list(pool.map(lambda i: store.put_bytes(f"gdrive/raw/pack/{i:03d}.json", b"{}"), range(N)))
-    app.services.settings = with_overrides(app.services.settings, concurrency=1)  # slow enough to stop
-    async with app.run_test(size=(130, 42)) as pilot:
-        await settle(pilot)
-        await pilot.press("tab")
-        app.screen.s3.open_location("gdrive/raw/", select="pack/")
-        await settle(pilot)
-        assert app.screen.s3.selected_keys() == ["gdrive/raw/pack/"]
-        await pilot.press("p")
-        dialog = app.screen
-        await wait_until(pilot, lambda: dialog._plan is not None, what="the plan")
-        dialog.query_one("#promote-move").value = True
-        await wait_until(pilot, lambda: dialog._plan is not None and dialog._plan.mode == "move", what="move plan")
-        await pilot.press("ctrl+y")
-        assert f"MOVE deletes {N} raw objects" in screen_text(app) and not dialog._promoting
-        await pilot.press("ctrl+y")
-        assert dialog._promoting
-        await wait_until(pilot, lambda: "copy: " in screen_text(app), what="copying")
-        await pilot.press("escape")  # stop: copies in flight finish, then it stops
-        await wait_until(pilot, lambda: not dialog._promoting, what="the stop")
-        plan_id = dialog._plan.id
-        state = Journal.find(app.services.settings, plan_id).state()
-        assert not state.done and 0 < len(state.copies) < N
-        assert "Resume it from the history" in screen_text(app)
-        assert store.head("gdrive/raw/pack/000.json") is not None, "no source deleted before verification"
-        await pilot.press("escape")
-        await pilot.press("H")
-        history = app.screen
-        await wait_until(pilot, lambda: history.rows, what="the history")
-        assert history.rows[0].resumable
-        await pilot.press("r")
-        await wait_until(pilot, lambda: history.rows and history.rows[0].status == "done", what="the resume")
+    app.services.settings = with_overrides(app.services.settings, concurrency=1)  # few copies in flight at the stop
+    gate = CopyGate(free=5)
+    monkeypatch.setattr(FastCopier, "copy", gate.wrap(FastCopier.copy))  # the copier execute() uses for small objects
+    try:
+        async with app.run_test(size=(130, 42)) as pilot:
+            await settle(pilot)
+            await pilot.press("tab")
+            app.screen.s3.open_location("gdrive/raw/", select="pack/")
+            await settle(pilot)
+            assert app.screen.s3.selected_keys() == ["gdrive/raw/pack/"]
+            await pilot.press("p")
+            dialog = app.screen
+            await wait_until(pilot, lambda: dialog._plan is not None, what="the plan")
+            dialog.query_one("#promote-move").value = True
+            await wait_until(pilot, lambda: dialog._plan is not None and dialog._plan.mode == "move", what="move plan")
+            await pilot.press("ctrl+y")
+            assert f"MOVE deletes {N} raw objects" in screen_text(app) and not dialog._promoting
+            await pilot.press("ctrl+y")
+            assert dialog._promoting
+            await wait_until(pilot, lambda: "copy: " in screen_text(app), what="copying")
+            await wait_until(pilot, gate.holding.is_set, what="a copy past the first few")
+            await pilot.press("escape")  # stop: copies in flight finish, then it stops
+            await wait_until(pilot, dialog._cancel.is_set, what="the stop request")
+            gate.open.set()
+            await wait_until(pilot, lambda: not dialog._promoting, what="the stop")
+            plan_id = dialog._plan.id
+            state = Journal.find(app.services.settings, plan_id).state()
+            assert not state.done and 0 < len(state.copies) < N
+            assert "Resume it from the history" in screen_text(app)
+            assert store.head("gdrive/raw/pack/000.json") is not None, "no source deleted before verification"
+            await pilot.press("escape")
+            await pilot.press("H")
+            history = app.screen
+            await wait_until(pilot, lambda: history.rows, what="the history")
+            assert history.rows[0].resumable
+            await pilot.press("r")
+            await wait_until(pilot, lambda: history.rows and history.rows[0].status == "done", what="the resume")
+    finally:
+        gate.open.set()  # never leave a copy thread waiting
     keys = [o.key for o in store.walk("gdrive/")]
     assert not [k for k in keys if k.startswith("gdrive/raw/pack/")]
     assert len([k for k in keys if k.startswith("gdrive/processed/cot_reasoning/pack/")]) == N

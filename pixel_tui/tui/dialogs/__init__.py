@@ -1,1 +1,3 @@
-"""Every modal: promote, upload, preview, registry entry, confirmations."""
+"""Every modal: promote, upload, preview, registry entry, prompts, undo confirmation, help.
+
+Each loads styles/dialogs.tcss through its own CSS_PATH."""

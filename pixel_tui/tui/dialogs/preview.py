@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from pixel_tui.core.browse.preview import Preview
+from pixel_tui.tui.worker_errors import reported
 
 
 class PreviewLoaded(Message):
@@ -30,8 +31,8 @@ class PreviewLoaded(Message):
 class PreviewScreen(ModalScreen[None]):
     """Bounded preview; Esc, q or v closes."""
 
+    CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("escape,q,v", "dismiss", "Close")]
-    CSS_PATH = "../styles/preview.tcss"
 
     def __init__(self, title: str, load: Callable[[], Preview]) -> None:
         super().__init__()
@@ -52,12 +53,14 @@ class PreviewScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _load(self) -> None:
-        from pixel_tui.core.errors import render_error
+        from pixel_tui.core.errors import PixelError, render_error
 
-        try:
-            self.post_message(PreviewLoaded(self._load_fn()))
-        except Exception as exc:  # shown in the dialog
-            self.post_message(PreviewLoaded(None, render_error(exc)))
+        # shown in the dialog; an unexpected error is logged too
+        with reported(self, "the preview", lambda text: PreviewLoaded(None, text)):
+            try:
+                self.post_message(PreviewLoaded(self._load_fn()))
+            except (PixelError, OSError) as exc:
+                self.post_message(PreviewLoaded(None, render_error(exc)))
 
     @on(PreviewLoaded)
     def _show(self, msg: PreviewLoaded) -> None:

@@ -18,6 +18,7 @@ from pixel_tui.core.promotion.naming import canonical_name, suggest_category
 from pixel_tui.core.storage.s3url import s3_url
 from pixel_tui.tui.dialogs.promote_plan_view import plan_view
 from pixel_tui.tui.dialogs.promote_run import PromotionRun
+from pixel_tui.tui.worker_errors import reported
 
 if TYPE_CHECKING:
     from pixel_tui.core.promotion import Plan, Result
@@ -112,7 +113,7 @@ def open_promote(app) -> None:
 class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
     """Choose category, name and registry entry; review the plan; confirm; watch it copy and verify."""
 
-    CSS_PATH = "../styles/promote.tcss"
+    CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel / close"),
         Binding("ctrl+y", "confirm", "Promote"),
@@ -243,27 +244,28 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
 
     @work(thread=True, exclusive=True, group="promote-plan")
     def _make_plan(self, token: int, choices: dict) -> None:
-        from pixel_tui.core.errors import render_error
+        from pixel_tui.core.errors import PixelError
         from pixel_tui.core.promotion import build_plan
         from pixel_tui.core.promotion.naming import suggest_registry_entry
         from pixel_tui.core.promotion.registry_update import load_registry
 
         services = self.app.services
-        try:
-            store = services.store
-            registry = load_registry(services.settings, store)
-            suggestion = None
-            if registry is not None and choices["registry_entry"] is None and len(self.keys) == 1:
-                sug = suggest_registry_entry(self.keys[0], choices["category"], services.settings, registry.datasets(),
-                                             is_folder=self.keys[0].endswith("/"))
-                suggestion = (sug.group, sug.name, sug.fields)
-            plan = build_plan(store, services.settings, self.keys, choices["category"], name=choices["name"],
-                              move=choices["move"], overwrite=choices["overwrite"], registry=registry,
-                              registry_entry=choices["registry_entry"])
-        except Exception as exc:  # ours with its hint; an unexpected one too, never a crash of the app
-            self.post_message(PlanFailed(render_error(exc), token))
-        else:
-            self.post_message(PlanReady(plan, token, suggestion))
+        with reported(self, "planning", lambda text: PlanFailed(text, token)):
+            try:
+                store = services.store
+                registry = load_registry(services.settings, store)
+                suggestion = None
+                if registry is not None and choices["registry_entry"] is None and len(self.keys) == 1:
+                    sug = suggest_registry_entry(self.keys[0], choices["category"], services.settings,
+                                                 registry.datasets(), is_folder=self.keys[0].endswith("/"))
+                    suggestion = (sug.group, sug.name, sug.fields)
+                plan = build_plan(store, services.settings, self.keys, choices["category"], name=choices["name"],
+                                  move=choices["move"], overwrite=choices["overwrite"], registry=registry,
+                                  registry_entry=choices["registry_entry"])
+            except PixelError as exc:
+                self.post_message(PlanFailed(str(exc), token))
+            else:
+                self.post_message(PlanReady(plan, token, suggestion))
 
     def on_plan_ready(self, msg: PlanReady) -> None:
         """Show the plan and enable Promote when nothing blocks it."""

@@ -12,6 +12,8 @@ from textual import work
 from textual.message import Message
 from textual.widgets import Button, ProgressBar, Static
 
+from pixel_tui.tui.worker_errors import reported
+
 if TYPE_CHECKING:
     from pixel_tui.core.promotion import Plan, Progress, Result
 
@@ -63,17 +65,19 @@ class PromotionRun:
 
     @work(thread=True, exclusive=True, group="promote-run")
     def _execute(self, plan: "Plan") -> None:
-        from pixel_tui.core.errors import render_error
+        from pixel_tui.core.errors import PixelError
         from pixel_tui.core.promotion import execute
 
         services = self.app.services
-        try:
-            result = execute(services.store, services.settings, plan,
-                             progress=lambda p: self.post_message(PromotionProgressed(p)), cancel=self._cancel)
-        except Exception as exc:  # journaled by execute(); shown here, with the hint
-            self.post_message(PromotionStopped(render_error(exc), plan.id))
-        else:
-            self.post_message(PromotionFinished(result))
+        # An unexpected error is journaled by execute() (resumable), logged and shown here.
+        with reported(self, "the promotion", lambda text: PromotionStopped(text, plan.id)):
+            try:
+                result = execute(services.store, services.settings, plan,
+                                 progress=lambda p: self.post_message(PromotionProgressed(p)), cancel=self._cancel)
+            except PixelError as exc:
+                self.post_message(PromotionStopped(str(exc), plan.id))
+            else:
+                self.post_message(PromotionFinished(result))
 
     def on_promotion_progressed(self, msg: PromotionProgressed) -> None:
         """Move the bar; objects, bytes, rate, ETA."""

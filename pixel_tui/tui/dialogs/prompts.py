@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, Static
 class ConfirmDialog(ModalScreen[bool]):
     """A yes/no question; y or Enter confirms, n or Esc declines."""
 
+    CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "No")]
 
     def __init__(self, question: str) -> None:
@@ -42,6 +43,7 @@ class ConfirmDialog(ModalScreen[bool]):
 class AskDialog(ModalScreen[str | None]):
     """Ask for one line of text (a group, a new name); Esc cancels."""
 
+    CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, question: str, value: str = "", hint: str = "") -> None:
@@ -67,6 +69,7 @@ class AskDialog(ModalScreen[str | None]):
 class DiffDialog(ModalScreen[str | None]):
     """A unified diff with actions; dismisses with the chosen action's id (None on Esc)."""
 
+    CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, diff: str, actions: list[tuple[str, str]]) -> None:

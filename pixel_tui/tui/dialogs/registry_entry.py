@@ -16,6 +16,7 @@ from textual.worker import get_current_worker
 
 from pixel_tui.core.registry.document import SOURCE_FIELD, STAGES
 from pixel_tui.core.storage.s3url import is_s3_url
+from pixel_tui.tui.worker_errors import reported
 
 # (field, label): the fields the form edits; every other field of the entry is kept as it is.
 FORM_FIELDS = (("path", "path"), (SOURCE_FIELD, "source path"), ("stage", "stage"), ("type", "type"),
@@ -46,6 +47,7 @@ def _text(value: Any) -> str:
 class EntryForm(ModalScreen[FormResult | None]):
     """Add, edit or duplicate one entry. Esc cancels; Enter or OK applies (to memory, not to disk)."""
 
+    CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+o", "submit", "Apply")]
 
     def __init__(self, title: str, group: str, name: str, entry: dict, existing: Callable[[str, str], bool],
@@ -152,12 +154,18 @@ class EntryForm(ModalScreen[FormResult | None]):
         """Look the path up in S3 (a short pause first, so typing does not fire a HEAD per key)."""
         import time
 
+        from pixel_tui.core.errors import PixelError
+
         time.sleep(0.25)
         if get_current_worker().is_cancelled:
             return
-        exists, detail = self._probe(url)
-        if not get_current_worker().is_cancelled:
-            self.post_message(PathChecked(url, exists, detail))
+        with reported(self, "checking the path", lambda text: PathChecked(url, False, text)):
+            try:
+                exists, detail = self._probe(url)
+            except PixelError as exc:
+                exists, detail = False, exc.message
+            if not get_current_worker().is_cancelled:
+                self.post_message(PathChecked(url, exists, detail))
 
     @on(PathChecked)
     def _path_checked(self, event: PathChecked) -> None:

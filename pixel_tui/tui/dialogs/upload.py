@@ -34,6 +34,7 @@ class UploadFailed(Message):
 class UploadDialog(ModalScreen["CopyJob | None"]):
     """Asks for a Drive path (and an optional bandwidth limit), shows where it will land, starts it."""
 
+    CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, initial_path: str = "", **kwargs) -> None:

@@ -6,26 +6,27 @@ import threading
 from typing import TYPE_CHECKING
 
 from rich.markup import escape
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Label, Static
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
 
 from pixel_tui.tui.dialogs.promote_run import PromotionProgressed
+from pixel_tui.tui.dialogs.undo import ConfirmUndo
+from pixel_tui.tui.worker_errors import reported
 
 if TYPE_CHECKING:
     from pixel_tui.core.promotion.history import PromotionRow
 
 
 class HistoryLoaded(Message):
-    """The list of promotions was read from the journals and the audit log."""
+    """The list of promotions was read from the journals and the audit log (``error`` says why it was not)."""
 
-    def __init__(self, rows: list["PromotionRow"]) -> None:
+    def __init__(self, rows: list["PromotionRow"], error: str = "") -> None:
         super().__init__()
-        self.rows = rows
+        self.rows, self.error = rows, error
 
 
 class HistoryActionDone(Message):
@@ -36,46 +37,10 @@ class HistoryActionDone(Message):
         self.text, self.ok = text, ok
 
 
-class ConfirmUndo(ModalScreen[bool]):
-    """States what undo will delete and restore; y/Enter confirms."""
-
-    CSS_PATH = "../styles/promote.tcss"
-    BINDINGS = [Binding("escape,n", "answer(False)", "No"), Binding("y", "answer(True)", "Yes")]
-
-    def __init__(self, row: "PromotionRow") -> None:
-        super().__init__()
-        self.row = row
-
-    def compose(self) -> ComposeResult:
-        from pixel_tui.core.units import human_bytes
-
-        r = self.row
-        with Vertical(id="confirm-undo"):
-            yield Label(f"[b]Undo promotion {escape(r.id)}?[/b]")
-            yield Static(escape(f"Deletes the {r.objects:,} copies it made ({human_bytes(r.bytes)}) in {r.category}"
-                                f"{', copies moved sources back first' if r.mode == 'move' else ''}, and restores "
-                                "the registry entry. Refused if either changed since."))
-            with Horizontal():
-                yield Button("Undo (y)", id="confirm-yes", variant="warning", compact=True)
-                yield Button("Keep (n)", id="confirm-no", compact=True)
-
-    @on(Button.Pressed, "#confirm-yes")
-    def _yes(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#confirm-no")
-    def _no(self) -> None:
-        self.dismiss(False)
-
-    def action_answer(self, yes: bool) -> None:
-        """y: undo; n/Esc: keep."""
-        self.dismiss(yes)
-
-
 class HistoryScreen(Screen):
     """Promotions, newest first: status, mode, category, objects, bytes, who, sources."""
 
-    CSS_PATH = "../styles/promote.tcss"
+    CSS_PATH = "../styles/history.tcss"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("u", "undo", "Undo"),
@@ -113,12 +78,16 @@ class HistoryScreen(Screen):
     def _load(self) -> None:
         from pixel_tui.core.promotion.history import list_promotions
 
-        self.post_message(HistoryLoaded(list_promotions(self.app.services.settings)))
+        with reported(self, "reading the history", lambda text: HistoryLoaded([], text)):
+            self.post_message(HistoryLoaded(list_promotions(self.app.services.settings)))
 
     def on_history_loaded(self, msg: HistoryLoaded) -> None:
-        """Fill the table, keeping the cursor row."""
+        """Fill the table, keeping the cursor row (or say why the list could not be read)."""
         from pixel_tui.core.units import human_bytes
 
+        if msg.error:
+            self._status(msg.error, error=True)
+            return
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
@@ -168,14 +137,15 @@ class HistoryScreen(Screen):
         from pixel_tui.core.promotion.undo import undo
 
         services = self.app.services
-        try:
-            r = undo(services.store, services.settings, promotion_id)
-        except PixelError as exc:
-            self.post_message(HistoryActionDone(f"undo refused: {exc}", False))
-        else:
-            restored = f", {r.restored_sources} raw objects restored" if r.restored_sources else ""
-            self.post_message(HistoryActionDone(
-                f"undone {r.id}: {r.deleted} copies deleted{restored}, registry entry restored", True))
+        with reported(self, f"undoing {promotion_id}", lambda text: HistoryActionDone(text, False)):
+            try:
+                r = undo(services.store, services.settings, promotion_id)
+            except PixelError as exc:
+                self.post_message(HistoryActionDone(f"undo refused: {exc}", False))
+            else:
+                restored = f", {r.restored_sources} raw objects restored" if r.restored_sources else ""
+                self.post_message(HistoryActionDone(
+                    f"undone {r.id}: {r.deleted} copies deleted{restored}, registry entry restored", True))
 
     def action_resume(self) -> None:
         """Finish an interrupted promotion (verified objects are skipped)."""
@@ -204,14 +174,15 @@ class HistoryScreen(Screen):
         from pixel_tui.core.promotion import resume
 
         services = self.app.services
-        try:
-            r = resume(services.store, services.settings, promotion_id,
-                       progress=lambda p: self.post_message(PromotionProgressed(p)), cancel=self._cancel)
-        except PixelError as exc:
-            self.post_message(HistoryActionDone(f"resume stopped: {exc}", False))
-        else:
-            self.post_message(HistoryActionDone(
-                f"{r.id} {r.status}: {r.copied:,} copied, {r.verified:,} verified", True))
+        with reported(self, f"resuming {promotion_id}", lambda text: HistoryActionDone(text, False)):
+            try:
+                r = resume(services.store, services.settings, promotion_id,
+                           progress=lambda p: self.post_message(PromotionProgressed(p)), cancel=self._cancel)
+            except PixelError as exc:
+                self.post_message(HistoryActionDone(f"resume stopped: {exc}", False))
+            else:
+                self.post_message(HistoryActionDone(
+                    f"{r.id} {r.status}: {r.copied:,} copied, {r.verified:,} verified", True))
 
     def on_promotion_progressed(self, msg: PromotionProgressed) -> None:
         """Show the resume's progress in the status line."""
@@ -231,15 +202,16 @@ def offer_resume(app) -> None:
     def check() -> None:
         from pixel_tui.core.promotion.journal import incomplete
 
-        try:
-            ids = [j.id for j, _ in incomplete(app.services.settings)]
-        except OSError:
-            return
-        if ids:
-            app.call_from_thread(
-                app.notify,
-                f"{len(ids)} interrupted promotion(s), latest {ids[-1]}. Press H, then r to resume.",
-                title="Resume promotion?", severity="warning", timeout=30,
-            )
+        with reported(app, "looking for interrupted promotions"):
+            try:
+                ids = [j.id for j, _ in incomplete(app.services.settings)]
+            except OSError:
+                return
+            if ids:
+                app.call_from_thread(
+                    app.notify,
+                    f"{len(ids)} interrupted promotion(s), latest {ids[-1]}. Press H, then r to resume.",
+                    title="Resume promotion?", severity="warning", timeout=30,
+                )
 
     app.run_worker(check, thread=True, group="offer-resume", exclusive=True)

@@ -99,7 +99,7 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
 
     def action_show_in_s3(self) -> None:
         """Back to the browser with the S3 pane on the cursor entry's path."""
-        from pixel_tui.tui.screens.home import show_in_s3
+        from pixel_tui.tui.navigation import show_in_s3
 
         ref = self._current()
         if ref is None:

@@ -14,6 +14,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from pixel_tui.tui.widgets.registry_table import make_row
+from pixel_tui.tui.worker_errors import reported
 
 if TYPE_CHECKING:
     from pixel_tui.core.registry.document import Registry
@@ -54,18 +55,19 @@ class RegistryRows:
 
     @work(thread=True, exclusive=True, group="registry-validate")
     def _validate(self, snapshot: _Snapshot, generation: int, fresh: bool = False) -> None:
-        from pixel_tui.core.errors import render_error
+        from pixel_tui.core.errors import PixelError
         from pixel_tui.core.registry.validate import validate
 
         worker = get_current_worker()
-        try:
-            report = validate(snapshot, bucket=self.settings.bucket, checker=self.checker(),
-                              cancelled=lambda: worker.is_cancelled, fresh=fresh)
-        except Exception as exc:  # noqa: BLE001 - e.g. no bucket configured: say so, keep local statuses
-            self.app.call_from_thread(self.notify, f"S3 validation failed: {render_error(exc)}", severity="error")
-            return
-        if not worker.is_cancelled:
-            self.post_message(RegistryValidated(report, generation))
+        with reported(self, "S3 validation"):  # the local statuses stay on screen either way
+            try:
+                report = validate(snapshot, bucket=self.settings.bucket, checker=self.checker(),
+                                  cancelled=lambda: worker.is_cancelled, fresh=fresh)
+            except PixelError as exc:  # e.g. no bucket configured: say so
+                self.app.call_from_thread(self.notify, f"S3 validation failed: {exc}", severity="error")
+                return
+            if not worker.is_cancelled:
+                self.post_message(RegistryValidated(report, generation))
 
     def on_registry_validated(self, event: RegistryValidated) -> None:
         """Show the S3 answers, unless the registry was edited since the run started."""

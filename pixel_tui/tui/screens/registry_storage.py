@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from pixel_tui.tui.dialogs.prompts import AskDialog, DiffDialog
+from pixel_tui.tui.worker_errors import reported
 
 if TYPE_CHECKING:
     from pixel_tui.core.registry.document import Registry
@@ -70,12 +71,13 @@ class RegistryStorage:
         if not location:
             self.post_message(RegistryLoaded(None, "no registry configured: pass --registry or set registry.location"))
             return
-        try:
-            reg = Registry.load(location, self._factory, backup_dir=self.settings.state_path / "registry-backups")
-        except PixelError as exc:
-            self.post_message(RegistryLoaded(None, str(exc)))
-            return
-        self.post_message(RegistryLoaded(reg))
+        with reported(self, "loading the registry", lambda text: RegistryLoaded(None, text)):
+            try:
+                reg = Registry.load(location, self._factory, backup_dir=self.settings.state_path / "registry-backups")
+            except PixelError as exc:
+                self.post_message(RegistryLoaded(None, str(exc)))
+                return
+            self.post_message(RegistryLoaded(reg))
 
     def _poll_disk(self) -> None:
         if self.reg is not None and not self.busy:
@@ -94,30 +96,32 @@ class RegistryStorage:
         from pixel_tui.core.errors import PixelError
         from pixel_tui.core.registry.document import RegistryConflict
 
-        try:
-            reg.save(backups=self.settings.backups)
-        except RegistryConflict as exc:
+        with reported(self, "saving the registry", RegistrySaved):
             try:
-                theirs = reg.stored_text()
-            except PixelError:
-                theirs = ""
-            self.post_message(RegistrySaved(str(exc.message), conflict=True, theirs=theirs))
-            return
-        except PixelError as exc:
-            self.post_message(RegistrySaved(str(exc)))
-            return
-        self.post_message(RegistrySaved())
+                reg.save(backups=self.settings.backups)
+            except RegistryConflict as exc:
+                try:
+                    theirs = reg.stored_text()
+                except PixelError:
+                    theirs = ""
+                self.post_message(RegistrySaved(str(exc.message), conflict=True, theirs=theirs))
+                return
+            except PixelError as exc:
+                self.post_message(RegistrySaved(str(exc)))
+                return
+            self.post_message(RegistrySaved())
 
     @work(thread=True, exclusive=True, group="registry-save")
     def _reload(self, reg: "Registry") -> None:
         from pixel_tui.core.errors import PixelError
 
-        try:
-            failed = reg.reload(keep_edits=True)
-        except PixelError as exc:
-            self.post_message(RegistryReloaded([], str(exc)))
-            return
-        self.post_message(RegistryReloaded(failed))
+        with reported(self, "reloading the registry", lambda text: RegistryReloaded([], text)):
+            try:
+                failed = reg.reload(keep_edits=True)
+            except PixelError as exc:
+                self.post_message(RegistryReloaded([], str(exc)))
+                return
+            self.post_message(RegistryReloaded(failed))
 
     # -- message handlers -------------------------------------------------------------------------
     def on_registry_loaded(self, event: RegistryLoaded) -> None:
@@ -179,12 +183,13 @@ class RegistryStorage:
     def _save_as(self, reg: "Registry", location: str) -> None:
         from pixel_tui.core.errors import PixelError
 
-        try:
-            reg.save_as(location, self._factory, backups=self.settings.backups)
-        except PixelError as exc:
-            self.post_message(RegistrySaved(str(exc)))
-            return
-        self.post_message(RegistrySaved())
+        with reported(self, f"saving the registry to {location}", RegistrySaved):
+            try:
+                reg.save_as(location, self._factory, backups=self.settings.backups)
+            except PixelError as exc:
+                self.post_message(RegistrySaved(str(exc)))
+                return
+            self.post_message(RegistrySaved())
 
     def on_registry_reloaded(self, event: RegistryReloaded) -> None:
         """Say which edits no longer apply, redraw."""

@@ -35,12 +35,8 @@ def _focused_chain(screen: Screen) -> list:
 class HelpScreen(ModalScreen[None]):
     """Lists the keys of the screen it was opened from."""
 
+    CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 64; max-width: 100%; height: auto; max-height: 90%;
-        border: round $primary; background: $panel; padding: 0 1; }
-    """
 
     def __init__(self, under: Screen) -> None:
         super().__init__()
