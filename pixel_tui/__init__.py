@@ -29,7 +29,8 @@ _EXPORTS = {
     "Snapshot": "pixel_tui.core.jobs.parse",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = ["__version__", "Settings", "load_settings", "PixelError", "S3Store", "Registry", "Resolver", "Plan",
+           "build_plan", "execute", "resume", "LogParser", "Snapshot"]
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings, load_settings

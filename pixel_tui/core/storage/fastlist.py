@@ -16,11 +16,17 @@ parser itself (expat, C) nor the network. So:
 from __future__ import annotations
 
 import re
-import threading
 from datetime import datetime
-from typing import Callable
 
 from botocore.parsers import ResponseParserFactory, RestXMLParser
+
+from pixel_tui.core.storage.fastlist_fence import _hook
+
+# Only fastlist_fence.py imports this module, and falls back to botocore's parser when it fails.
+# What of botocore's internals the fast path relies on, checked before it is installed.
+_NEEDS = ((RestXMLParser, ("_do_parse", "_populate_response_metadata", "_parse_non_payload_attrs",
+                           "_parse_xml_string_to_dom", "_handle_string")),
+          (ResponseParserFactory, ("create_parser", "set_parser_defaults")))
 
 # Output shapes whose bodies take the compiled path; anything else goes to botocore unchanged.
 FAST_SHAPES = frozenset({"ListObjectsV2Output", "ListObjectsOutput"})
@@ -30,9 +36,6 @@ _ROOT_RE = re.compile(rb'\s*(?:<\?xml version="1\.0"(?: encoding="(?i:utf-8)")?\
 _SCAN_RE = re.compile(r"<(\w+)>([^<]*)</\1>|<(/?)(\w+)>")
 _ENTITY_RE = re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);")
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
-
-_hook = threading.local()
-
 
 def fast_timestamp(value: str) -> datetime:
     """Parse S3's ISO 8601 timestamps with the C parser; fall back to botocore's for odd forms."""
@@ -63,21 +66,6 @@ def next_token_in(body: bytes) -> str | None:
     """NextContinuationToken of a raw ListObjectsV2 body, found without parsing the XML."""
     m = _TOKEN_RE.search(body)
     return _xml_unescape(m.group(1).decode("utf-8")) if m else None
-
-
-class early_token:
-    """Context manager: while active in this thread, call ``callback(token)`` as soon as a
-    listing response arrives, before it is parsed (at most once per request)."""
-
-    def __init__(self, callback: Callable[[str], None]) -> None:
-        self.callback = callback
-
-    def __enter__(self) -> "early_token":
-        _hook.callback = self.callback
-        return self
-
-    def __exit__(self, *exc) -> None:
-        _hook.callback = None
 
 
 class _Unsupported(Exception):
@@ -272,6 +260,18 @@ class FastParserFactory(ResponseParserFactory):
         return super().create_parser(protocol_name)
 
 
+def check_botocore() -> None:
+    """Raise AttributeError naming the first botocore internal this module needs and cannot find."""
+    import botocore.handlers
+
+    for cls, names in _NEEDS:
+        for name in names:
+            if not hasattr(cls, name):
+                raise AttributeError(f"botocore {cls.__name__}.{name} is gone")
+    if not hasattr(botocore.handlers, "_handle_200_error"):
+        raise AttributeError("botocore.handlers._handle_200_error is gone")
+
+
 def install_fast_list_parser(session) -> None:
     """Make S3 clients of this boto3 session parse listings with FastListParser and fast timestamps."""
     core = session._session
@@ -305,7 +305,3 @@ def tune_client(client) -> None:
     events = client.meta.events
     events.unregister("before-parse.s3.*", _handle_200_error)
     events.register_first("before-parse.s3.*", _cheap_200_error)
-
-
-# Level lives in level.py (no botocore import, so the UI can use it before boto3 loads).
-from pixel_tui.core.storage.listing import Level  # noqa: E402,F401

@@ -148,7 +148,7 @@ class S3Store:
         import boto3
         from botocore.config import Config
 
-        from pixel_tui.core.storage.fastlist import install_fast_list_parser, tune_client
+        from pixel_tui.core.storage import fastlist_fence
 
         session = boto3.session.Session(profile_name=self._profile) if self._profile else boto3.session.Session()
         kwargs = {}
@@ -158,7 +158,7 @@ class S3Store:
                 "aws_secret_access_key": self._credentials.secret_access_key,
                 "aws_session_token": self._credentials.session_token,
             }
-        install_fast_list_parser(session)
+        fast = fastlist_fence.speed_up(session)
         config = Config(
             s3={"addressing_style": self._addressing_style},
             retries={"max_attempts": self._max_attempts, "mode": "standard"},
@@ -170,7 +170,7 @@ class S3Store:
             response_checksum_validation="when_required",
         )
         client = session.client("s3", endpoint_url=self.endpoint_url, region_name=self.region, config=config, **kwargs)
-        tune_client(client)
+        fastlist_fence.speed_up_client(client, fast)
         return client
 
     def where(self, key: str | None = None) -> str:
@@ -244,7 +244,7 @@ class S3Store:
     def _list_pages(self, kwargs: dict, cancelled: Callable[[], bool] | None = None) -> Iterator[dict]:
         """ListObjectsV2 responses in order, pipelined: page N+1 is requested as soon as page N's
         raw body shows its continuation token, while page N is still being parsed (fastlist)."""
-        from pixel_tui.core.storage.fastlist import early_token
+        from pixel_tui.core.storage.fastlist_fence import early_token
 
         client = self.client
         pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="s3-list")
