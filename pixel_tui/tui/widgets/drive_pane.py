@@ -5,9 +5,10 @@ from __future__ import annotations
 from textual import on, work
 
 from pixel_tui.core.browse.levels import drive_rows, drive_totals
-from pixel_tui.core.browse.markers import drive_markers, transfer_progress, uploading_now
+from pixel_tui.core.browse.markers import drive_markers, transfer_progress, transfers_of
 from pixel_tui.core.browse.reconcile import hashes_are_cheap
 from pixel_tui.core.storage.rclone import join_remote
+from pixel_tui.tui.job_feed import JobViewChanged, feed_of
 from pixel_tui.tui.widgets.entry_list import EntryList
 from pixel_tui.tui.widgets.pane import BrowserPane, MarkersUpdated, error_text
 
@@ -15,8 +16,9 @@ from pixel_tui.tui.widgets.pane import BrowserPane, MarkersUpdated, error_text
 class DrivePane(BrowserPane):
     """The Drive remote, one level at a time.
 
-    ``set_live(transfers)`` gives it the files rclone is transferring now (from the home screen's job
-    strip); with the cursor on one of them (or a folder holding some) the status line shows their progress.
+    It follows the app's job feed: ``set_live(transfers)`` gets the files rclone is transferring now;
+    with the cursor on one of them (or a folder holding some) the status line shows their progress,
+    and the markers say "uploading" for them.
     """
 
     title = "Drive"
@@ -24,15 +26,35 @@ class DrivePane(BrowserPane):
     live_transfers: tuple = ()
     _live_names: frozenset = frozenset()
     _remark_pending = False
+    _live_dirty = False
     REMARK_SECONDS = 2.0  # markers follow files starting/finishing at most this often
+    LIVE_SECONDS = 0.25  # the cursor entry's progress redraws at most this often
 
     def on_mount(self) -> None:
-        """The pane's own start, plus the timer that re-marks the level when the files in flight change."""
-        super().on_mount()
+        """Subscribe to the job feed; timers for the live progress and for re-marking the level when the
+        files in flight change. (Textual runs BrowserPane.on_mount too, which opens the root.)"""
+        self._live_views: dict = {}
+        self._feed = feed_of(self.app)
+        self._feed.subscribe(self)
+        self.set_interval(self.LIVE_SECONDS, self._flush_live)
         self.set_interval(self.REMARK_SECONDS, self._remark_if_pending)
 
+    def on_unmount(self) -> None:
+        """No more views for this pane."""
+        self._feed.unsubscribe(self)
+
+    def on_job_view_changed(self, message: JobViewChanged) -> None:
+        """Keep the newest view of each job; the timer hands their files in flight over (coalescing)."""
+        self._live_views[message.view.source] = message.view
+        self._live_dirty = True
+
+    def _flush_live(self) -> None:
+        if self._live_dirty:
+            self._live_dirty = False
+            self.set_live(transfers_of(self._live_views.values()))
+
     def set_live(self, transfers) -> None:
-        """New transferring lists from the watched logs: refresh the cursor entry's progress, and the
+        """New transferring lists from the watched jobs: refresh the cursor entry's progress, and the
         markers when a file started or finished."""
         self.live_transfers = tuple(transfers)
         names = frozenset(t.name for t in self.live_transfers)
@@ -94,8 +116,8 @@ class DrivePane(BrowserPane):
         ``again``: a re-check of a shown level, so folders that are neither also get an (empty) marker.
         """
         services = self.app.services
-        marks = drive_markers(services.store, services.settings, location, rows, uploading_now(services.settings),
-                              again=again)
+        uploading = self._feed.in_flight_names()  # waits for the feed's first look at the logs
+        marks = drive_markers(services.store, services.settings, location, rows, uploading, again=again)
         self.post_message(MarkersUpdated(gen, marks.markers, note=marks.note))
 
     def totals_for(self, location: str, name: str, progress) -> tuple[str, str]:
