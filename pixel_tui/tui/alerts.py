@@ -5,22 +5,21 @@ from __future__ import annotations
 
 import time
 
-from pixel_tui.tui.widgets.job_feed import JobViewChanged, JobWatching
+from pixel_tui.tui.job_feed import JobViewChanged
 
 ALERT_STATES = {"finished": "information", "failed": "error", "stalled": "warning"}
 
 
-class JobAlerts(JobWatching):
-    """Mixin for the App: watches the configured logs on its own and reports state changes."""
+class JobAlerts:
+    """Mixin for the App: follows every job of the app's feed (`self.job_feed`) and reports state changes."""
 
     def start_alerts(self) -> None:
-        """Watch every configured log and rc endpoint, without history, and re-check states every 5 s."""
-        s = self.services.settings
+        """Subscribe to the job feed (configured logs, rc endpoints, uploads started here) and re-check
+        states every 5 s (a job finishes by going quiet, which brings no new view)."""
         self._alert_states: dict[str, str] = {}
         self._alert_views: dict = {}
-        if s.logs or s.rc_urls:
-            self.start_job_watch(list(s.logs), tuple(s.rc_urls), history=False, interval=1.0)
-            self.set_interval(5.0, self._check_alerts)
+        self.job_feed.subscribe(self)
+        self.set_interval(5.0, self._check_alerts)
 
     def on_job_view_changed(self, message: JobViewChanged) -> None:
         """Keep the newest view of each job and check whether its state changed."""
@@ -32,12 +31,15 @@ class JobAlerts(JobWatching):
         from pixel_tui.tui.widgets.job_card import job_name
 
         stall = self.services.settings.stall_seconds
+        feed = self.job_feed
         for source, view in self._alert_views.items():
             status = job_state(view.snapshot if view.exists else None, now=time.time(), changed_at=view.changed_at,
                                progress_at=view.progress_at, stall_seconds=stall)
             before = self._alert_states.get(source)
+            if before is None and feed.added(source):
+                before = "waiting"  # an upload started here: even its first look (failed already?) is news
             self._alert_states[source] = status.state
-            # The first look at a job is not news: alert only on a change seen while running.
+            # The first look at a configured job is not news: alert only on a change seen while running.
             if before is None or before == status.state:
                 continue
             if status.state in ALERT_STATES:

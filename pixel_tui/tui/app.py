@@ -15,6 +15,7 @@ from pixel_tui.tui.services import Services
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
+    from pixel_tui.tui.job_feed import JobFeed
 
 class PixelApp(JobAlerts, App):
     """Drive | S3 browser at home; monitor, registry and history one key away."""
@@ -43,15 +44,26 @@ class PixelApp(JobAlerts, App):
             parts.append("READ-ONLY")
         return " · ".join(parts)
 
+    @property
+    def job_feed(self) -> "JobFeed":
+        """The one feed of watched jobs that every view subscribes to (see tui/job_feed.py)."""
+        return self.services.feed
+
     def on_mount(self) -> None:
-        """Offer to resume interrupted promotions (the startup benchmark leaves after the first frame)."""
+        """Start the job feed and the alerts; offer to resume interrupted promotions (the startup
+        benchmark leaves after the first frame)."""
         if os.environ.get("PIXEL_TUI_BENCH_EXIT_AFTER_PAINT"):
             self.call_after_refresh(self.exit)
             return
         from pixel_tui.tui.screens.history import offer_resume
 
+        self.job_feed.start(self)
         offer_resume(self)
         self.start_alerts()
+
+    def on_unmount(self) -> None:
+        """Wake the feed's watcher so it ends now: quitting waits for its thread."""
+        self.job_feed.stop()
 
     def action_promote(self) -> None:
         """Open the promote dialog for the selected raw items (S3 pane, or Drive items mapped to raw)."""

@@ -11,10 +11,11 @@ if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
     from pixel_tui.core.storage.rclone import Rclone
     from pixel_tui.core.storage.s3 import S3Store
+    from pixel_tui.tui.job_feed import JobFeed
 
 
 class Services:
-    """Shared handles for every screen: settings, the S3 store, the rclone runner.
+    """Shared handles for every screen: settings, the S3 store, the rclone runner, the job feed.
 
     Building the S3 store imports boto3 (~0.2 s), so it happens on first use, from a worker thread.
     """
@@ -38,6 +39,13 @@ class Services:
         from pixel_tui.core.storage.rclone import Rclone
 
         return Rclone(env=self.rclone_env)
+
+    @cached_property
+    def feed(self) -> "JobFeed":
+        """The app's one job feed (the configured logs and rc endpoints, plus the uploads it starts)."""
+        from pixel_tui.tui.job_feed import JobFeed
+
+        return JobFeed.from_settings(self.settings)
 
     @property
     def read_only(self) -> bool:

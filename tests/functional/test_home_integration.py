@@ -13,7 +13,7 @@ from browser_helpers import FIXED_MTIME, build, drive_env, seed, settings_for, s
 from pilot_helpers import wait_for
 from textual.binding import Binding
 
-from pixel_tui.core.jobs.parse import Transfer, parse_bytes
+from pixel_tui.core.jobs.parse import parse_bytes
 from pixel_tui.core.units import human_rate
 from pixel_tui.tui import app as app_module
 from pixel_tui.tui.app import PixelApp
@@ -21,7 +21,6 @@ from pixel_tui.tui.navigation import s3_target
 from pixel_tui.tui.screens.home import HomeScreen, entries_for_key
 from pixel_tui.tui.screens.registry import RegistryScreen
 from pixel_tui.tui.services import Services
-from pixel_tui.tui.widgets.drive_pane import transfer_progress
 from pixel_tui.tui.widgets.pane import StatusLine
 
 DATA = Path(__file__).parent / "data"
@@ -148,17 +147,6 @@ async def test_drive_folder_with_files_in_flight(weed_server, weed_store, drive_
             f.write(real[len(cut_in_flight(real)[0]):])
         await wait_for(pilot, lambda: drive.entries.markers["Alpha Set/"] == "", what="uploading cleared")
         assert "↑" not in status_of(drive)
-
-
-def test_transfer_progress_file_folder_and_shortened_names():
-    mib = 1024 * 1024
-    ts = [Transfer("a/x.bin", mib, 4 * mib, 25, 1000.0, 30.0), Transfer("a/y.bin", 3 * mib, 4 * mib, 75, 500.0, 5.0),
-          Transfer("b/long…name.bin", None, None, None, None, None)]
-    assert transfer_progress(ts, "a/x.bin", False) == "[b]↑ 25%[/b] 1.0 MiB / 4.0 MiB · 1000 B/s · ETA 30s"
-    assert transfer_progress(ts, "a/", True) == "[b]↑ 2 files 50%[/b] 4.0 MiB / 8.0 MiB · 1.5 KiB/s · ETA 30s"
-    assert transfer_progress(ts, "b/long middle name.bin", False) == "[b]↑ ?%[/b] 0 B / 0 B · 0 B/s · ETA -"
-    assert transfer_progress(ts, "a/z.bin", False) == ""
-    assert transfer_progress(ts, "ab/", True) == ""
 
 
 # -- 3. registry row <-> S3 tree -----------------------------------------------------------------

@@ -313,6 +313,20 @@ class LogWatcher:
                 self._patterns.append(source)
         self._wake.set()
 
+    def enable_history(self) -> None:
+        """Also read each log's speed history from now on, for the logs already followed too (thread-safe)."""
+        self._history = True
+        self._wake.set()
+
+    def cancel(self) -> None:
+        """Ask the polling loop to end now rather than after its interval (thread-safe).
+
+        Unlike `stop()` it closes nothing and waits for nothing: the loop's own exit closes the files,
+        so a UI thread may call it while the loop's thread is reading them.
+        """
+        self._stop.set()
+        self._wake.set()
+
     def start(self) -> "LogWatcher":
         """Start the thread; returns self."""
         self._thread = threading.Thread(target=self._run, name="pixel-tui-logwatcher", daemon=True)
@@ -342,9 +356,9 @@ class LogWatcher:
                 new = False
             if f.poll() or new:
                 changed.append(f.view)
-                if self._history and f.view.exists and not f.view.history_loaded:
-                    f.view.history_loaded = True
-                    threading.Thread(target=self._load_history, args=(f,), daemon=True).start()
+            if self._history and f.view.exists and not f.view.history_loaded:
+                f.view.history_loaded = True
+                threading.Thread(target=self._load_history, args=(f,), daemon=True).start()
         return changed
 
     def _load_history(self, f: _FileFollower) -> None:

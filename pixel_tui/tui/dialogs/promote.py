@@ -86,8 +86,7 @@ def offer_upload(app, drive_path: str, count: int) -> None:
     def started(job) -> None:
         if job is None:
             return
-        # The app's own watcher alerts (with the bell) when this upload finishes.
-        app.add_job_source(str(job.log_file))
+        # The dialog put its log in the app's job feed: the alerts (with the bell) say when it finishes.
         app.notify(f"upload started (pid {job.pid}); log {job.log_file.name}; m shows it")
 
     app.push_screen(UploadDialog(initial_path=drive_path.rstrip("/")), started)

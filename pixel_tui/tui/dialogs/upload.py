@@ -1,4 +1,5 @@
-"""`u` on the monitor: start a Drive -> S3 raw upload as a detached rclone copy with a log file."""
+"""`u` on the monitor (or `p` on a Drive item not in raw yet): start a Drive -> S3 raw upload as a
+detached rclone copy with a log file, watched by the app's job feed."""
 
 from __future__ import annotations
 
@@ -107,7 +108,11 @@ class UploadDialog(ModalScreen["CopyJob | None"]):
             self.post_message(UploadStarted(job))
 
     def on_upload_started(self, message: UploadStarted) -> None:
-        """Hand the job to the monitor."""
+        """Watch its log in the app's job feed for the app's life (strip, monitor, alerts, Drive markers),
+        and hand the job to the caller."""
+        from pixel_tui.tui.job_feed import feed_of
+
+        feed_of(self.app).add_source(str(message.job.log_file))
         self.dismiss(message.job)
 
     def on_upload_failed(self, message: UploadFailed) -> None:

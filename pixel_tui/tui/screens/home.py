@@ -1,5 +1,5 @@
 """Home screen: Drive (rclone) on the left, S3 (boto3) on the right, lazily, one level at a time;
-below them a compact strip of the watched uploads (hidden when no logs are configured)."""
+below them a compact strip of the watched uploads (hidden while the job feed watches nothing)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from pixel_tui.core.storage.s3url import key_in_bucket, s3_url
+from pixel_tui.tui.job_feed import default_clock
 from pixel_tui.tui.navigation import open_screen
 from pixel_tui.tui.screens.home_palette import BrowserCommands
 from pixel_tui.tui.widgets.drive_pane import DrivePane
 from pixel_tui.tui.widgets.entry_list import EntryList
-from pixel_tui.tui.widgets.job_feed import default_clock
-from pixel_tui.tui.widgets.job_strip import JobStrip, JobsUpdated
+from pixel_tui.tui.widgets.job_strip import JobStrip
 from pixel_tui.tui.widgets.s3_pane import S3Pane
 
 STRIP_LINES = 3  # at 80x24 the trees keep the room: three jobs, or two and a "+N more" line
@@ -103,13 +103,6 @@ class HomeScreen(Screen):
     def jobs(self) -> JobStrip:
         """The strip of watched uploads."""
         return self.query_one(JobStrip)
-
-    @on(JobsUpdated)
-    def _jobs_updated(self, message: JobsUpdated) -> None:
-        """Hand the files in flight to the Drive pane (its cursor entry shows their progress)."""
-        message.stop()
-        transfers = [t for v in message.views.values() if v.exists and v.snapshot for t in v.snapshot.transferring]
-        self.drive.set_live(transfers)
 
     def _active(self):
         focused = self.focused

@@ -1,5 +1,5 @@
-"""`m`: the live transfer monitor. One card per watched rclone job (logs from `monitor.logs`, rc
-endpoints from `monitor.rc_urls`, uploads started here). Esc goes back; `u` starts an upload."""
+"""`m`: the live transfer monitor. One card per job of the app's job feed (logs from `monitor.logs`, rc
+endpoints from `monitor.rc_urls`, uploads the app started). Esc goes back; `u` starts an upload."""
 
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ from textual.widgets import Footer, Header, Static
 
 from pixel_tui.core.jobs.state import job_state
 from pixel_tui.core.jobs.tail import JobView, expand_sources
+from pixel_tui.tui.job_feed import JobFeed, JobViewChanged, default_clock, feed_of
 from pixel_tui.tui.widgets.job_card import JobCard
-from pixel_tui.tui.widgets.job_feed import JobViewChanged, JobWatching, default_clock
 
 EMPTY = ("No rclone logs are watched. Set [b]monitor.logs[/b] (paths or globs) or [b]monitor.rc_urls[/b] "
          "in the config file, or press [b]u[/b] to start an upload.")
 
 
-class MonitorScreen(JobWatching, Screen):
+class MonitorScreen(Screen):
     """Every job's state, bars, speed chart, files in flight and error lines, live."""
 
     CSS_PATH = "../styles/monitor.tcss"
@@ -37,6 +37,7 @@ class MonitorScreen(JobWatching, Screen):
         self.extra_sources = list(extra_sources or [])
         self.views: dict[str, JobView] = {}
         self._dirty: set[str] = set()
+        self._feed: JobFeed | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -45,17 +46,23 @@ class MonitorScreen(JobWatching, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Start watching; redraw changed cards 4x a second and every card once a second."""
-        settings = self.app.services.settings
+        """Subscribe to the job feed (with speed histories); redraw changed cards 4x a second and every
+        card once a second."""
         self.sub_title = "Monitor"
-        sources = list(settings.logs) + self.extra_sources
-        self.query_one("#monitor-empty").display = not (sources or settings.rc_urls)
+        self._feed = feed = feed_of(self.app, self.extra_sources)
+        self.query_one("#monitor-empty").display = not feed.has_jobs
         # Cards for logs that do not exist yet show "waiting" at once, in config order.
-        for path in expand_sources(sources):
+        for path in expand_sources(feed.sources()):
             self._card(path)
-        self.start_job_watch(sources, tuple(settings.rc_urls))
+        feed.watch_history()
+        feed.subscribe(self)
         self.set_interval(0.25, self._flush)
         self.set_interval(1.0, self._tick)
+
+    def on_unmount(self) -> None:
+        """No more views for this screen (the feed goes on for the app)."""
+        if self._feed is not None:
+            self._feed.unsubscribe(self)
 
     def _card(self, source: str) -> JobCard:
         card_id = "job-" + str(abs(hash(source)))
@@ -108,10 +115,7 @@ class MonitorScreen(JobWatching, Screen):
         def started(job) -> None:
             if job is None:
                 return
-            path = str(job.log_file)
-            self.extra_sources.append(path)
-            self._card(path)
-            self.add_job_source(path)
+            self._card(str(job.log_file))  # the dialog put its log in the app's job feed
             self.notify(f"rclone started (pid {job.pid}); log {job.log_file.name}")
 
         self.app.push_screen(UploadDialog(), started)

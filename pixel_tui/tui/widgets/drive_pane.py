@@ -4,68 +4,22 @@ from __future__ import annotations
 
 from textual import on, work
 
-from pixel_tui.core.browse.reconcile import Sync, diff_remote, hashes_are_cheap, level_sync
+from pixel_tui.core.browse.levels import drive_rows, drive_totals
+from pixel_tui.core.browse.markers import drive_markers, transfer_progress, transfers_of
+from pixel_tui.core.browse.reconcile import hashes_are_cheap
 from pixel_tui.core.errors import render_error
-from pixel_tui.core.storage.listing import epoch as _epoch
 from pixel_tui.core.storage.rclone import join_remote
-from pixel_tui.core.units import human_bytes
+from pixel_tui.tui.job_feed import JobViewChanged, feed_of
 from pixel_tui.tui.widgets.entry_list import EntryList
 from pixel_tui.tui.widgets.pane import BrowserPane, MarkersUpdated
-
-
-def transfer_matches(transfer: str, rel: str, folder: bool) -> bool:
-    """rclone names a transfer by its path, shortened with '…' in the middle when long."""
-    if "…" in transfer:
-        head, _, tail = transfer.partition("…")
-        if folder:
-            return head.startswith(rel) or rel.startswith(head)
-        return rel.startswith(head) and rel.endswith(tail) and len(rel) >= len(head) + len(tail)
-    return transfer.startswith(rel) if folder else transfer == rel
-
-
-def uploading_now(settings) -> list[str]:
-    """Paths rclone logs list as transferring right now (empty when no log is configured)."""
-    if not settings.logs:
-        return []
-    try:
-        from pixel_tui.core.jobs.tail import expand_sources, read_current
-    except ImportError:  # the monitor's modules are optional here
-        return []
-    names: list[str] = []
-    for path in expand_sources(settings.logs):
-        try:
-            snap = read_current(path)
-        except OSError:
-            continue
-        names += [t.name for t in snap.transferring]
-    return names
-
-
-def transfer_progress(transfers, rel: str, folder: bool) -> str:
-    """Live progress of a Drive path from rclone's transferring lists ('' when nothing of it is in flight).
-
-    A file: its percent, bytes, speed and ETA. A folder: the same summed over its files in flight.
-    """
-    from pixel_tui.core.units import human_duration, human_rate
-
-    mine = [t for t in transfers if transfer_matches(t.name, rel, folder)]
-    if not mine:
-        return ""
-    done = sum(t.bytes or 0 for t in mine)
-    size = sum(t.size or 0 for t in mine)
-    speed = sum(t.speed or 0.0 for t in mine)
-    etas = [t.eta for t in mine if t.eta is not None]
-    pct = f"{100 * done / size:.0f}%" if size else "?%"
-    what = f"{len(mine)} files " if folder else ""
-    eta = human_duration(max(etas)) if etas else "-"
-    return f"[b]↑ {what}{pct}[/b] {human_bytes(done)} / {human_bytes(size)} · {human_rate(speed)} · ETA {eta}"
 
 
 class DrivePane(BrowserPane):
     """The Drive remote, one level at a time.
 
-    ``set_live(transfers)`` gives it the files rclone is transferring now (from the home screen's job
-    strip); with the cursor on one of them (or a folder holding some) the status line shows their progress.
+    It follows the app's job feed: ``set_live(transfers)`` gets the files rclone is transferring now;
+    with the cursor on one of them (or a folder holding some) the status line shows their progress,
+    and the markers say "uploading" for them.
     """
 
     title = "Drive"
@@ -73,15 +27,35 @@ class DrivePane(BrowserPane):
     live_transfers: tuple = ()
     _live_names: frozenset = frozenset()
     _remark_pending = False
+    _live_dirty = False
     REMARK_SECONDS = 2.0  # markers follow files starting/finishing at most this often
+    LIVE_SECONDS = 0.25  # the cursor entry's progress redraws at most this often
 
     def on_mount(self) -> None:
-        """The pane's own start, plus the timer that re-marks the level when the files in flight change."""
-        super().on_mount()
+        """Subscribe to the job feed; timers for the live progress and for re-marking the level when the
+        files in flight change. (Textual runs BrowserPane.on_mount too, which opens the root.)"""
+        self._live_views: dict = {}
+        self._feed = feed_of(self.app)
+        self._feed.subscribe(self)
+        self.set_interval(self.LIVE_SECONDS, self._flush_live)
         self.set_interval(self.REMARK_SECONDS, self._remark_if_pending)
 
+    def on_unmount(self) -> None:
+        """No more views for this pane."""
+        self._feed.unsubscribe(self)
+
+    def on_job_view_changed(self, message: JobViewChanged) -> None:
+        """Keep the newest view of each job; the timer hands their files in flight over (coalescing)."""
+        self._live_views[message.view.source] = message.view
+        self._live_dirty = True
+
+    def _flush_live(self) -> None:
+        if self._live_dirty:
+            self._live_dirty = False
+            self.set_live(transfers_of(self._live_views.values()))
+
     def set_live(self, transfers) -> None:
-        """New transferring lists from the watched logs: refresh the cursor entry's progress, and the
+        """New transferring lists from the watched jobs: refresh the cursor entry's progress, and the
         markers when a file started or finished."""
         self.live_transfers = tuple(transfers)
         names = frozenset(t.name for t in self.live_transfers)
@@ -135,11 +109,7 @@ class DrivePane(BrowserPane):
         rclone = self.app.services.rclone
         if self._cheap_hashes is None:
             self._cheap_hashes = hashes_are_cheap(rclone, self.root)
-        for batch in rclone.iter_level(join_remote(self.root, location), hashes=self._cheap_hashes,
-                                       cancelled=cancelled):
-            rows = [(e.name + "/" if e.is_dir else e.name, -1 if e.is_dir else e.size, _epoch(e.modified),
-                     e.md5 or "") for e in batch]
-            yield rows
+        yield from drive_rows(rclone, self.root, location, self._cheap_hashes, cancelled)
 
     def after_level(self, gen: int, location: str, rows: list, again: bool = False) -> None:
         """Markers: each file against its raw counterpart; folders missing when S3 has no such prefix.
@@ -147,43 +117,16 @@ class DrivePane(BrowserPane):
         ``again``: a re-check of a shown level, so folders that are neither also get an (empty) marker.
         """
         services = self.app.services
-        settings = services.settings
-        prefix = settings.raw_prefix + location
-        s3_files: dict[str, tuple[int, str]] = {}
-        s3_dirs: set[str] = set()
-        for page in services.store.iter_level(prefix):
-            s3_dirs.update(p[len(prefix):] for p in page.prefixes)
-            for o in page.objects:
-                s3_files[o.key[len(prefix):]] = (o.size, o.etag)
-        busy = [t for t in uploading_now(settings)]
-        files = [(n, size, md5 or None) for n, size, _, md5 in rows if not n.endswith("/")]
-        busy_files = [n for n, _, _ in files if any(transfer_matches(t, location + n, False) for t in busy)]
-        markers = {n: s.value for n, s in level_sync(files, s3_files, busy_files).items()}
-        for name, *_ in rows:
-            if name.endswith("/"):
-                if any(transfer_matches(t, location + name, True) for t in busy):
-                    markers[name] = Sync.UPLOADING.value
-                elif name not in s3_dirs:
-                    markers[name] = Sync.MISSING.value
-                elif again:
-                    markers[name] = ""  # clears an "uploading" from an earlier look
-        done = sum(1 for v in markers.values() if v == "uploaded")
-        note = f"{done}/{len(files)} files uploaded"
-        self.post_message(MarkersUpdated(gen, markers, note=note))
+        uploading = self._feed.in_flight_names()  # waits for the feed's first look at the logs
+        marks = drive_markers(services.store, services.settings, location, rows, uploading, again=again)
+        self.post_message(MarkersUpdated(gen, marks.markers, note=marks.note))
 
     def totals_for(self, location: str, name: str, progress) -> tuple[str, str]:
         """Files, bytes and sync summary of a Drive folder against its raw copy."""
         services = self.app.services
         progress("comparing…")
-        report = diff_remote(services.rclone, join_remote(self.root, location, name), services.store,
-                             services.settings.raw_prefix + location + name, hashes=self._cheap_hashes)
-        files = report.uploaded + report.missing + report.differs
-        total = sum(i.drive_size or 0 for i in files)
-        summary = report.folders(depth=0).get("")
-        status = summary.text() if summary else "0/0 uploaded"
-        marker = Sync.UPLOADED.value if report.ok else (Sync.DIFFERS.value if report.uploaded or report.differs
-                                                        else Sync.MISSING.value)
-        return f"{len(files)} files {human_bytes(total)} · {status}", marker
+        return drive_totals(services.rclone, services.store, join_remote(self.root, location, name),
+                            services.settings.raw_prefix + location + name, hashes=self._cheap_hashes)
 
     def open_file(self, name: str) -> None:
         """Preview a Drive file (bounded read through rclone cat)."""

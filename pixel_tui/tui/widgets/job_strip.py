@@ -1,7 +1,8 @@
 """A compact line per watched job (name, bar, speed, ETA, state), for embedding in any screen.
 
-Self-contained: give it log paths/globs (default: the configured `monitor.logs`) and it watches them
-from its own worker and redraws itself at most four times a second.
+It shows every job of the app's job feed (the configured `monitor.logs` and rc endpoints, and the
+uploads the app started) and redraws itself at most four times a second. Given log paths/globs, it
+adds them to the feed; in an app without a feed it gets one of its own (tui/job_feed.py).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from textual.widgets import Static
 from pixel_tui.core.jobs.state import job_state
 from pixel_tui.core.jobs.tail import JobView
 from pixel_tui.core.units import human_duration, human_rate
+from pixel_tui.tui.job_feed import JobViewChanged, default_clock, feed_of
 from pixel_tui.tui.widgets.job_card import STATE_STYLE, bar, job_name
-from pixel_tui.tui.widgets.job_feed import JobViewChanged, JobWatching, default_clock
 
 # Busy jobs first when the strip has fewer lines than jobs.
 _STATE_ORDER = {"stalled": 0, "failed": 1, "running": 2, "waiting": 3}
@@ -30,7 +31,7 @@ class JobsUpdated(Message):
         self.views = views
 
 
-class JobStrip(JobWatching, Static):
+class JobStrip(Static):
     """One line per job; colours follow the job's state.
 
     With ``max_lines`` set and more jobs than lines, the busiest jobs are shown and the last line
@@ -49,36 +50,34 @@ class JobStrip(JobWatching, Static):
         self.clock = clock
         self.max_lines = max_lines
         self.views: dict[str, JobView] = {}
+        self._feed = None
         self._dirty = False
         self._new_data = False
 
     def on_mount(self) -> None:
-        """Start watching (settings give the defaults) and redraw on a timer."""
+        """Subscribe to the job feed (settings give the defaults) and redraw on a timer."""
         settings = getattr(getattr(self.app, "services", None), "settings", None)
-        sources = self._sources if self._sources is not None else list(getattr(settings, "logs", ()))
         rc_urls = self._rc_urls if self._rc_urls is not None else tuple(getattr(settings, "rc_urls", ()))
         if self._stall is None:
             self._stall = float(getattr(settings, "stall_seconds", 600.0))
-        self.display = bool(sources or rc_urls)
-        if sources or rc_urls:
-            self.start_job_watch(sources, rc_urls, history=False)
+        self._feed = feed = feed_of(self.app, self._sources or (), rc_urls)
+        self.display = feed.has_jobs
+        feed.subscribe(self)
         self.set_interval(0.25, self._flush)
         self.set_interval(1.0, self._tick)
 
     def on_unmount(self) -> None:
-        """Wake the watcher so it sees the cancel now, not after its poll interval (quitting waits for it)."""
-        watcher = self._job_watcher
-        if watcher is not None:
-            # Not stop(): it closes the files from this thread while the worker may be reading them;
-            # the worker's own exit path closes them.
-            watcher._stop.set()
-            watcher._wake.set()
+        """No more views for this strip."""
+        if self._feed is not None:
+            self._feed.unsubscribe(self)
 
     def on_job_view_changed(self, message: JobViewChanged) -> None:
         """Keep the newest view; drawing waits for the timer (coalescing)."""
         message.stop()
         self.views[message.view.source] = message.view
         self._dirty = self._new_data = True
+        if not self.display:
+            self.display = True  # an upload started here shows even with no logs configured
 
     def _tick(self) -> None:
         self._dirty = True

@@ -5,27 +5,11 @@ from __future__ import annotations
 from textual import on
 from textual.message import Message
 
-from pixel_tui.core.browse.reconcile import (
-    processed_index,
-    processed_markers,
-    raw_markers,
-    registry_keys,
-    with_ancestors,
-)
-from pixel_tui.core.storage.listing import epoch as _epoch
+from pixel_tui.core.browse.levels import s3_rows, s3_totals
+from pixel_tui.core.browse.markers import S3Marker
 from pixel_tui.core.storage.s3url import s3_url
-from pixel_tui.core.units import human_bytes
 from pixel_tui.tui.widgets.entry_list import EntryList
 from pixel_tui.tui.widgets.pane import BrowserPane, MarkersUpdated
-
-
-def registry_paths(settings, store_factory) -> list[str]:
-    """Every dataset path of the configured registry ([] when none is configured)."""
-    if not settings.registry:
-        return []
-    from pixel_tui.core.registry.document import Registry
-
-    return [d.path for d in Registry.load(settings.registry, store_factory).datasets()]
 
 
 class S3Pane(BrowserPane):
@@ -47,7 +31,7 @@ class S3Pane(BrowserPane):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._index: tuple[set[str], set[str]] | None = None  # (promoted rels, registry ref index)
+        self.marker: S3Marker | None = None  # set on mount; keeps its index until a refresh
 
     @property
     def bucket(self) -> str:
@@ -83,67 +67,33 @@ class S3Pane(BrowserPane):
 
     def list_level(self, location: str, cancelled):
         """ListObjectsV2 pages (delimiter '/'), pipelined by the store."""
-        store = self.app.services.store
-        cut = len(location)
-        for page in store.iter_level(location):
-            if cancelled():
-                return
-            rows = [(p[cut:], -1, float("nan"), "") for p in page.prefixes]
-            # The level's own folder-marker key ("a/b/" listed under "a/b/") is not an entry.
-            rows += [(o.key[cut:], o.size, _epoch(o.last_modified), o.etag) for o in page.objects if o.key != location]
-            yield rows
+        yield from s3_rows(self.app.services.store, location, cancelled)
 
-    def _indexes(self) -> tuple[set[str], set[str]]:
-        if self._index is None:
-            services = self.app.services
-            settings = services.settings
-            from pixel_tui.core.storage.s3 import store_factory
+    def on_mount(self) -> None:
+        """The session's S3 markers (they read processed/, the registry and the journals on first need).
 
-            keys = (o.key for o in services.store.walk(settings.processed_prefix))
-            promoted = processed_index(keys, settings.processed_prefix, settings.categories)
-            from pixel_tui.core.promotion.history import promoted_sources
-
-            refs = with_ancestors(registry_keys(
-                registry_paths(settings, store_factory(settings)), settings.bucket or ""))
-            # A promotion under a new name leaves no same-named copy: its journal says what it promoted.
-            refs |= promoted_sources(settings)
-            self._index = (promoted, refs)
-        return self._index
+        Textual then runs BrowserPane.on_mount itself (handlers run for each class), which opens the root.
+        """
+        services = self.app.services
+        self.marker = S3Marker(lambda: services.store, services.settings)
 
     def after_level(self, gen: int, location: str, rows: list) -> None:
         """Under raw: promoted or not; under processed/<category>/: registered or not."""
-        settings = self.app.services.settings
-        raw, proc = settings.raw_prefix, settings.processed_prefix
-        names = [r[0] for r in rows]
-        if location.startswith(raw):
-            promoted, refs = self._indexes()
-            marks = raw_markers(names, raw, location[len(raw):], promoted, refs, proc, settings.categories)
-            done = sum(1 for v in marks.values() if v)
-            self.post_message(MarkersUpdated(gen, marks, note=f"{done} promoted"))
-        elif location.startswith(proc) and location != proc:
-            _, refs = self._indexes()
-            marks = processed_markers(names, location, refs)
-            done = sum(1 for v in marks.values() if v == "registered")
-            self.post_message(MarkersUpdated(gen, marks, note=f"{done}/{len(marks)} in the registry"))
+        marks = self.marker.level(location, [r[0] for r in rows])
+        if marks is not None:
+            self.post_message(MarkersUpdated(gen, marks.markers, note=marks.note))
 
     def action_refresh(self) -> None:
         """Reload, and re-read what the markers depend on (processed prefix, registry)."""
-        self._index = None
+        self.marker.reset()
         super().action_refresh()
 
     def totals_for(self, location: str, name: str, progress) -> tuple[str, str]:
         """Objects and bytes under a prefix, with running counts."""
-        store = self.app.services.store
-        count = total = 0
         from textual.worker import get_current_worker
 
         worker = get_current_worker()
-        for obj in store.walk(location + name, lambda: worker.is_cancelled):
-            count += 1
-            total += obj.size
-            if count % 5000 == 0:
-                progress(f"counting {count:,}…")
-        return f"{count:,} obj {human_bytes(total)}", ""
+        return s3_totals(self.app.services.store, location + name, lambda: worker.is_cancelled, progress), ""
 
     def open_file(self, name: str) -> None:
         """Preview an object (one bounded ranged GET)."""

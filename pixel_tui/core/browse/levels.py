@@ -1,0 +1,65 @@
+"""One level of the Drive remote or the bucket as browser rows, and the totals of one folder.
+
+A row is ``(name, size or -1 for a folder, mtime epoch or NaN, md5 or etag or '')``; folder names
+end in '/'. Listings come in batches as they arrive, so a 100k level shows before it is complete.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Iterator
+
+from pixel_tui.core.browse.reconcile import Sync, diff_remote
+from pixel_tui.core.storage.listing import epoch
+from pixel_tui.core.storage.rclone import join_remote
+from pixel_tui.core.units import human_bytes
+
+if TYPE_CHECKING:
+    from pixel_tui.core.storage.rclone import Rclone
+    from pixel_tui.core.storage.s3 import S3Store
+
+Cancelled = Callable[[], bool]
+
+
+def drive_rows(rclone: "Rclone", root: str, location: str, hashes: bool,
+               cancelled: Cancelled | None = None) -> Iterator[list[tuple]]:
+    """rclone lsjson of one Drive folder, in batches; MD5s only when ``hashes`` (cheap on this remote)."""
+    for batch in rclone.iter_level(join_remote(root, location), hashes=hashes, cancelled=cancelled):
+        yield [(e.name + "/" if e.is_dir else e.name, -1 if e.is_dir else e.size, epoch(e.modified), e.md5 or "")
+               for e in batch]
+
+
+def s3_rows(store: "S3Store", location: str, cancelled: Cancelled | None = None) -> Iterator[list[tuple]]:
+    """ListObjectsV2 pages of one level (delimiter '/'), pipelined by the store."""
+    cut = len(location)
+    for page in store.iter_level(location):
+        if cancelled is not None and cancelled():
+            return
+        rows = [(p[cut:], -1, float("nan"), "") for p in page.prefixes]
+        # The level's own folder-marker key ("a/b/" listed under "a/b/") is not an entry.
+        rows += [(o.key[cut:], o.size, epoch(o.last_modified), o.etag) for o in page.objects if o.key != location]
+        yield rows
+
+
+def drive_totals(rclone: "Rclone", store: "S3Store", drive_path: str, raw_path: str,
+                 hashes: bool | None = None) -> tuple[str, str]:
+    """(files, bytes and sync summary of a Drive folder against its raw copy, the folder's marker)."""
+    report = diff_remote(rclone, drive_path, store, raw_path, hashes=hashes)
+    files = report.uploaded + report.missing + report.differs
+    total = sum(i.drive_size or 0 for i in files)
+    summary = report.folders(depth=0).get("")
+    status = summary.text() if summary else "0/0 uploaded"
+    marker = Sync.UPLOADED.value if report.ok else (Sync.DIFFERS.value if report.uploaded or report.differs
+                                                    else Sync.MISSING.value)
+    return f"{len(files)} files {human_bytes(total)} · {status}", marker
+
+
+def s3_totals(store: "S3Store", prefix: str, cancelled: Cancelled | None = None,
+              progress: Callable[[str], None] | None = None) -> str:
+    """Objects and bytes under a prefix; ``progress`` hears the running count every 5000 objects."""
+    count = total = 0
+    for obj in store.walk(prefix, cancelled):
+        count += 1
+        total += obj.size
+        if progress is not None and count % 5000 == 0:
+            progress(f"counting {count:,}…")
+    return f"{count:,} obj {human_bytes(total)}"

@@ -1,0 +1,202 @@
+"""The app's one job feed: a single LogWatcher, in one thread worker owned by the App, follows every
+watched rclone log and rc endpoint; the views subscribe to it.
+
+Flow: the watcher's thread posts each changed view (a copy) to the App's message queue; on the UI
+thread the feed keeps the newest view per job and posts a `JobViewChanged` to every subscriber
+(the home strip, the monitor, the alerts, the Drive pane). Threads never touch widgets.
+
+Sources are the configured `monitor.logs` plus every upload the app started (`add_source`), kept for
+the app's life, so closing the monitor or having no logs configured loses no upload.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from dataclasses import replace
+from typing import TYPE_CHECKING, Iterable
+
+from textual.message import Message
+from textual.worker import get_current_worker
+
+from pixel_tui.core.browse.markers import in_flight
+from pixel_tui.core.jobs.history import History
+from pixel_tui.core.jobs.tail import JobView, LogWatcher
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.message_pump import MessagePump
+
+    from pixel_tui.core.config import Settings
+
+READY_WAIT = 3.0  # how long a marker worker waits for the feed's first look at the logs
+
+
+class JobViewChanged(Message):
+    """A watched log or rc endpoint has new data (``view``: the feed's newest copy; read it, keep it,
+    do not change it). Sent to each subscriber only: it does not bubble."""
+
+    bubble = False
+
+    def __init__(self, view: JobView) -> None:
+        super().__init__()
+        self.view = view
+
+
+def copy_view(view: JobView) -> JobView:
+    """A copy the UI thread can keep while the watcher goes on changing the original."""
+    h = view.history
+    return replace(view, history=History(list(h.samples), h.stride, h.blocks, h.scanned, h.max_points))
+
+
+def default_clock() -> float:
+    """Wall-clock seconds; screens take a ``clock`` so tests and snapshots can freeze time."""
+    return time.time()
+
+
+class JobFeed:
+    """Every watched job, for the whole app. Start it once with `start(app)`; views `subscribe()`.
+
+    Thread-safe: `add_source`, `sources`, `watch_history`, `in_flight_names`, `has_jobs`.
+    UI thread only: `start`, `stop`, `subscribe`, `unsubscribe`, `views`.
+    """
+
+    def __init__(self, sources: Iterable[str] = (), rc_urls: Iterable[str] = (), interval: float = 0.2) -> None:
+        self._lock = threading.Lock()
+        self._sources = list(dict.fromkeys(sources))
+        self._added: set[str] = set()
+        self.rc_urls = tuple(rc_urls)
+        self.interval = interval
+        self._history = False
+        self._watcher: LogWatcher | None = None
+        self._app: App | None = None
+        self._subscribers: list[MessagePump] = []
+        self._ready = threading.Event()
+        self._in_flight: tuple[str, ...] = ()
+        self.views: dict[str, JobView] = {}  # source -> newest view, in the order first seen
+
+    @classmethod
+    def from_settings(cls, settings: "Settings") -> "JobFeed":
+        """The configured logs (paths or globs) and rc endpoints."""
+        return cls(settings.logs, settings.rc_urls)
+
+    # -- any thread -----------------------------------------------------------------------------------
+    def sources(self) -> list[str]:
+        """The watched log paths and globs: the configured ones first, then the uploads added."""
+        with self._lock:
+            return list(self._sources)
+
+    @property
+    def has_jobs(self) -> bool:
+        """True when anything is watched (a log, a glob, an rc endpoint)."""
+        with self._lock:
+            return bool(self._sources or self.rc_urls)
+
+    def add_source(self, source: str) -> None:
+        """Watch one more log (an upload just started) for the app's life; the next poll picks it up."""
+        with self._lock:
+            if source in self._sources:
+                return
+            self._added.add(source)
+            self._sources.append(source)
+            watcher = self._watcher
+        if watcher is not None:
+            watcher.add(source)
+
+    def added(self, source: str) -> bool:
+        """True for a log added with `add_source` while the app runs (an upload it started), not configured."""
+        with self._lock:
+            return source in self._added
+
+    def watch_history(self) -> None:
+        """Also read each log's speed history (the monitor's charts); off until a view asks for it."""
+        with self._lock:
+            self._history = True
+            watcher = self._watcher
+        if watcher is not None:
+            watcher.enable_history()
+
+    def in_flight_names(self, wait: float = READY_WAIT) -> tuple[str, ...]:
+        """Names of the files in flight in the newest views. From a worker thread, ``wait`` up to that
+        many seconds for the feed's first look at every log (not from the UI thread: it would block)."""
+        if wait:
+            self._ready.wait(wait)
+        return self._in_flight
+
+    # -- UI thread ------------------------------------------------------------------------------------
+    def start(self, app: "App") -> None:
+        """Run the watcher in a thread worker of ``app`` (once; later calls do nothing)."""
+        if self._app is not None:
+            return
+        self._app = app
+        app.run_worker(self._run, name="job feed", group="job-feed", thread=True, exclusive=True)
+
+    def stop(self) -> None:
+        """End the watcher's loop now (it closes its files on its own thread)."""
+        with self._lock:
+            watcher = self._watcher
+        if watcher is not None:
+            watcher.cancel()
+
+    def subscribe(self, node: "MessagePump") -> None:
+        """Post every view to ``node`` as a `JobViewChanged`: the newest one of each job now, then each change."""
+        if node not in self._subscribers:
+            self._subscribers.append(node)
+        for view in list(self.views.values()):
+            node.post_message(JobViewChanged(view))
+
+    def unsubscribe(self, node: "MessagePump") -> None:
+        """Stop posting to ``node`` (call it on unmount)."""
+        if node in self._subscribers:
+            self._subscribers.remove(node)
+
+    def _deliver(self, view: JobView) -> None:
+        """A changed view from the watcher's thread: keep it, hand it to every subscriber."""
+        self.views[view.source] = view
+        self._in_flight = tuple(in_flight(self.views.values()))
+        for node in list(self._subscribers):
+            node.post_message(JobViewChanged(view))
+
+    # -- the worker thread ----------------------------------------------------------------------------
+    def _run(self) -> None:
+        worker = get_current_worker()
+        app = self._app
+        assert app is not None
+
+        def post(view: JobView) -> None:
+            app.call_later(self._deliver, copy_view(view))  # thread-safe: a message to the App
+
+        with self._lock:
+            watcher = LogWatcher(list(self._sources), post, interval=self.interval, rc_urls=self.rc_urls,
+                                 history=self._history)
+            self._watcher = watcher
+        try:
+            # The first look at every log, then "ready" behind it in the App's queue: a marker worker
+            # waiting on it sees the views of every log that exists.
+            for view in watcher.poll_once():
+                post(view)
+            app.call_later(self._ready.set)
+            watcher.run_until(lambda: worker.is_cancelled)
+        finally:
+            self._ready.set()
+
+
+_FEEDS: "weakref.WeakKeyDictionary[App, JobFeed]" = weakref.WeakKeyDictionary()
+
+
+def feed_of(app: "App", sources: Iterable[str] = (), rc_urls: Iterable[str] = ()) -> JobFeed:
+    """The feed of ``app`` (`PixelApp.job_feed`), started if it is not yet, with ``sources`` added.
+
+    An app without one (a widget shown on its own, in a test) gets one feed of its own, started at
+    once on the app; ``rc_urls`` only count when that feed is made here.
+    """
+    feed = getattr(app, "job_feed", None)
+    if feed is None:
+        feed = _FEEDS.get(app)
+        if feed is None:
+            feed = _FEEDS[app] = JobFeed(rc_urls=rc_urls)
+    for source in sources:
+        feed.add_source(source)
+    feed.start(app)
+    return feed
