@@ -58,7 +58,7 @@ def default_clock() -> float:
 class JobFeed:
     """Every watched job, for the whole app. Start it once with `start(app)`; views `subscribe()`.
 
-    Thread-safe: `add_source`, `sources`, `watch_history`, `in_flight_names`, `has_jobs`.
+    Thread-safe: `add_source`, `added`, `sources`, `has_jobs`, `watch_history`, `in_flight_names`.
     UI thread only: `start`, `stop`, `subscribe`, `unsubscribe`, `views`.
     """
 
@@ -126,7 +126,7 @@ class JobFeed:
 
     # -- UI thread ------------------------------------------------------------------------------------
     def start(self, app: "App") -> None:
-        """Run the watcher in a thread worker of ``app`` (once; later calls do nothing)."""
+        """Run the watcher in a thread worker of ``app`` (later calls do nothing while it runs)."""
         if self._app is not None:
             return
         self._app = app
@@ -180,6 +180,9 @@ class JobFeed:
             watcher.run_until(lambda: worker.is_cancelled)
         finally:
             self._ready.set()
+            with self._lock:
+                self._watcher = None
+            self._app = None  # the app has gone: another one may start the feed again
 
 
 _FEEDS: "weakref.WeakKeyDictionary[App, JobFeed]" = weakref.WeakKeyDictionary()

@@ -114,3 +114,30 @@ async def test_upload_from_the_monitor_is_still_there_when_it_is_reopened(weed_s
         await wait_for(pilot, lambda: [c.source for c in again.query(JobCard)] == [source], what="the card again")
         await wait_for(pilot, lambda: (v := again.views.get(source)) is not None and v.snapshot is not None
                        and v.snapshot.has_stats and v.snapshot.bytes == 300_000, timeout=60, what="upload done")
+
+
+@pytest.mark.timeout(60)
+@sync
+async def test_the_feed_serves_a_second_app_built_on_the_same_services(rclone_logs, tmp_path):
+    from pixel_tui.core.config import Settings
+    from pixel_tui.core.jobs.parse import parse_bytes
+    from pixel_tui.tui.app import PixelApp
+    from pixel_tui.tui.services import Services
+
+    real = rclone_logs.text.read_bytes()
+    first = real.index(b"\n\n", real.index(b"Transferred:   \t")) + 2
+    log = tmp_path / "upload_a.log"
+    log.write_bytes(real[:first])
+    services = Services(Settings(logs=(str(log),), bucket="b", endpoint_url="http://127.0.0.1:9"))
+
+    def bytes_shown(app):
+        view = app.screen.jobs.views.get(str(log))
+        return view.snapshot.bytes if view is not None and view.snapshot is not None else None
+
+    app = PixelApp(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: bytes_shown(app) == parse_bytes(real[:first]).bytes, what="the first block")
+    log.write_bytes(real)  # the job went on while no app was open
+    app = PixelApp(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: bytes_shown(app) == parse_bytes(real).bytes, what="the job's progress since")
