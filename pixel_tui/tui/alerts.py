@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from pixel_tui.tui.job_feed import JobViewChanged
+from pixel_tui.tui.messages import JobViewChanged
 
 ALERT_STATES = {"finished": "information", "failed": "error", "stalled": "warning"}
 

@@ -17,12 +17,12 @@ import weakref
 from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable
 
-from textual.message import Message
 from textual.worker import get_current_worker
 
 from pixel_tui.core.browse.markers import in_flight
 from pixel_tui.core.jobs.history import History
 from pixel_tui.core.jobs.tail import JobView, LogWatcher
+from pixel_tui.tui.messages import JobViewChanged
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -31,17 +31,6 @@ if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
 
 READY_WAIT = 3.0  # how long a marker worker waits for the feed's first look at the logs
-
-
-class JobViewChanged(Message):
-    """A watched log or rc endpoint has new data (``view``: the feed's newest copy; read it, keep it,
-    do not change it). Sent to each subscriber only: it does not bubble."""
-
-    bubble = False
-
-    def __init__(self, view: JobView) -> None:
-        super().__init__()
-        self.view = view
 
 
 def copy_view(view: JobView) -> JobView:

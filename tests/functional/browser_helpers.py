@@ -6,8 +6,6 @@ import os
 import time
 from pathlib import Path
 
-from pilot_helpers import sync  # noqa: F401  (re-exported for the browser tests)
-
 from pixel_tui.core.config import Settings
 from pixel_tui.tui import app as app_module
 from pixel_tui.tui.app import PixelApp, make_app

@@ -5,8 +5,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from pilot_helpers import sync
-
 from pixel_tui.core.config import Settings
 from pixel_tui.tui.app import make_app
 
@@ -21,7 +19,6 @@ def _settings(tmp_path, **kw) -> Settings:
     return Settings(**base)
 
 
-@sync
 async def test_header_names_endpoint_bucket_config_and_read_only(tmp_path):
     app = make_app(_settings(tmp_path, read_only=True, config_file=str(tmp_path / "c.toml")))
     async with app.run_test(size=(160, 40)) as pilot:
@@ -30,7 +27,6 @@ async def test_header_names_endpoint_bucket_config_and_read_only(tmp_path):
         assert "c.toml" in app.sub_title and "READ-ONLY" in app.sub_title
 
 
-@sync
 async def test_palette_lists_screen_actions_by_name(tmp_path):
     app = make_app(_settings(tmp_path))
     async with app.run_test(size=(120, 36)) as pilot:
@@ -47,7 +43,6 @@ async def test_palette_lists_screen_actions_by_name(tmp_path):
         assert type(app.screen).__name__ == "MonitorScreen"
 
 
-@sync
 async def test_a_failing_upload_rings_the_bell_and_notifies(tmp_path):
     log = tmp_path / "upload_raw_final.log"
     log.write_text("")

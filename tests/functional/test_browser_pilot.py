@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from browser_helpers import build, screen_text, seed, settings_for, settle, sync
+from browser_helpers import build, screen_text, seed, settings_for, settle
 
 from pixel_tui.tui.dialogs.preview import PreviewScreen
 
@@ -17,7 +17,6 @@ def browser(weed_server, weed_store, drive_dir, monkeypatch):
     return build(settings_for(weed_server, weed_store.bucket), drive_dir)
 
 
-@sync
 async def test_opens_both_sides_with_sync_markers(browser):
     async with browser.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
@@ -35,7 +34,6 @@ async def test_opens_both_sides_with_sync_markers(browser):
         assert "s3://" + browser.services.settings.bucket in text
 
 
-@sync
 async def test_open_folder_go_up_and_filter(browser):
     async with browser.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -62,7 +60,6 @@ async def test_open_folder_go_up_and_filter(browser):
             assert key in text
 
 
-@sync
 async def test_jump_to_counterpart_and_back(browser):
     async with browser.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
@@ -81,7 +78,6 @@ async def test_jump_to_counterpart_and_back(browser):
         assert home.focused is home.drive.entries
 
 
-@sync
 async def test_preview_json_pretty_printed(browser):
     async with browser.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -99,7 +95,6 @@ async def test_preview_json_pretty_printed(browser):
         assert '{"q": "hi", "a": "hello"}' in text and "first 2 records" in text
 
 
-@sync
 async def test_folder_totals_and_marks_for_promotion(browser):
     async with browser.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
@@ -120,7 +115,6 @@ async def test_folder_totals_and_marks_for_promotion(browser):
         assert "2 marked" in screen_text(browser)
 
 
-@sync
 async def test_missing_bucket_shows_in_s3_pane_only(weed_server, drive_dir, weed_store, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
@@ -134,7 +128,6 @@ async def test_missing_bucket_shows_in_s3_pane_only(weed_server, drive_dir, weed
         assert len(home.drive.entries.level) == 6  # the Drive side works
 
 
-@sync
 async def test_unconfigured_drive_remote_shows_in_drive_pane_only(weed_server, weed_store, drive_dir, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
@@ -150,7 +143,6 @@ async def test_unconfigured_drive_remote_shows_in_drive_pane_only(weed_server, w
         assert len(home.s3.entries.level) == 6
 
 
-@sync
 async def test_unreachable_endpoint_is_reported_not_fatal(drive_dir, monkeypatch, weed_store, weed_server):
     from pixel_tui.core.config import Settings
     from pixel_tui.demo.seaweedfs import free_port
@@ -167,7 +159,6 @@ async def test_unreachable_endpoint_is_reported_not_fatal(drive_dir, monkeypatch
         assert len(app.screen.drive.entries.level) == 6
 
 
-@sync
 async def test_large_level_streams_and_scrolls(weed_server, weed_store, drive_dir, monkeypatch):
     from concurrent.futures import ThreadPoolExecutor
 
@@ -193,7 +184,6 @@ async def test_large_level_streams_and_scrolls(weed_server, weed_store, drive_di
                                                         "item 01238.json", "item 01239.json"]
 
 
-@sync
 async def test_files_in_the_live_rclone_log_show_as_uploading(weed_server, weed_store, drive_dir, monkeypatch,
                                                               rclone_logs, tmp_path):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
@@ -217,7 +207,6 @@ async def test_files_in_the_live_rclone_log_show_as_uploading(weed_server, weed_
         assert "↑" in screen_text(app)
 
 
-@sync
 async def test_command_palette_goes_to_processed(browser):
     async with browser.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
@@ -232,7 +221,6 @@ async def test_command_palette_goes_to_processed(browser):
         assert home.s3.entries.level.names == ["priority/"]
 
 
-@sync
 async def test_access_denied_says_what_to_do(weed_server, weed_store, drive_dir, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret")

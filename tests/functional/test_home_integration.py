@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browser_helpers import FIXED_MTIME, build, drive_env, seed, settings_for, settle, sync
+from browser_helpers import FIXED_MTIME, build, drive_env, seed, settings_for, settle
 from pilot_helpers import wait_for
 from textual.binding import Binding
 
@@ -48,7 +48,6 @@ def cut_in_flight(text: str) -> tuple[str, list[str]]:
 
 
 # -- 1. the job strip ------------------------------------------------------------------------------
-@sync
 async def test_strip_hidden_without_logs_shown_with_them(weed_server, weed_store, drive_dir, monkeypatch,
                                                         rclone_logs, tmp_path):
     _creds(monkeypatch, weed_server)
@@ -81,7 +80,6 @@ async def test_strip_hidden_without_logs_shown_with_them(weed_server, weed_store
 
 # -- 2. live progress of the Drive item under the cursor --------------------------------------------
 @pytest.mark.timeout(90)
-@sync
 async def test_drive_cursor_on_uploading_file_shows_its_live_progress(weed_server, weed_store, drive_dir,
                                                                     monkeypatch, rclone_logs, tmp_path):
     _creds(monkeypatch, weed_server)
@@ -124,7 +122,6 @@ async def test_drive_cursor_on_uploading_file_shows_its_live_progress(weed_serve
 
 
 @pytest.mark.timeout(90)
-@sync
 async def test_drive_folder_with_files_in_flight(weed_server, weed_store, drive_dir, monkeypatch, rclone_logs,
                                                  tmp_path):
     """The real log with its files renamed into 'Alpha Set/' (as a copy of the whole remote names them)."""
@@ -167,7 +164,6 @@ def notices(app) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
 
-@sync
 async def test_registry_row_to_s3_tree_and_back(weed_server, weed_store, drive_dir, monkeypatch, tmp_path):
     _creds(monkeypatch, weed_server)
     seed(drive_dir, weed_store)
@@ -284,7 +280,6 @@ def test_home_with_job_strip_snapshot_80x24(snap_compare, weed_server, drive_dir
 
 
 # -- 4. promoting an item that is only on Drive offers its upload first ----------------------------
-@sync
 async def test_p_on_a_drive_item_not_in_raw_offers_an_upload_job(weed_server, weed_store, drive_dir, monkeypatch,
                                                                   tmp_path):
     from pixel_tui.tui.dialogs.promote import PromoteScreen

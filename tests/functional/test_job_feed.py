@@ -8,7 +8,7 @@ import os
 import shutil
 
 import pytest
-from browser_helpers import build, seed, settings_for, settle, sync
+from browser_helpers import build, seed, settings_for, settle
 from pilot_helpers import wait_for
 
 from pixel_tui.tui.screens.monitor import MonitorScreen
@@ -34,7 +34,6 @@ def watcher_workers(app) -> list:
 
 
 @pytest.mark.timeout(60)
-@sync
 async def test_one_watcher_serves_the_strip_the_monitor_and_the_alerts(weed_server, weed_store, drive_dir,
                                                                       monkeypatch, rclone_logs, tmp_path):
     _creds(monkeypatch, weed_server)
@@ -54,7 +53,6 @@ async def test_one_watcher_serves_the_strip_the_monitor_and_the_alerts(weed_serv
 
 
 @pytest.mark.timeout(90)
-@sync
 async def test_upload_offered_by_p_is_watched_without_monitor_logs(weed_server, weed_store, drive_dir, monkeypatch,
                                                                   tmp_path):
     """No `monitor.logs`: the upload the app starts still feeds the Drive markers and its FINISHED alert."""
@@ -88,7 +86,6 @@ async def test_upload_offered_by_p_is_watched_without_monitor_logs(weed_server, 
 
 
 @pytest.mark.timeout(90)
-@sync
 async def test_upload_from_the_monitor_is_still_there_when_it_is_reopened(weed_server, weed_store, drive_dir,
                                                                           monkeypatch, tmp_path):
     _creds(monkeypatch, weed_server)
@@ -117,7 +114,6 @@ async def test_upload_from_the_monitor_is_still_there_when_it_is_reopened(weed_s
 
 
 @pytest.mark.timeout(60)
-@sync
 async def test_the_feed_serves_a_second_app_built_on_the_same_services(rclone_logs, tmp_path):
     from pixel_tui.core.config import Settings
     from pixel_tui.core.jobs.parse import parse_bytes

@@ -6,7 +6,7 @@ import json
 import time
 
 import pytest
-from browser_helpers import build, screen_text, settings_for, settle, sync
+from browser_helpers import build, screen_text, settings_for, settle
 from conftest import PROMO_REGISTRY
 
 BUCKET = "snap-layout"  # a fixed name: it is shown on screen
@@ -123,7 +123,6 @@ def test_registry_80x24_status_next_to_name(snap_compare, registry_app):
     assert snap_compare(registry_app, terminal_size=(80, 24), run_before=run_before)
 
 
-@sync
 async def test_registry_200_columns_shows_every_column(registry_app):
     async with registry_app.run_test(size=(200, 50)) as pilot:
         await open_registry_checked(pilot)
@@ -133,7 +132,6 @@ async def test_registry_200_columns_shows_every_column(registry_app):
         assert "psych8K_alpaca.json" in line_with(screen_text(pilot.app), "psych8k")
 
 
-@sync
 async def test_story_4_at_80x24_filter_edit_check_and_review(registry_app):
     from pixel_tui.tui.dialogs.prompts import DiffDialog
     from pixel_tui.tui.dialogs.registry_entry import EntryForm

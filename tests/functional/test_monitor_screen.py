@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import shutil
@@ -31,101 +30,92 @@ def card_text(card: JobCard) -> str:
 
 
 @pytest.mark.timeout(60)
-def test_monitor_follows_a_real_log_and_goes_back(rclone_logs, tmp_path):
-    async def run():
-        real = rclone_logs.text.read_bytes()
-        first = real.index(b"\n\n", real.index(b"Transferred:   \t")) + 2
-        log = tmp_path / "upload_raw_final.log"
-        log.write_bytes(real[:first])
-        app = make_app(Settings(logs=(str(tmp_path / "*.log"), str(tmp_path / "later" / "next.log")), bucket="b"))
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.press("m")
-            await wait_for(pilot, lambda: isinstance(app.screen, MonitorScreen), what="monitor screen")
-            screen = app.screen
-            await wait_for(pilot, lambda: len(screen.query(JobCard)) == 2, what="two cards")
-            cards = {c.source: c for c in screen.query(JobCard)}
-            main = cards[str(log)]
-            await wait_for(pilot, lambda: "RUNNING" in card_text(main), what="running card")
-            text = card_text(main)
-            assert "part-" in text  # the files in flight, with their own bars
-            assert "WAITING" in card_text(cards[str(tmp_path / "later" / "next.log")])
-            with open(log, "ab") as f:
-                f.write(real[first:])
-            final = parse_bytes(real)
-            await wait_for(pilot, lambda: "100%" in card_text(main) and "files" in card_text(main)
-                           and "4 / 4" in card_text(main), what="final numbers")
-            assert screen.views[str(log)].snapshot.bytes == final.bytes
-            await pilot.press("question_mark")  # the help lists the monitor's own keys
-            assert "Upload" in str(app.screen.query_one("Static").render())
-            await pilot.press("escape")
-            assert app.screen is screen
-            await pilot.press("escape")
-            assert not isinstance(app.screen, MonitorScreen)
-
-    asyncio.run(run())
+async def test_monitor_follows_a_real_log_and_goes_back(rclone_logs, tmp_path):
+    real = rclone_logs.text.read_bytes()
+    first = real.index(b"\n\n", real.index(b"Transferred:   \t")) + 2
+    log = tmp_path / "upload_raw_final.log"
+    log.write_bytes(real[:first])
+    app = make_app(Settings(logs=(str(tmp_path / "*.log"), str(tmp_path / "later" / "next.log")), bucket="b"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, MonitorScreen), what="monitor screen")
+        screen = app.screen
+        await wait_for(pilot, lambda: len(screen.query(JobCard)) == 2, what="two cards")
+        cards = {c.source: c for c in screen.query(JobCard)}
+        main = cards[str(log)]
+        await wait_for(pilot, lambda: "RUNNING" in card_text(main), what="running card")
+        text = card_text(main)
+        assert "part-" in text  # the files in flight, with their own bars
+        assert "WAITING" in card_text(cards[str(tmp_path / "later" / "next.log")])
+        with open(log, "ab") as f:
+            f.write(real[first:])
+        final = parse_bytes(real)
+        await wait_for(pilot, lambda: "100%" in card_text(main) and "files" in card_text(main)
+                       and "4 / 4" in card_text(main), what="final numbers")
+        assert screen.views[str(log)].snapshot.bytes == final.bytes
+        await pilot.press("question_mark")  # the help lists the monitor's own keys
+        assert "Upload" in str(app.screen.query_one("Static").render())
+        await pilot.press("escape")
+        assert app.screen is screen
+        await pilot.press("escape")
+        assert not isinstance(app.screen, MonitorScreen)
 
 
 @pytest.mark.timeout(90)
-def test_upload_from_the_monitor_becomes_a_watched_job(weed_server, weed_store, drive_dir, tmp_path,
+async def test_upload_from_the_monitor_becomes_a_watched_job(weed_server, weed_store, drive_dir, tmp_path,
                                                              monkeypatch):
-    async def run():
-        monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
-        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
-        (drive_dir / "CoT_Heartbreak").mkdir()
-        (drive_dir / "CoT_Heartbreak" / "part.json").write_bytes(b"x" * 300_000)
-        settings = Settings(endpoint_url=weed_server.endpoint_url, bucket=weed_store.bucket, drive="drive:",
-                            state_dir=str(tmp_path / "state"))
-        app = make_app(settings, rclone_env={"RCLONE_CONFIG_DRIVE_TYPE": "alias",
-                                             "RCLONE_CONFIG_DRIVE_REMOTE": str(drive_dir)})
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.press("m")
-            await wait_for(pilot, lambda: isinstance(app.screen, MonitorScreen), what="monitor screen")
-            screen = app.screen
-            await pilot.press("u")
-            await wait_for(pilot, lambda: app.screen is not screen, what="dialog")
-            await pilot.press("enter")  # empty path: refused, nothing started
-            assert "Give a folder" in str(app.screen.query_one("#upload-error").render())
-            for ch in "CoT_Heartbreak":
-                await pilot.press(ch)
-            assert f"s3://{weed_store.bucket}/gdrive/raw/CoT_Heartbreak" in str(app.screen.query_one("#upload-dest").render())
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: app.screen is screen, timeout=30, what="dialog closed")
-            await wait_for(pilot, lambda: len(screen.query(JobCard)) == 1, what="upload card")
-            card = screen.query_one(JobCard)
-            assert card.source.startswith(str(tmp_path / "state" / "uploads"))
-            await wait_for(pilot, lambda: (v := screen.views.get(card.source)) is not None and v.snapshot is not None
-                           and v.snapshot.has_stats and v.snapshot.bytes == 300_000, timeout=60, what="upload done")
-        assert weed_store.head("gdrive/raw/CoT_Heartbreak/part.json").size == 300_000
-
-    asyncio.run(run())
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
+    (drive_dir / "CoT_Heartbreak").mkdir()
+    (drive_dir / "CoT_Heartbreak" / "part.json").write_bytes(b"x" * 300_000)
+    settings = Settings(endpoint_url=weed_server.endpoint_url, bucket=weed_store.bucket, drive="drive:",
+                        state_dir=str(tmp_path / "state"))
+    app = make_app(settings, rclone_env={"RCLONE_CONFIG_DRIVE_TYPE": "alias",
+                                         "RCLONE_CONFIG_DRIVE_REMOTE": str(drive_dir)})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, MonitorScreen), what="monitor screen")
+        screen = app.screen
+        await pilot.press("u")
+        await wait_for(pilot, lambda: app.screen is not screen, what="dialog")
+        await pilot.press("enter")  # empty path: refused, nothing started
+        assert "Give a folder" in str(app.screen.query_one("#upload-error").render())
+        for ch in "CoT_Heartbreak":
+            await pilot.press(ch)
+        assert f"s3://{weed_store.bucket}/gdrive/raw/CoT_Heartbreak" in str(app.screen.query_one("#upload-dest").render())
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen, timeout=30, what="dialog closed")
+        await wait_for(pilot, lambda: len(screen.query(JobCard)) == 1, what="upload card")
+        card = screen.query_one(JobCard)
+        assert card.source.startswith(str(tmp_path / "state" / "uploads"))
+        await wait_for(pilot, lambda: (v := screen.views.get(card.source)) is not None and v.snapshot is not None
+                       and v.snapshot.has_stats and v.snapshot.bytes == 300_000, timeout=60, what="upload done")
+    assert weed_store.head("gdrive/raw/CoT_Heartbreak/part.json").size == 300_000
 
 
 @pytest.mark.timeout(60)
-def test_job_strip_is_self_contained(rclone_logs, tmp_path):
-    async def run():
-        failed = tmp_path / "failed.log"
-        shutil.copy(rclone_logs.failed, failed)
-        ok = tmp_path / "ok.log"
-        shutil.copy(rclone_logs.text, ok)
-        stuck = tmp_path / "stuck.log"
-        shutil.copy(DATA / "monitor_running.log", stuck)
-        now = parse_bytes(stuck.read_bytes()).progress_at.timestamp() + 900
-        os.utime(stuck, (now - 840, now - 840))
+async def test_job_strip_is_self_contained(rclone_logs, tmp_path):
+    failed = tmp_path / "failed.log"
+    shutil.copy(rclone_logs.failed, failed)
+    ok = tmp_path / "ok.log"
+    shutil.copy(rclone_logs.text, ok)
+    stuck = tmp_path / "stuck.log"
+    shutil.copy(DATA / "monitor_running.log", stuck)
+    now = parse_bytes(stuck.read_bytes()).progress_at.timestamp() + 900
+    os.utime(stuck, (now - 840, now - 840))
 
-        class StripApp(App):
-            def compose(self):
-                yield JobStrip([str(ok), str(failed), str(stuck)], stall_seconds=600, clock=lambda: now)
+    class StripApp(App):
+        def compose(self):
+            yield JobStrip([str(ok), str(failed), str(stuck)], stall_seconds=600, clock=lambda: now)
 
-        app = StripApp()
-        async with app.run_test(size=(80, 10)) as pilot:
-            strip = app.query_one(JobStrip)
-            await wait_for(pilot, lambda: len(str(strip.render()).splitlines()) == 3, what="three lines")
-            lines = str(strip.render()).splitlines()
-            assert "ok.log" in lines[0] and "100%" in lines[0]
-            assert "FAILED" in lines[1] and "failed.log" in lines[1]
-            assert "STALLED" in lines[2] and "70% no progress for 15m00s" in lines[2]
-
-    asyncio.run(run())
+    app = StripApp()
+    async with app.run_test(size=(80, 10)) as pilot:
+        strip = app.query_one(JobStrip)
+        await wait_for(pilot, lambda: len(str(strip.render()).splitlines()) == 3, what="three lines")
+        lines = str(strip.render()).splitlines()
+        assert "ok.log" in lines[0] and "100%" in lines[0]
+        assert "FAILED" in lines[1] and "failed.log" in lines[1]
+        assert "STALLED" in lines[2] and "70% no progress for 15m00s" in lines[2]
 
 
 class FixedKeysApp(PixelApp, inherit_bindings=False):
@@ -158,7 +148,7 @@ def test_monitor_snapshot_80x24(snap_compare, tmp_path):
 
 
 @pytest.mark.timeout(90)
-def test_story_1_stalled_job_restarted_reads_running(rclone, drive_dir, weed_store, tmp_path):
+async def test_story_1_stalled_job_restarted_reads_running(rclone, drive_dir, weed_store, tmp_path):
     """Maya's 3 a.m. story: STALLED with the 403 error listed; rclone restarted into the same log -> RUNNING."""
     log = tmp_path / "upload_raw_final.log"
     # The stuck run: its blocks dated long ago, the last line a 403 error.
@@ -169,30 +159,27 @@ def test_story_1_stalled_job_restarted_reads_running(rclone, drive_dir, weed_sto
     for i in range(3):
         (drive_dir / f"shard-{i}.jsonl").write_bytes(os.urandom(400_000))
 
-    async def run():
-        app = make_app(Settings(logs=(str(log),), bucket=weed_store.bucket, stall_seconds=600))
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.press("m")
-            await wait_for(pilot, lambda: isinstance(app.screen, MonitorScreen), what="monitor screen")
-            screen = app.screen
-            await wait_for(pilot, lambda: len(screen.query(JobCard)) == 1, what="card")
-            card = screen.query_one(JobCard)
-            await wait_for(pilot, lambda: "STALLED" in card_text(card), what="stalled")
-            assert "no progress for" in card_text(card) and "rateLimitExceeded" in card_text(card)
-            # She restarts rclone in tmux with the same --log-file: rclone appends to it.
-            job = rclone.start_copy("drive:", f"s3test:{weed_store.bucket}/gdrive/raw", log, bwlimit="600k",
-                                    stats="250ms")
+    app = make_app(Settings(logs=(str(log),), bucket=weed_store.bucket, stall_seconds=600))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, MonitorScreen), what="monitor screen")
+        screen = app.screen
+        await wait_for(pilot, lambda: len(screen.query(JobCard)) == 1, what="card")
+        card = screen.query_one(JobCard)
+        await wait_for(pilot, lambda: "STALLED" in card_text(card), what="stalled")
+        assert "no progress for" in card_text(card) and "rateLimitExceeded" in card_text(card)
+        # She restarts rclone in tmux with the same --log-file: rclone appends to it.
+        job = rclone.start_copy("drive:", f"s3test:{weed_store.bucket}/gdrive/raw", log, bwlimit="600k",
+                                stats="250ms")
+        try:
+            await wait_for(pilot, lambda: "RUNNING" in card_text(card), timeout=30, what="running again")
+            # The new run's numbers, and the old run's error lines are gone with it.
+            await wait_for(pilot, lambda: "shard-" in card_text(card) or "100%" in card_text(card),
+                           timeout=30, what="new run's numbers")
+            assert "rateLimitExceeded" not in card_text(card)
+        finally:
             try:
-                await wait_for(pilot, lambda: "RUNNING" in card_text(card), timeout=30, what="running again")
-                # The new run's numbers, and the old run's error lines are gone with it.
-                await wait_for(pilot, lambda: "shard-" in card_text(card) or "100%" in card_text(card),
-                               timeout=30, what="new run's numbers")
-                assert "rateLimitExceeded" not in card_text(card)
-            finally:
-                try:
-                    os.kill(job.pid, 15)
-                    os.waitpid(job.pid, 0)
-                except (ProcessLookupError, ChildProcessError):
-                    pass
-
-    asyncio.run(run())
+                os.kill(job.pid, 15)
+                os.waitpid(job.pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass

@@ -7,7 +7,7 @@ import threading
 import time
 
 import pytest
-from browser_helpers import build, screen_text, settings_for, settle, sync
+from browser_helpers import build, screen_text, settings_for, settle
 from conftest import PROMO_REGISTRY
 
 from pixel_tui.core.config import with_overrides
@@ -43,7 +43,6 @@ def story(weed_server, weed_store, drive_dir, tmp_path, monkeypatch):
     return build(settings, drive_dir), weed_store, reg
 
 
-@sync
 async def test_story_3_promote_verify_registry_then_undo(story):
     app, store, reg = story
     original = reg.read_text()
@@ -125,7 +124,6 @@ class CopyGate:
         return gated
 
 
-@sync
 async def test_move_needs_a_second_confirmation_and_cancel_is_resumable(story, monkeypatch):
     app, store, reg = story
     from concurrent.futures import ThreadPoolExecutor
@@ -176,7 +174,6 @@ async def test_move_needs_a_second_confirmation_and_cancel_is_resumable(story, m
     assert len([k for k in keys if k.startswith("gdrive/processed/cot_reasoning/pack/")]) == N
 
 
-@sync
 async def test_interrupted_promotion_is_offered_at_start(story):
     import threading
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from pilot_helpers import sync, wait_for
+from pilot_helpers import wait_for
 
 from pixel_tui.core.config import Settings
 from pixel_tui.core.registry import backends
@@ -21,7 +21,6 @@ def _registry(tmp_path):
 
 
 @pytest.mark.timeout(120)
-@sync
 async def test_registry_save_failing_unexpectedly_keeps_the_app_and_the_edits(tmp_path, monkeypatch):
     from pixel_tui.tui.dialogs.prompts import ConfirmDialog, DiffDialog
     from pixel_tui.tui.screens.registry import RegistryScreen

@@ -18,7 +18,7 @@ LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 def _lint(package_parent: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(package_parent)}
-    return subprocess.run([str(LINT_IMPORTS), "--config", str(ROOT / "pyproject.toml"), "--no-cache"],
+    return subprocess.run([str(LINT_IMPORTS), str(ROOT / "pyproject.toml"), "--no-cache"],
                           capture_output=True, text=True, env=env, cwd=package_parent)
 
 
@@ -31,7 +31,7 @@ def test_import_contracts_hold():
 @pytest.mark.parametrize("module, bad_import", [
     ("core/storage/s3.py", "import pixel_tui.core.browse.reconcile"),   # a room pointing up
     ("core/jobs/parse.py", "import textual.app"),                        # the core importing the UI toolkit
-    ("core/storage/listing.py", "import pixel_tui.core.storage.fastlist"),  # a cycle inside one room
+    ("core/storage/s3url.py", "import pixel_tui.core.storage.s3"),  # a cycle inside one room (s3 uses s3url)
 ])
 def test_contracts_fail_when_an_arrow_is_reversed(tmp_path, module, bad_import):
     shutil.copytree(ROOT / "pixel_tui", tmp_path / "pixel_tui", ignore=shutil.ignore_patterns("__pycache__"))

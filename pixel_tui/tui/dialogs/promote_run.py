@@ -9,41 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.message import Message
 from textual.widgets import Button, ProgressBar, Static
 
+from pixel_tui.tui.messages import PromotionFinished, PromotionProgressed, PromotionStopped
 from pixel_tui.tui.worker_errors import reported
 
 if TYPE_CHECKING:
-    from pixel_tui.core.promotion import Plan, Progress, Result
-
-
-class PromotionProgressed(Message):
-    """Progress of the running promotion (supersedes the previous one)."""
-
-    def __init__(self, progress: "Progress") -> None:
-        super().__init__()
-        self.progress = progress
-
-    def can_replace(self, message: Message) -> bool:
-        """Only the latest progress matters."""
-        return isinstance(message, PromotionProgressed)
-
-
-class PromotionFinished(Message):
-    """Every object copied and verified, registry saved (and sources deleted in move mode)."""
-
-    def __init__(self, result: "Result") -> None:
-        super().__init__()
-        self.result = result
-
-
-class PromotionStopped(Message):
-    """The promotion stopped (cancelled, S3 error, verification failure); it can be resumed."""
-
-    def __init__(self, error: str, resumable_id: str) -> None:
-        super().__init__()
-        self.error, self.resumable_id = error, resumable_id
+    from pixel_tui.core.promotion import Plan
 
 
 class PromotionRun:

@@ -13,8 +13,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from pixel_tui.tui.dialogs.promote_run import PromotionProgressed
 from pixel_tui.tui.dialogs.undo import ConfirmUndo
+from pixel_tui.tui.messages import PromotionProgressed
 from pixel_tui.tui.worker_errors import reported
 
 if TYPE_CHECKING:

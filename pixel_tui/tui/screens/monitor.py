@@ -13,7 +13,8 @@ from textual.widgets import Footer, Header, Static
 
 from pixel_tui.core.jobs.state import job_state
 from pixel_tui.core.jobs.tail import JobView, expand_sources
-from pixel_tui.tui.job_feed import JobFeed, JobViewChanged, default_clock, feed_of
+from pixel_tui.tui.job_feed import JobFeed, default_clock, feed_of
+from pixel_tui.tui.messages import JobViewChanged
 from pixel_tui.tui.widgets.job_card import JobCard
 
 EMPTY = ("No rclone logs are watched. Set [b]monitor.logs[/b] (paths or globs) or [b]monitor.rc_urls[/b] "

@@ -9,7 +9,8 @@ from pixel_tui.core.browse.markers import drive_markers, transfer_progress, tran
 from pixel_tui.core.browse.reconcile import hashes_are_cheap
 from pixel_tui.core.errors import render_error
 from pixel_tui.core.storage.rclone import join_remote
-from pixel_tui.tui.job_feed import JobViewChanged, feed_of
+from pixel_tui.tui.job_feed import feed_of
+from pixel_tui.tui.messages import JobViewChanged
 from pixel_tui.tui.widgets.entry_list import EntryList
 from pixel_tui.tui.widgets.pane import BrowserPane, MarkersUpdated
 

@@ -16,7 +16,8 @@ from textual.widgets import Static
 from pixel_tui.core.jobs.state import job_state
 from pixel_tui.core.jobs.tail import JobView
 from pixel_tui.core.units import human_duration, human_rate
-from pixel_tui.tui.job_feed import JobViewChanged, default_clock, feed_of
+from pixel_tui.tui.job_feed import default_clock, feed_of
+from pixel_tui.tui.messages import JobViewChanged
 from pixel_tui.tui.widgets.job_card import STATE_STYLE, bar, job_name
 
 # Busy jobs first when the strip has fewer lines than jobs.
