@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import os
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -85,7 +88,42 @@ class LocalBackend:
         return _version(data, st)
 
     def write(self, data: bytes, loaded: Version | None, backups: int) -> Version:
-        """Atomically replace the file with ``data`` unless it changed since ``loaded``; keep a backup."""
+        """Atomically replace the file with ``data`` unless it changed since ``loaded``; keep a backup.
+
+        The check, the backup, the write and the rename happen under an exclusive lock on a lock file beside
+        the registry, so of two concurrent savers the second one sees the first one's version: a conflict.
+        """
+        with self._locked():
+            return self._write_locked(data, loaded, backups)
+
+    def lock_path(self) -> Path:
+        """The lock file beside the registry (``.dataset_registry.json.lock``)."""
+        return self.path.parent / f".{self.path.name}.lock"
+
+    @contextmanager
+    def _locked(self):
+        lock = self.lock_path()
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            raise PixelError(f"cannot lock registry {self.location}: {exc.strerror} ({lock})",
+                             "check that the registry's folder is writable") from None
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                    break
+                except InterruptedError:
+                    continue
+                except OSError as exc:
+                    if exc.errno == errno.EINTR:
+                        continue
+                    raise PixelError(f"cannot lock registry {self.location}: {exc.strerror}") from None
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def _write_locked(self, data: bytes, loaded: Version | None, backups: int) -> Version:
         now = self.current(None)
         if (now.tag if now else None) != (loaded.tag if loaded else None):
             raise RegistryConflict(self.location, loaded.short() if loaded else "absent", now.short() if now else "deleted")
