@@ -60,3 +60,37 @@ def test_two_racing_cli_saves_never_lose_an_edit_silently(reg_path, tmp_path):
                 conflicts += 1
                 assert "changed since it was loaded" in err, err
     assert not lost, f"edits lost although both savers printed 'saved': {lost[:5]} ({len(lost)} of 50 rounds)"
+
+
+def _cli(*args: str) -> int:
+    from pixel_tui.cli import main
+
+    return main(list(args))
+
+
+def test_save_through_a_symlink_keeps_the_link_and_writes_the_target(reg_path, tmp_path, capsys):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    target = shared / "real_registry.json"
+    reg_path.rename(target)
+    reg_path.symlink_to(os.path.relpath(target, reg_path.parent))
+    os.chmod(target, 0o640)
+    assert _cli("registry", "set", ADDRESS, "size_mb=21", "--registry", str(reg_path)) == 0
+    assert reg_path.is_symlink(), "the link was replaced by a regular file"
+    assert _entry(target)["size_mb"] == 21 and _entry(reg_path)["size_mb"] == 21
+    assert target.stat().st_mode & 0o777 == 0o640
+    # temp file and lock live beside the real file, nothing new beside the link
+    assert sorted(p.name for p in reg_path.parent.iterdir()) == [reg_path.name]
+    assert not [p for p in shared.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_read_only_registry_is_refused_not_replaced(reg_path, tmp_path, capsys):
+    os.chmod(reg_path, 0o444)
+    before = reg_path.read_bytes()
+    ino = reg_path.stat().st_ino
+    assert _cli("registry", "set", ADDRESS, "size_mb=22", "--registry", str(reg_path)) == 2
+    err = capsys.readouterr().err
+    assert "read-only" in err and str(reg_path) in err
+    assert reg_path.read_bytes() == before and reg_path.stat().st_ino == ino
+    assert reg_path.stat().st_mode & 0o777 == 0o444
+    assert not [p for p in reg_path.parent.iterdir() if p.name.endswith(".tmp")]

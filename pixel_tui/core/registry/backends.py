@@ -36,6 +36,12 @@ class RegistryNotFound(PixelError):
     exit_code = 2
 
 
+class RegistryReadOnly(PixelError):
+    """The registry file has no write permission bit: refuse rather than replace it."""
+
+    exit_code = 2
+
+
 @dataclass(frozen=True)
 class Version:
     """What identifies one version of the stored document: a sha256 (local) or an ETag (S3)."""
@@ -96,9 +102,14 @@ class LocalBackend:
         with self._locked():
             return self._write_locked(data, loaded, backups)
 
+    def target(self) -> Path:
+        """The file really written: the path itself, or what it links to (the link is kept)."""
+        return Path(os.path.realpath(self.path))
+
     def lock_path(self) -> Path:
-        """The lock file beside the registry (``.dataset_registry.json.lock``)."""
-        return self.path.parent / f".{self.path.name}.lock"
+        """The lock file beside the (resolved) registry (``.dataset_registry.json.lock``)."""
+        target = self.target()
+        return target.parent / f".{target.name}.lock"
 
     @contextmanager
     def _locked(self):
@@ -124,21 +135,31 @@ class LocalBackend:
             os.close(fd)  # closing releases the lock
 
     def _write_locked(self, data: bytes, loaded: Version | None, backups: int) -> Version:
+        target = self.target()
+        try:
+            mode = target.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode = None
+        if mode is not None and not mode & 0o222:
+            # Checked on the bits, not with os.access: root may write anything, but a 0444 file says "do not".
+            raise RegistryReadOnly(f"registry {self.location} is read-only (mode {mode:04o}); nothing was written",
+                                   "make it writable (chmod u+w) if it should be edited, or save to another path")
         now = self.current(None)
         if (now.tag if now else None) != (loaded.tag if loaded else None):
             raise RegistryConflict(self.location, loaded.short() if loaded else "absent", now.short() if now else "deleted")
-        directory = self.path.parent
+        directory = target.parent
         if now is not None and backups > 0:
             self._backup(backups)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{self.path.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-            if now is not None:
-                os.chmod(tmp, self.path.stat().st_mode & 0o7777)
-            os.replace(tmp, self.path)
+            if mode is not None:
+                os.chmod(tmp, mode)
+            # Onto the resolved target: a symlinked registry stays a link to the file it names.
+            os.replace(tmp, target)
         except BaseException:
             try:
                 os.unlink(tmp)
