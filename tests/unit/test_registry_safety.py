@@ -94,3 +94,28 @@ def test_read_only_registry_is_refused_not_replaced(reg_path, tmp_path, capsys):
     assert reg_path.read_bytes() == before and reg_path.stat().st_ino == ino
     assert reg_path.stat().st_mode & 0o777 == 0o444
     assert not [p for p in reg_path.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("spelling", ["NaN", "Infinity", "-Infinity", "1e999", "[1, NaN]"])
+def test_non_finite_numbers_are_refused(reg_path, capsys, spelling):
+    before = reg_path.read_bytes()
+    assert _cli("registry", "set", ADDRESS, f"size_mb={spelling}", "--registry", str(reg_path)) == 2
+    err = capsys.readouterr().err
+    assert "finite" in err and "size_mb" in err
+    assert reg_path.read_bytes() == before
+    json.loads(reg_path.read_text())  # still strict JSON
+    assert _cli("registry", "add", f"{GROUP}/new_one", "path=s3://b/x", f"size_mb={spelling}",
+                "--registry", str(reg_path)) == 2
+    assert reg_path.read_bytes() == before
+
+
+def test_non_finite_numbers_are_refused_by_the_model(reg_path, tmp_path):
+    from pixel_tui.core.registry.document import Registry, RegistryEditError
+
+    reg = Registry.load(str(reg_path), backup_dir=tmp_path / "b")
+    for bad in (float("nan"), float("inf"), {"nested": [float("-inf")]}):
+        with pytest.raises(RegistryEditError, match="finite"):
+            reg.update_fields(GROUP, NAME, size_mb=bad)
+        with pytest.raises(RegistryEditError, match="finite"):
+            reg.set_entry(GROUP, "other", {"path": "s3://b/o", "size_mb": bad})
+    assert not reg.dirty
