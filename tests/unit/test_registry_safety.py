@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,77 @@ def test_non_finite_numbers_are_refused_by_the_model(reg_path, tmp_path):
         with pytest.raises(RegistryEditError, match="finite"):
             reg.set_entry(GROUP, "other", {"path": "s3://b/o", "size_mb": bad})
     assert not reg.dirty
+
+
+KILLED_SAVER = """
+import os, sys, time
+from pixel_tui.core.registry.document import Registry
+reg = Registry.load(sys.argv[1], backup_dir=sys.argv[2])
+reg.update_fields("voice_persona", "example_voice", notes="x" * 200_000)
+def stuck_replace(src, dst):  # the one injected fault: the process dies between write and rename
+    print("written", flush=True)
+    time.sleep(60)
+os.replace = stuck_replace
+reg.save(backups=0)
+"""
+
+
+def _temp_files(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.endswith(".tmp"))
+
+
+def test_temp_file_left_by_sigkill_is_removed_on_next_load(reg_path, tmp_path):
+    import signal
+
+    from pixel_tui.core.registry.document import Registry
+
+    script = tmp_path / "saver.py"
+    script.write_text(KILLED_SAVER)
+    proc = subprocess.Popen([sys.executable, str(script), str(reg_path), str(tmp_path / "b")],
+                            stdout=subprocess.PIPE, text=True, env=_cli_env(tmp_path))
+    try:
+        assert proc.stdout.readline().strip() == "written"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+    left = _temp_files(reg_path.parent)
+    assert len(left) == 1 and (reg_path.parent / left[0]).stat().st_size > 200_000
+    Registry.load(str(reg_path), backup_dir=tmp_path / "b")
+    assert _temp_files(reg_path.parent) == [], "the dead saver's temp file was not cleaned"
+
+
+def test_stale_temp_files_cleaned_only_when_ours_and_stale(reg_path, tmp_path):
+    from pixel_tui.core.registry.document import Registry
+
+    d, name = reg_path.parent, reg_path.name
+    old = time.time() - 3600
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    files = {
+        f".{name}.k3j_9xq2.tmp": old,                   # our pattern (no pid), an hour old: stale
+        f".{name}.{dead.pid}.ab12cd34.tmp": None,      # our pattern, creator dead: stale
+        f".{name}.{os.getpid()}.zz99yy88.tmp": None,   # our pattern, creator alive and fresh: kept
+        f".{name}.fresh123.tmp": None,                 # our pattern, fresh, unknown creator: kept
+        f".{name}.notes.tmp": old,                     # not our pattern (7 chars): kept
+        f"{name}.abcdefgh.tmp": old,                   # not hidden: kept
+        f".other.json.abcdefgh.tmp": old,              # another file's: kept
+    }
+    for fname, mtime in files.items():
+        (d / fname).write_bytes(b"{}")
+        if mtime:
+            os.utime(d / fname, (mtime, mtime))
+    Registry.load(str(reg_path), backup_dir=tmp_path / "b")
+    assert _temp_files(d) == sorted([f".{name}.{os.getpid()}.zz99yy88.tmp", f".{name}.fresh123.tmp",
+                                     f".{name}.notes.tmp", f"{name}.abcdefgh.tmp", ".other.json.abcdefgh.tmp"])
+    # saving cleans too (and leaves no temp file of its own)
+    old_one = d / f".{name}.q1w2e3r4.tmp"
+    old_one.write_bytes(b"{}")
+    os.utime(old_one, (old, old))
+    reg = Registry.load(str(reg_path), backup_dir=tmp_path / "b")
+    old_one.write_bytes(b"{}")
+    os.utime(old_one, (old, old))
+    reg.update_fields(GROUP, NAME, size_mb=5)
+    reg.save()
+    assert not old_one.exists()
+    assert len(_temp_files(d)) == 5

@@ -6,7 +6,9 @@ import errno
 import fcntl
 import hashlib
 import os
+import re
 import tempfile
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -57,6 +59,51 @@ class Version:
         return self.tag[:12] if self.tag else "absent"
 
 
+STALE_TEMP_SECONDS = 600
+
+
+def _temp_pattern(name: str) -> re.Pattern:
+    """Our temp files beside ``name``: ``.NAME.[PID.]XXXXXXXX.tmp`` (mkstemp's 8 random characters)."""
+    return re.compile(rf"\.{re.escape(name)}\.(?:(\d+)\.)?[A-Za-z0-9_]{{8}}\.tmp")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, not ours to signal
+    return True
+
+
+def clean_stale_temps(target: Path, max_age: float = STALE_TEMP_SECONDS) -> list[str]:
+    """Remove temp files a killed save left beside ``target``: ours by name, and older than ``max_age``
+    or made by a process that is gone. Returns the names removed; never raises."""
+    pattern = _temp_pattern(target.name)
+    removed = []
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in entries:
+        m = pattern.fullmatch(entry.name)
+        if not m:
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+            pid = int(m.group(1)) if m.group(1) else None
+            if age > max_age or (pid is not None and pid != os.getpid() and not _pid_alive(pid)):
+                os.unlink(entry.path)
+                removed.append(entry.name)
+        except (OSError, ValueError):
+            continue
+    return removed
+
+
 class LocalBackend:
     """A registry file on disk."""
 
@@ -66,7 +113,8 @@ class LocalBackend:
         self.backup_dir = Path(backup_dir) if backup_dir else None
 
     def read(self) -> tuple[bytes, Version]:
-        """The whole file and its version."""
+        """The whole file and its version (and clears temp files a killed save left)."""
+        clean_stale_temps(self.target())
         try:
             data = self.path.read_bytes()
             st = self.path.stat()
@@ -150,7 +198,9 @@ class LocalBackend:
         directory = target.parent
         if now is not None and backups > 0:
             self._backup(backups)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+        clean_stale_temps(target)
+        # The PID in the name lets the next load or save tell a dead saver's leftover from a live one.
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
