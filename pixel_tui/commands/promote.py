@@ -85,6 +85,11 @@ def _confirm(plan) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
+def safe_text(text: str) -> str:
+    """A key for a terminal line: control characters from the data shown escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
 def _print_result(result, as_json: bool) -> None:
     from pixel_tui.core.units import human_duration
 
@@ -93,6 +98,10 @@ def _print_result(result, as_json: bool) -> None:
         return
     print(f"{result.status}: {result.copied:,} copied, {result.skipped:,} skipped, {result.verified:,} verified, "
           f"{result.sources_deleted:,} sources deleted in {human_duration(result.seconds)} (promotion {result.id})")
+    kept = getattr(result, "sources_kept_changed", None) or []
+    if kept:
+        shown = ", ".join(safe_text(k) for k in kept[:5]) + (f" and {len(kept) - 5:,} more" if len(kept) > 5 else "")
+        print(f"{len(kept):,} changed sources kept (re-written after their copy was verified, not deleted): {shown}")
     if result.registry_diff:
         print(result.registry_diff.rstrip("\n"))
 

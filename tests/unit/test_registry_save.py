@@ -42,7 +42,7 @@ def test_save_writes_edit_and_keeps_backups(reg_path, tmp_path):
     assert [json.loads(k.read_text())["datasets"]["cot_reasoning"][NAME]["size_mb"] for k in kept] == [1, 2]
     assert not reg.dirty and reg.diff() == ""
     # nothing but the registry in the repo folder: no temp files left behind, backups elsewhere
-    assert [p.name for p in reg_path.parent.iterdir()] == [reg_path.name]
+    assert sorted(p.name for p in reg_path.parent.iterdir()) == sorted([reg_path.name, f".{reg_path.name}.lock"])
 
 
 def test_save_keeps_file_mode(reg_path, tmp_path):
@@ -242,7 +242,8 @@ def test_sigkill_during_save_never_leaves_a_broken_file(reg_path, tmp_path):
         counters.append(counter)
         if counter is not None:  # every version is one complete save: notes and counter agree
             assert voice["notes"].startswith(f"v{counter} ") and len(voice["notes"]) == len(f"v{counter} ") + 400_000
-        leftovers = [p.name for p in reg_path.parent.iterdir() if p.name != reg_path.name]
+        leftovers = [p.name for p in reg_path.parent.iterdir()
+                     if p.name not in (reg_path.name, f".{reg_path.name}.lock")]
         # a temp file may survive the kill, but it is hidden and never the registry itself
         assert all(name.startswith(f".{reg_path.name}.") and name.endswith(".tmp") for name in leftovers)
     assert any(c and c > 1 for c in counters), counters  # the loop really was saving when killed

@@ -32,6 +32,7 @@ from pixel_tui.core.promotion.plan import SKIP, CopyTask, Plan, require_runnable
 from pixel_tui.core.promotion.verify import check_copy, same_content
 from pixel_tui.core.storage.fastcopy import FastCopier
 from pixel_tui.core.storage.s3 import MAX_COPY_PART
+from pixel_tui.core.storage.s3url import strip_etag
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
@@ -88,12 +89,15 @@ class Result:
     bytes_copied: int = 0
     registry_diff: str = ""
     sources_deleted: int = 0
+    sources_kept_changed: list[str] = field(default_factory=list)  # raw keys re-written after verification
     seconds: float = 0.0
     journal: str = ""
 
     def to_dict(self) -> dict:
         """JSON-able dict for --json."""
-        return dict(self.__dict__)
+        out = dict(self.__dict__)
+        out["sources_kept_changed"] = list(self.sources_kept_changed)
+        return out
 
 
 @dataclass
@@ -339,14 +343,35 @@ def _registry_phase(run: _Run) -> None:
 
 def _delete_phase(run: _Run) -> None:
     plan, state = run.plan, run.state
-    if plan.mode != "move" or state.sources_deleted:
+    if plan.mode != "move":
+        return
+    if state.sources_deleted:
+        run.result.sources_kept_changed = list(state.sources_kept_changed)
         return
     missing = [t.dst for t in plan.tasks if t.dst not in state.verified]
     if missing:  # cannot happen after _verify_phase; guard because deleting is the one irreversible step
         raise PromotionError(f"refusing to delete sources: {len(missing)} copies are not verified")
-    keys = [t.src for t in plan.tasks] + [m for item in plan.items for m in item.markers]
+    # Each source is deleted only while it is still the object whose copy was verified: a raw file
+    # re-uploaded since then (other size or ETag) is kept and reported, never lost.
+    expected: dict[str, tuple[int, str]] = {t.src: (t.size, strip_etag(t.etag)) for t in plan.tasks}
+    markers = [m for item in plan.items for m in item.markers if m not in expected]
+    keys = list(expected) + markers
     run.tick("delete", 0, len(keys), 0, 0, force=True)
-    run.store.delete_many(keys)
-    run.journal.append(SOURCES_DELETED, count=len(keys))
+    with ThreadPoolExecutor(max_workers=max(1, run.settings.concurrency)) as pool:
+        heads = list(pool.map(run.store.head, keys))
+    to_delete, kept = [], []
+    for key, now in zip(keys, heads):
+        if now is None:
+            continue  # already gone (an earlier, interrupted delete)
+        size, etag = expected.get(key, (0, ""))
+        if now.size != size or (key in expected and strip_etag(now.etag) != etag):
+            kept.append(key)
+        else:
+            to_delete.append(now)
+    kept += run.store.delete_if_unchanged(to_delete)
+    kept_set = set(kept)
+    deleted = sum(1 for o in to_delete if o.key not in kept_set)
+    run.journal.append(SOURCES_DELETED, count=deleted, kept_changed=kept)
     run.journal.sync()
-    run.result.sources_deleted = len(keys)
+    run.result.sources_deleted = deleted
+    run.result.sources_kept_changed = kept

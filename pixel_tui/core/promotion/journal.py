@@ -52,6 +52,7 @@ class JournalState:
     registry_changes: list[dict] = field(default_factory=list)
     registry_diff: str = ""
     sources_deleted: bool = False
+    sources_kept_changed: list[str] = field(default_factory=list)  # raw keys kept: re-written after verification
     done: bool = False
     undone: bool = False
     last_error: str = ""
@@ -186,6 +187,7 @@ class Journal:
                 st.registry_diff = r.get("diff", "")
             elif ev == SOURCES_DELETED:
                 st.sources_deleted = True
+                st.sources_kept_changed = list(r.get("kept_changed") or [])
             elif ev == DONE:
                 st.done = True
             elif ev == UNDONE:

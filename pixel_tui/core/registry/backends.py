@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import os
+import re
 import tempfile
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,6 +38,12 @@ class RegistryNotFound(PixelError):
     exit_code = 2
 
 
+class RegistryReadOnly(PixelError):
+    """The registry file has no write permission bit: refuse rather than replace it."""
+
+    exit_code = 2
+
+
 @dataclass(frozen=True)
 class Version:
     """What identifies one version of the stored document: a sha256 (local) or an ETag (S3)."""
@@ -48,6 +59,51 @@ class Version:
         return self.tag[:12] if self.tag else "absent"
 
 
+STALE_TEMP_SECONDS = 600
+
+
+def _temp_pattern(name: str) -> re.Pattern:
+    """Our temp files beside ``name``: ``.NAME.[PID.]XXXXXXXX.tmp`` (mkstemp's 8 random characters)."""
+    return re.compile(rf"\.{re.escape(name)}\.(?:(\d+)\.)?[A-Za-z0-9_]{{8}}\.tmp")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, not ours to signal
+    return True
+
+
+def clean_stale_temps(target: Path, max_age: float = STALE_TEMP_SECONDS) -> list[str]:
+    """Remove temp files a killed save left beside ``target``: ours by name, and older than ``max_age``
+    or made by a process that is gone. Returns the names removed; never raises."""
+    pattern = _temp_pattern(target.name)
+    removed = []
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in entries:
+        m = pattern.fullmatch(entry.name)
+        if not m:
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+            pid = int(m.group(1)) if m.group(1) else None
+            if age > max_age or (pid is not None and pid != os.getpid() and not _pid_alive(pid)):
+                os.unlink(entry.path)
+                removed.append(entry.name)
+        except (OSError, ValueError):
+            continue
+    return removed
+
+
 class LocalBackend:
     """A registry file on disk."""
 
@@ -57,7 +113,8 @@ class LocalBackend:
         self.backup_dir = Path(backup_dir) if backup_dir else None
 
     def read(self) -> tuple[bytes, Version]:
-        """The whole file and its version."""
+        """The whole file and its version (and clears temp files a killed save left)."""
+        clean_stale_temps(self.target())
         try:
             data = self.path.read_bytes()
             st = self.path.stat()
@@ -85,22 +142,74 @@ class LocalBackend:
         return _version(data, st)
 
     def write(self, data: bytes, loaded: Version | None, backups: int) -> Version:
-        """Atomically replace the file with ``data`` unless it changed since ``loaded``; keep a backup."""
+        """Atomically replace the file with ``data`` unless it changed since ``loaded``; keep a backup.
+
+        The check, the backup, the write and the rename happen under an exclusive lock on a lock file beside
+        the registry, so of two concurrent savers the second one sees the first one's version: a conflict.
+        """
+        with self._locked():
+            return self._write_locked(data, loaded, backups)
+
+    def target(self) -> Path:
+        """The file really written: the path itself, or what it links to (the link is kept)."""
+        return Path(os.path.realpath(self.path))
+
+    def lock_path(self) -> Path:
+        """The lock file beside the (resolved) registry (``.dataset_registry.json.lock``)."""
+        target = self.target()
+        return target.parent / f".{target.name}.lock"
+
+    @contextmanager
+    def _locked(self):
+        lock = self.lock_path()
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            raise PixelError(f"cannot lock registry {self.location}: {exc.strerror} ({lock})",
+                             "check that the registry's folder is writable") from None
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                    break
+                except InterruptedError:
+                    continue
+                except OSError as exc:
+                    if exc.errno == errno.EINTR:
+                        continue
+                    raise PixelError(f"cannot lock registry {self.location}: {exc.strerror}") from None
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def _write_locked(self, data: bytes, loaded: Version | None, backups: int) -> Version:
+        target = self.target()
+        try:
+            mode = target.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode = None
+        if mode is not None and not mode & 0o222:
+            # Checked on the bits, not with os.access: root may write anything, but a 0444 file says "do not".
+            raise RegistryReadOnly(f"registry {self.location} is read-only (mode {mode:04o}); nothing was written",
+                                   "make it writable (chmod u+w) if it should be edited, or save to another path")
         now = self.current(None)
         if (now.tag if now else None) != (loaded.tag if loaded else None):
             raise RegistryConflict(self.location, loaded.short() if loaded else "absent", now.short() if now else "deleted")
-        directory = self.path.parent
+        directory = target.parent
         if now is not None and backups > 0:
             self._backup(backups)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{self.path.name}.", suffix=".tmp")
+        clean_stale_temps(target)
+        # The PID in the name lets the next load or save tell a dead saver's leftover from a live one.
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-            if now is not None:
-                os.chmod(tmp, self.path.stat().st_mode & 0o7777)
-            os.replace(tmp, self.path)
+            if mode is not None:
+                os.chmod(tmp, mode)
+            # Onto the resolved target: a symlinked registry stays a link to the file it names.
+            os.replace(tmp, target)
         except BaseException:
             try:
                 os.unlink(tmp)

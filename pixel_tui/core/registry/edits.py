@@ -6,6 +6,7 @@ group lookups the edits use; the edit log it keeps is what ``Registry.reload`` r
 
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager
 from typing import Any
 
@@ -21,6 +22,19 @@ class RegistryEditError(PixelError):
     """An edit that cannot be made (unknown group or dataset, empty name...); nothing changed."""
 
     exit_code = 2
+
+
+def check_finite(value: Any, field: str) -> None:
+    """Refuse NaN and the infinities anywhere in ``value``: JSON has no spelling for them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise RegistryEditError(f"{field!r}: {value!r} is not a finite number; JSON cannot store it",
+                                "give a finite number (e.g. 20 or 1.5), or a quoted string")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            check_finite(item, f"{field}.{key}")
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            check_finite(item, f"{field}[{i}]")
 
 
 class RegistryEdits:
@@ -86,6 +100,8 @@ class RegistryEdits:
         """Add or replace one entry; existing keys keep their place, keys ``entry`` lacks are kept."""
         if not isinstance(entry, dict):
             raise RegistryEditError("an entry must be an object")
+        for key, value in entry.items():
+            check_finite(value, key)
         with self._edit("set_entry", (group, name, entry), {}):
             self._set(group, name, entry)
 
@@ -104,6 +120,7 @@ class RegistryEdits:
             self._set_field(group, name, key, value)
 
     def _set_field(self, group: str, name: str, key: str, value: Any) -> None:
+        check_finite(value, key)
         entry = self._entry_node(group, name).value
         f = entry.member(key)
         if f is None:
@@ -115,6 +132,8 @@ class RegistryEdits:
 
     def update_fields(self, group: str, name: str, **fields: Any) -> None:
         """Change or add only the named fields of an existing entry."""
+        for key, value in fields.items():
+            check_finite(value, key)
         with self._edit("update_fields", (group, name), fields):
             if self._entry_node(group, name).value.kind != "object":
                 raise RegistryEditError(f"{group}/{name} is not an object")

@@ -214,7 +214,7 @@ def _newline(text: str) -> str:
 
 def dump_value(value: Any, indent: str, step: str = "    ", nl: str = "\n") -> str:
     """``value`` as JSON in the file's style: ``step`` per level, continuation lines start with ``indent``."""
-    out = json.dumps(value, indent=step, ensure_ascii=False)
+    out = json.dumps(value, indent=step, ensure_ascii=False, allow_nan=False)
     if "\n" not in out:
         return out
     return out.replace("\n", nl + indent)
@@ -240,7 +240,7 @@ def insert_member(text: str, obj: Node, key: str, value: Any, after: str | None 
     last = anchor or (obj.members[-1] if obj.members else None)
     if obj.members and obj.is_inline(text):
         # An inline object stays inline: one line changes, not the layout around it.
-        body = json.dumps(value, ensure_ascii=False)
+        body = json.dumps(value, ensure_ascii=False, allow_nan=False)
         return text[: last.value.end] + f", {k}: {body}" + text[last.value.end :]
     if last is not None:
         ind = indent_of(text, last.key_start)

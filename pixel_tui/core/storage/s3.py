@@ -370,6 +370,27 @@ class S3Store:
                 first = r["Errors"][0]
                 raise S3Error(f"delete: {len(r['Errors'])} objects not deleted, first {first.get('Key')}: {first.get('Message')}")
 
+    def delete_if_unchanged(self, objects: list[S3Object]) -> list[str]:
+        """Delete objects (batches of 1,000) only while each still has the given ETag; returns the keys the
+        server refused because their ETag no longer matched. Servers that ignore the condition delete
+        anyway, so callers HEAD-check first: this only narrows the window between the HEAD and the delete."""
+        refused: list[str] = []
+        for i in range(0, len(objects), 1000):
+            batch = objects[i : i + 1000]
+            ids = [{"Key": o.key, "ETag": f'"{s3url.strip_etag(o.etag)}"'} if o.etag else {"Key": o.key} for o in batch]
+            with self._errors("delete", batch[0].key if batch else None):
+                r = self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": ids, "Quiet": True})
+            errors = []
+            for e in r.get("Errors") or []:
+                if str(e.get("Code", "")) in ("PreconditionFailed", "412", "ConditionalRequestConflict"):
+                    refused.append(e.get("Key", ""))
+                else:
+                    errors.append(e)
+            if errors:
+                first = errors[0]
+                raise S3Error(f"delete: {len(errors)} objects not deleted, first {first.get('Key')}: {first.get('Message')}")
+        return refused
+
     def copy(self, src_key: str, dst_key: str, size: int | None = None, *, cutoff: int = 4_995 * 1024**2,
              part_size: int = 256 * 1024**2, parallel: int = 8, src_bucket: str | None = None,
              parts: list | None = None) -> str:

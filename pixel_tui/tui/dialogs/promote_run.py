@@ -73,6 +73,9 @@ class PromotionRun:
         bar.update(total=1, progress=1)
         saved = "registry saved" if r.registry_diff else "registry unchanged"
         moved = f", {r.sources_deleted:,} raw objects deleted" if r.sources_deleted else ""
+        kept = getattr(r, "sources_kept_changed", None) or []
+        if kept:
+            moved += f", {len(kept):,} changed raw objects kept (re-written after verification)"
         self._say(f"done: {r.copied:,} copied, {r.skipped:,} skipped, {r.verified:,} verified, {saved}{moved} "
                   f"({human_duration(r.seconds)}). Undo from the history (H).")
         go = self.query_one("#promote-go", Button)
