@@ -174,7 +174,7 @@ def test_stale_temp_files_cleaned_only_when_ours_and_stale(reg_path, tmp_path):
         f".{name}.fresh123.tmp": None,                 # our pattern, fresh, unknown creator: kept
         f".{name}.notes.tmp": old,                     # not our pattern (7 chars): kept
         f"{name}.abcdefgh.tmp": old,                   # not hidden: kept
-        f".other.json.abcdefgh.tmp": old,              # another file's: kept
+        ".other.json.abcdefgh.tmp": old,              # another file's: kept
     }
     for fname, mtime in files.items():
         (d / fname).write_bytes(b"{}")
