@@ -33,8 +33,14 @@ def run(args, settings) -> int:
     from pixel_tui.core.units import human_bytes
 
     for r in rows:
+        if r.status == "unreadable":
+            print(f"{r.id}  {r.status:<11} {r.error}")
+            continue
         print(f"{r.id}  {r.status:<11} {r.mode:<4} {r.category:<24} {r.objects:>7,} obj {human_bytes(r.bytes):>10}  "
               f"{r.user}@{r.host}  {r.sources}")
+    bad = [r.id for r in rows if r.status == "unreadable"]
+    if bad:
+        print(f"pixel-tui: {len(bad)} unreadable journal file(s) skipped: {', '.join(bad)}", file=sys.stderr)
     return 0
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pixel_tui.core.promotion import audit
-from pixel_tui.core.promotion.journal import list_journals
+from pixel_tui.core.promotion.journal import JournalCorrupt, list_journals
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
@@ -43,7 +43,12 @@ def list_promotions(settings: "Settings") -> list[PromotionRow]:
     who = {r.get("id"): r for r in audit.records(settings) if r.get("action") == "promote"}
     rows = []
     for j in list_journals(settings):
-        st = j.state()
+        try:
+            st = j.state()
+        except JournalCorrupt as exc:  # reported as its own row; every other promotion still lists
+            rows.append(PromotionRow(id=j.id, status="unreadable", mode="", category="", objects=0, bytes=0,
+                                     sources="", error=exc.message))
+            continue
         if st.plan is None:
             continue
         p = st.plan
@@ -74,7 +79,10 @@ def promoted_sources(settings: "Settings") -> set[str]:
     """Raw keys and prefixes that a finished (not undone) promotion copied into processed."""
     out: set[str] = set()
     for j in list_journals(settings):
-        st = j.state()
+        try:
+            st = j.state()
+        except JournalCorrupt:
+            continue
         if st.plan is None or not st.done or st.undone:
             continue
         for item in st.plan["items"]:

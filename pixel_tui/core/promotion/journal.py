@@ -30,6 +30,17 @@ class JournalBusy(PixelError):
     """Another process is running this promotion right now."""
 
 
+class JournalCorrupt(PixelError):
+    """A journal file that cannot be read (bad byte, broken line, a plan of the wrong shape); it is skipped."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        shown = "".join(c if c.isprintable() else "?" for c in str(path))  # no control characters from a name
+        super().__init__(f"journal {shown} is unreadable: {reason}",
+                         "it is skipped (other promotions are unaffected); inspect the file or move it away")
+        self.path = path
+        self.reason = reason
+
+
 class JournalNotFound(PixelError):
     """No journal with that id."""
 
@@ -39,6 +50,14 @@ class JournalNotFound(PixelError):
 def journal_dir(settings: "Settings") -> Path:
     """Where journals live: <state>/journal."""
     return settings.state_path / "journal"
+
+
+def _drop_torn_tail(fh, path: Path) -> None:
+    """Cut a last line a crash left without its newline, so the next append is not glued onto it."""
+    fh.flush()
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        os.ftruncate(fh.fileno(), data.rfind(b"\n") + 1)
 
 
 @dataclass
@@ -106,6 +125,7 @@ class Journal:
                 fh.close()
                 raise JournalBusy(f"promotion {self.id} is running in another process",
                                   "wait for it to finish, or check `pixel-tui history`") from None
+            _drop_torn_tail(fh, self.path)
             self._fh = fh
         return self
 
@@ -155,22 +175,39 @@ class Journal:
             os.fsync(self._fh.fileno())
 
     def records(self) -> list[dict]:
-        """Every complete line (a torn last line is skipped)."""
+        """Every complete line (a torn last line is skipped); JournalCorrupt when a complete line is damaged."""
+        try:
+            data = self.path.read_bytes()
+        except OSError as exc:
+            raise JournalCorrupt(self.path, f"cannot read it ({exc.strerror})") from None
+        lines = data.split(b"\n")
+        lines.pop()  # what follows the last newline: empty, or a line torn by a crash
         out = []
-        with open(self.path, encoding="utf-8") as fh:
-            for line in fh:
-                if not line.endswith("\n"):
-                    break
-                try:
-                    out.append(json.loads(line))
-                except json.JSONDecodeError:
-                    break
+        for n, raw in enumerate(lines, 1):
+            try:
+                rec = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                raise JournalCorrupt(self.path, f"line {n} is not UTF-8 (byte {exc.start + 1})") from None
+            except json.JSONDecodeError as exc:
+                raise JournalCorrupt(self.path, f"line {n} is not JSON ({exc.msg} at column {exc.colno})") from None
+            if not isinstance(rec, dict):
+                raise JournalCorrupt(self.path, f"line {n} is not a JSON object")
+            out.append(rec)
         return out
 
     def state(self) -> JournalState:
-        """Fold the lines into what happened."""
+        """Fold the lines into what happened (JournalCorrupt when the file is damaged)."""
+        try:
+            st = self._fold(self.records())
+            if st.plan is not None:
+                _check_plan(st.plan)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise JournalCorrupt(self.path, f"a record has the wrong shape ({type(exc).__name__})") from None
+        return st
+
+    def _fold(self, records: list[dict]) -> JournalState:
         st = JournalState()
-        for r in self.records():
+        for r in records:
             ev = r.get("event")
             if ev == PLAN:
                 st.plan = r["plan"]
@@ -199,6 +236,23 @@ class Journal:
         return st
 
 
+def _check_plan(plan: Any) -> None:
+    """The fields everything reading a journal relies on; a TypeError/KeyError/ValueError when one is off."""
+    if not isinstance(plan, dict):
+        raise TypeError("plan")
+    for key in ("id", "mode", "category"):
+        if not isinstance(plan[key], str):
+            raise TypeError(key)
+    if not isinstance(plan["items"], list):
+        raise TypeError("items")
+    for item in plan["items"]:
+        if not isinstance(item["source"], str) or not isinstance(item["tasks"], list):
+            raise TypeError("item")
+        for t in item["tasks"]:
+            if not isinstance(t["size"], int):
+                raise TypeError("size")
+
+
 def list_journals(settings: "Settings") -> list[Journal]:
     """Every journal, oldest first (ids sort by time)."""
     d = journal_dir(settings)
@@ -211,7 +265,10 @@ def incomplete(settings: "Settings") -> list[tuple[Journal, JournalState]]:
     """Promotions that started and did not finish: what the app offers to resume."""
     out = []
     for j in list_journals(settings):
-        st = j.state()
+        try:
+            st = j.state()
+        except JournalCorrupt:
+            continue  # `history` reports it; it is never offered for resume
         if st.plan is not None and not st.complete and not j.running():
             out.append((j, st))
     return out
