@@ -5,8 +5,6 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
 from pixel_tui.core.errors import (
@@ -18,47 +16,13 @@ from pixel_tui.core.errors import (
     S3Error,
 )
 from pixel_tui.core.storage import s3url
+from pixel_tui.core.storage.objects import Credentials, LevelPage, S3Object
+from pixel_tui.core.storage.objects import object_from_listing as _obj
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
 
 MAX_COPY_PART = 5 * 1024**3
-
-
-@dataclass(frozen=True, slots=True)
-class S3Object:
-    """One object: key, size in bytes, unquoted ETag, modification time."""
-
-    key: str
-    size: int
-    etag: str = ""
-    last_modified: datetime | None = None
-
-    @property
-    def name(self) -> str:
-        """Last path component of the key (a folder-marker key keeps its trailing slash)."""
-        stripped = self.key[:-1] if self.key.endswith("/") else self.key
-        return stripped.rsplit("/", 1)[-1] + ("/" if self.key.endswith("/") else "")
-
-
-@dataclass(slots=True)
-class LevelPage:
-    """One page of a one-level listing: sub-prefixes (ending in '/') and objects."""
-
-    prefixes: list[str]
-    objects: list[S3Object]
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """Static credentials; never printed (repr hides the secret)."""
-
-    access_key_id: str
-    secret_access_key: str
-    session_token: str | None = None
-
-    def __repr__(self) -> str:
-        return f"Credentials(access_key_id={self.access_key_id[:4]}…, secret=***)"
 
 
 def store_factory(settings: "Settings | None" = None,
@@ -473,7 +437,3 @@ class S3Store:
         except NoSuchKey:
             raise NoSuchBucket(f"bucket {self.bucket!r} does not exist at {self.endpoint_url or 'AWS'}",
                                "check s3.bucket in the config or --bucket") from None
-
-
-def _obj(c: dict) -> S3Object:
-    return S3Object(c["Key"], int(c.get("Size", 0)), s3url.strip_etag(c.get("ETag")), c.get("LastModified"))
