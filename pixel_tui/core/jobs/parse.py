@@ -23,7 +23,6 @@ from pixel_tui.core.jobs.log_units import (
     parse_size,
 )
 
-FORMATS = ("text", "json", "oneline", "progress")
 MAX_ERRORS = 10
 _MAX_LINE = 64 * 1024  # a longer "line" is garbage (binary junk); cut it so nothing grows without bound
 
@@ -44,7 +43,7 @@ class Transfer:
 class Snapshot:
     """The state of one rclone job as its log shows it (sizes in bytes, times in seconds)."""
 
-    format: str = "text"
+    format: str = "text"  # "text", "json", "oneline" or "progress": how the log is written
     has_stats: bool = False
     bytes: int = 0
     total_bytes: int = 0

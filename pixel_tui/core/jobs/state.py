@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from pixel_tui.core.jobs.parse import Snapshot
 
-STATES = ("running", "finished", "failed", "stalled", "waiting")
 QUIET_SECONDS = 30.0  # a log silent this long after its last block reads as over
 
 

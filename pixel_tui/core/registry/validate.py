@@ -188,14 +188,6 @@ class S3Checker:
                     self._cache[url] = (now, probe)
         return rest
 
-    def forget(self, url: str | None = None) -> None:
-        """Drop one cached answer, or all of them."""
-        with self._lock:
-            if url is None:
-                self._cache.clear()
-            else:
-                self._cache.pop(url, None)
-
 
 def _probe_from_listing(key: str, objects: dict[str, tuple[int, str]], keys: list[str]) -> Probe:
     """The same answer _lookup would give, read from a complete listing of the key's folder."""
@@ -228,10 +220,6 @@ class Report:
     def errors(self) -> list[Finding]:
         """Findings of severity error."""
         return [f for f in self.findings if f.severity == ERROR]
-
-    def for_entry(self, key: str) -> list[Finding]:
-        """Findings of one entry (``group/name``)."""
-        return [f for f in self.findings if f.key == key]
 
     def counts(self) -> dict[str, int]:
         """How many entries have each status."""

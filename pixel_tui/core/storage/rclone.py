@@ -186,10 +186,6 @@ class Rclone:
                                 stderr=subprocess.DEVNULL, env=self._env(), start_new_session=True, close_fds=True)
         return CopyJob(proc.pid, log_path, tuple(argv))
 
-    def remotes(self) -> list[str]:
-        """Names of the configured remotes (config file and RCLONE_CONFIG_* variables)."""
-        return [r.rstrip(":") for r in self.run("listremotes").split()]
-
 
 def _rclone_error(args, stderr: str) -> RcloneError:
     lines = [ln for ln in (stderr or "").strip().splitlines() if ln.strip()]
