@@ -80,10 +80,6 @@ class Settings:
         """The processed prefix of one category, e.g. gdrive/processed/priority/."""
         return f"{self.processed_prefix}{category}/"
 
-    def redacted(self) -> dict[str, Any]:
-        """Settings as a plain dict, safe to print (no secrets are ever stored here)."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
 
 _FIELDS = {f.name: f for f in fields(Settings) if not f.metadata.get("internal")}
 
