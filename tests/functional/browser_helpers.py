@@ -44,6 +44,16 @@ def seed(drive_dir: Path, store) -> None:
     store.put_bytes("gdrive/processed/priority/Alpha Set/records.jsonl", DRIVE_FILES["Alpha Set/records.jsonl"])
 
 
+def empty_fixed_bucket(server, bucket: str, monkeypatch):
+    """A bucket with a fixed name (snapshots show it), emptied, with the app's credentials in the env."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", server.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", server.secret_key)
+    store = server.store(bucket)
+    store.ensure_bucket()
+    store.delete_many([o.key for o in store.walk("")])
+    return store
+
+
 def settings_for(server, bucket: str, **extra) -> Settings:
     """Settings pointing at the test server and the `drive:` alias."""
     return Settings(endpoint_url=server.endpoint_url, bucket=bucket, drive="drive:", **extra)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from browser_helpers import build, seed, settings_for, settle
+from browser_helpers import build, empty_fixed_bucket, seed, settings_for, settle
 
 BUCKET = "snap-browser"  # a fixed name: it is shown on screen
 
@@ -11,11 +11,7 @@ BUCKET = "snap-browser"  # a fixed name: it is shown on screen
 @pytest.fixture
 def snap_app(weed_server, drive_dir, monkeypatch):
     """The app on a fixed-name bucket with known contents."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
-    store = weed_server.store(BUCKET)
-    store.ensure_bucket()
-    store.delete_many([o.key for o in store.walk("")])
+    store = empty_fixed_bucket(weed_server, BUCKET, monkeypatch)
     seed(drive_dir, store)
     return build(settings_for(weed_server, BUCKET), drive_dir, fixed=True)
 

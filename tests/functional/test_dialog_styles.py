@@ -4,7 +4,7 @@ not in raw yet) as from the monitor (u), whichever screen was visited before."""
 from __future__ import annotations
 
 import pytest
-from browser_helpers import build, seed, settings_for, settle
+from browser_helpers import build, empty_fixed_bucket, seed, settings_for, settle
 
 BUCKET = "snap-dialogs"  # a fixed name: the dialog shows it
 PATH = "Beta_downloaded/part+2 %.json"
@@ -13,11 +13,7 @@ PATH = "Beta_downloaded/part+2 %.json"
 @pytest.fixture
 def snap_app(weed_server, drive_dir, tmp_path, monkeypatch):
     """The app on a fixed-name bucket with known contents; Drive's Beta_downloaded/part+2 %.json is not in raw."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
-    store = weed_server.store(BUCKET)
-    store.ensure_bucket()
-    store.delete_many([o.key for o in store.walk("")])
+    store = empty_fixed_bucket(weed_server, BUCKET, monkeypatch)
     seed(drive_dir, store)
     return build(settings_for(weed_server, BUCKET, state_dir=str(tmp_path / "state")), drive_dir, fixed=True)
 

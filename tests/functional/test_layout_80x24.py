@@ -6,7 +6,7 @@ import json
 import time
 
 import pytest
-from browser_helpers import build, screen_text, settings_for, settle
+from browser_helpers import build, empty_fixed_bucket, screen_text, settings_for, settle
 from conftest import PROMO_REGISTRY
 
 BUCKET = "snap-layout"  # a fixed name: it is shown on screen
@@ -17,11 +17,7 @@ REGISTRY_KEY = "registry/dataset_registry.json"  # in the bucket, so its locatio
 @pytest.fixture
 def layout_app(weed_server, drive_dir, tmp_path, monkeypatch):
     """The app on a fixed-name bucket holding the story-3 raw object and the registry."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
-    store = weed_server.store(BUCKET)
-    store.ensure_bucket()
-    store.delete_many([o.key for o in store.walk("")])
+    store = empty_fixed_bucket(weed_server, BUCKET, monkeypatch)
     store.put_bytes(RAW_KEY, b"{" + b"x" * (37_000_000 - 2) + b"}")
     store.put_bytes(REGISTRY_KEY, (json.dumps(PROMO_REGISTRY, indent=4) + "\n").encode())
     settings = settings_for(weed_server, BUCKET, registry=f"s3://{BUCKET}/{REGISTRY_KEY}",
@@ -76,11 +72,7 @@ FIXED_PATH = f"s3://{BUCKET}/gdrive/processed/professional_therapeutic/psych8k_a
 @pytest.fixture
 def registry_app(weed_server, drive_dir, tmp_path, monkeypatch):
     """The app on the fixed-name bucket with the story-4 registry stored in it."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
-    store = weed_server.store(BUCKET)
-    store.ensure_bucket()
-    store.delete_many([o.key for o in store.walk("")])
+    store = empty_fixed_bucket(weed_server, BUCKET, monkeypatch)
     for key in ("professional_therapeutic/psych8k_alpaca.json", "professional_therapeutic/wendy.jsonl",
                 "priority/priority_1_FINAL.jsonl"):
         store.put_bytes("gdrive/processed/" + key, b"x" * 1_000_000)
