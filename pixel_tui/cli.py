@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "pixel_tui.commands.history",
     "pixel_tui.commands.ls",
     "pixel_tui.commands.diff",
+    "pixel_tui.commands.jobs",
 )
 
 

@@ -3,6 +3,9 @@
 rclone needs an S3 remote for our bucket. When `s3.rclone_remote` names one, it is used as is;
 otherwise a remote called PIXELS3 is defined through RCLONE_CONFIG_PIXELS3_* variables in the
 child's environment only, so secrets never appear on a command line (`ps` shows argv to all).
+
+Every upload runs with `--rc` on a free loopback port, so the app (and `pixel-tui jobs`) can stop it
+and change its bandwidth live; it is remembered in the state dir (see `launched`).
 """
 
 from __future__ import annotations
@@ -10,12 +13,16 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Mapping
 
 from pixel_tui.core.config import Settings
 from pixel_tui.core.errors import ConfigError, UnsafeNameError
+from pixel_tui.core.jobs.rc import check_rate
+from pixel_tui.core.jobs.launched import RC_USER, Launched, free_loopback_port, proc_start, rc_secret, remember
 from pixel_tui.core.storage.rclone import CopyJob, Rclone, RcloneEnv, join_remote, rclone_s3_env
 
 REMOTE = "pixels3"
@@ -66,6 +73,8 @@ def start_upload(settings: Settings, drive_rel: str, *, log_file: str | os.PathL
     if settings.read_only:
         raise ConfigError("read-only mode: uploads are disabled", "restart without --read-only")
     rel = _clean_rel(drive_rel)
+    if bwlimit:
+        bwlimit = check_rate(bwlimit)
     remote, env = s3_remote_env(settings, environ)
     src = join_remote(settings.drive, rel)
     base = rclone or Rclone()
@@ -73,6 +82,19 @@ def start_upload(settings: Settings, drive_rel: str, *, log_file: str | os.PathL
         is_file = _is_file(base, src)
     # `rclone copy` copies a file *into* a directory, so a file goes to its parent folder.
     dst = upload_destination(settings, rel.rpartition("/")[0] if is_file else rel, remote)
-    runner = Rclone(binary=base._binary, env={**base.extra_env, **env}, config_file=base.config_file)
+    port = free_loopback_port()
+    rc_env = RcloneEnv(RCLONE_RC_USER=RC_USER, RCLONE_RC_PASS=rc_secret(settings.state_path))
+    runner = Rclone(binary=base._binary, env={**base.extra_env, **env, **rc_env}, config_file=base.config_file)
     log = Path(log_file) if log_file else default_log_path(settings, rel)
-    return runner.start_copy(src, dst, log, bwlimit=bwlimit, stats=stats)
+    job = runner.start_copy(src, dst, log, bwlimit=bwlimit, stats=stats,
+                            extra_args=("--rc", f"--rc-addr=127.0.0.1:{port}"))
+    reap(job)
+    remember(settings.state_path, Launched(job.pid, str(job.log_file), f"127.0.0.1:{port}", src, dst, time.time(),
+                                           proc_start(job.pid)))
+    return job
+
+
+def reap(job: CopyJob) -> None:
+    """Wait for the child in a daemon thread, so an upload that ends leaves no zombie while the app runs."""
+    if job.process is not None:
+        threading.Thread(target=job.process.wait, name=f"reap-{job.pid}", daemon=True).start()

@@ -11,7 +11,7 @@ import json
 import os
 import re
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
@@ -43,6 +43,7 @@ class CopyJob:
     pid: int
     log_file: Path
     argv: tuple[str, ...]
+    process: subprocess.Popen | None = field(default=None, compare=False, repr=False)  # to reap it
 
 
 def join_remote(base: str, *parts: str) -> str:
@@ -184,7 +185,7 @@ class Rclone:
         # A new session keeps the job alive when the app (or its terminal) goes away.
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, env=self._env(), start_new_session=True, close_fds=True)
-        return CopyJob(proc.pid, log_path, tuple(argv))
+        return CopyJob(proc.pid, log_path, tuple(argv), proc)
 
 
 def _rclone_error(args, stderr: str) -> RcloneError:
@@ -199,7 +200,7 @@ def _rclone_error(args, stderr: str) -> RcloneError:
     return RcloneError(f"rclone {args[0]} {args[-1]} failed: {detail}", hint)
 
 
-_SECRET_SUFFIXES = ("_SECRET_ACCESS_KEY", "_SESSION_TOKEN")
+_SECRET_SUFFIXES = ("_SECRET_ACCESS_KEY", "_SESSION_TOKEN", "_PASS")
 
 
 class RcloneEnv(dict):
