@@ -51,6 +51,8 @@ class Settings:
     logs: tuple[str, ...] = field(default=(), metadata={"section": "monitor"})
     rc_urls: tuple[str, ...] = field(default=(), metadata={"section": "monitor"})
     stall_seconds: float = field(default=600.0, metadata={"section": "monitor"})
+    # log path or glob -> the rclone source it copies (for logs that do not say: no -vv start line)
+    sources: Mapping[str, str] = field(default_factory=dict, metadata={"section": "monitor"})
     registry: str | None = field(default=None, metadata={"section": "registry", "key": "location"})
     backups: int = field(default=5, metadata={"section": "registry"})
     copy_cutoff: int = field(default=4_995 * 1024 * 1024, metadata={"section": "promotion"})

@@ -5,8 +5,11 @@ Flow: the watcher's thread posts each changed view (a copy) to the App's message
 thread the feed keeps the newest view per job and posts a `JobViewChanged` to every subscriber
 (the home strip, the monitor, the alerts, the Drive pane). Threads never touch widgets.
 
-Sources are the configured `monitor.logs` plus every upload the app started (`add_source`), kept for
-the app's life, so closing the monitor or having no logs configured loses no upload.
+Sources are the configured `monitor.logs` plus every upload the app started (`add_source`, and the
+ones remembered in the state dir from earlier runs), kept for the app's life, so closing the monitor
+or having no logs configured loses no upload. rc endpoints are polled by an `RcWatcher` in a second
+worker: one view per rc job. Each view carries its job's source root (`JobView.root`), and each job's
+speed is sampled once a second on the UI thread (`rates`) for the monitor's chart.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from textual.worker import get_current_worker
 
 from pixel_tui.core.browse.markers import in_flight
 from pixel_tui.core.jobs.history import History
+from pixel_tui.core.jobs.rate_clock import RateClock
+from pixel_tui.core.jobs.sources import root_from_config, root_from_log
 from pixel_tui.core.jobs.tail import JobView, LogWatcher
 from pixel_tui.tui.messages import JobViewChanged
 
@@ -51,11 +56,18 @@ class JobFeed:
     UI thread only: `start`, `stop`, `subscribe`, `unsubscribe`, `views`.
     """
 
-    def __init__(self, sources: Iterable[str] = (), rc_urls: Iterable[str] = (), interval: float = 0.2) -> None:
+    def __init__(self, sources: Iterable[str] = (), rc_urls: Iterable[str] = (), interval: float = 0.2, *,
+                 drive: str | None = None, roots: dict[str, str] | None = None,
+                 config_sources: dict[str, str] | None = None) -> None:
         self._lock = threading.Lock()
         self._sources = list(dict.fromkeys(sources))
         self._added: set[str] = set()
         self.rc_urls = tuple(rc_urls)
+        self.drive = drive
+        self._roots: dict[str, str | None] = dict(roots or {})  # source -> its job's source root
+        self._config_sources = dict(config_sources or {})
+        self._rc_watcher = None
+        self.rates: dict[str, RateClock] = {}  # source -> its speed sampled on a clock (UI thread)
         self.interval = interval
         self._history = False
         self._watcher: LogWatcher | None = None
@@ -67,8 +79,23 @@ class JobFeed:
 
     @classmethod
     def from_settings(cls, settings: "Settings") -> "JobFeed":
-        """The configured logs (paths or globs) and rc endpoints."""
-        return cls(settings.logs, settings.rc_urls)
+        """The configured logs (paths or globs) and rc endpoints, and the uploads the app started
+        (this run or an earlier one) that are still worth showing."""
+        from pixel_tui.core.jobs.launched import shown
+
+        ours = shown(settings.state_path)
+        return cls([*settings.logs, *(j.log_file for j in ours)], settings.rc_urls, drive=settings.drive,
+                   roots={j.log_file: j.src for j in ours}, config_sources=dict(settings.sources))
+
+    def _root_for(self, source: str) -> str | None:
+        """The source root of a log (worker thread: may read the log's first lines once)."""
+        with self._lock:
+            if source in self._roots:
+                return self._roots[source]
+        root = root_from_config(source, self._config_sources) or root_from_log(source)
+        with self._lock:
+            self._roots.setdefault(source, root)
+            return self._roots[source]
 
     # -- any thread -----------------------------------------------------------------------------------
     def sources(self) -> list[str]:
@@ -82,9 +109,12 @@ class JobFeed:
         with self._lock:
             return bool(self._sources or self.rc_urls)
 
-    def add_source(self, source: str) -> None:
-        """Watch one more log (an upload just started) for the app's life; the next poll picks it up."""
+    def add_source(self, source: str, root: str | None = None) -> None:
+        """Watch one more log (an upload just started, copying from ``root``) for the app's life; the
+        next poll picks it up."""
         with self._lock:
+            if root is not None:
+                self._roots[source] = root
             if source in self._sources:
                 return
             self._added.add(source)
@@ -120,13 +150,27 @@ class JobFeed:
             return
         self._app = app
         app.run_worker(self._run, name="job feed", group="job-feed", thread=True, exclusive=True)
+        if self.rc_urls:
+            app.run_worker(self._run_rc, name="rc jobs", group="job-feed-rc", thread=True, exclusive=True)
+        app.set_interval(1.0, self._tick_rates)
+
+    def _tick_rates(self) -> None:
+        """Sample every job's speed (bytes moved per second since the last count) on the clock."""
+        now = default_clock()
+        for source, view in self.views.items():
+            clock = self.rates.setdefault(source, RateClock())
+            job = getattr(view, "job", None)
+            snap = view.snapshot if view.exists else None
+            clock.tick(now, snap.bytes if snap else None, running=not (job is not None and job.finished))
 
     def stop(self) -> None:
         """End the watcher's loop now (it closes its files on its own thread)."""
         with self._lock:
-            watcher = self._watcher
+            watcher, rc = self._watcher, self._rc_watcher
         if watcher is not None:
             watcher.cancel()
+        if rc is not None:
+            rc.cancel()
 
     def subscribe(self, node: "MessagePump") -> None:
         """Post every view to ``node`` as a `JobViewChanged`: the newest one of each job now, then each change."""
@@ -143,7 +187,7 @@ class JobFeed:
     def _deliver(self, view: JobView) -> None:
         """A changed view from the watcher's thread: keep it, hand it to every subscriber."""
         self.views[view.source] = view
-        self._in_flight = tuple(in_flight(self.views.values()))
+        self._in_flight = tuple(in_flight(self.views.values(), self.drive))
         for node in list(self._subscribers):
             node.post_message(JobViewChanged(view))
 
@@ -154,11 +198,12 @@ class JobFeed:
         assert app is not None
 
         def post(view: JobView) -> None:
+            view.root = self._root_for(view.source)
             app.call_later(self._deliver, copy_view(view))  # thread-safe: a message to the App
 
         with self._lock:
-            watcher = LogWatcher(list(self._sources), post, interval=self.interval, rc_urls=self.rc_urls,
-                                 history=self._history)
+            # rc endpoints have their own worker (`_run_rc`): one view per rc job
+            watcher = LogWatcher(list(self._sources), post, interval=self.interval, history=self._history)
             self._watcher = watcher
         try:
             # The first look at every log, then "ready" behind it in the App's queue: a marker worker
@@ -172,6 +217,22 @@ class JobFeed:
             with self._lock:
                 self._watcher = None
             self._app = None  # the app has gone: another one may start the feed again
+
+
+    def _run_rc(self) -> None:
+        from pixel_tui.core.jobs.rc_watch import RcWatcher
+
+        worker = get_current_worker()
+        app = self._app
+        assert app is not None
+        rc = RcWatcher(self.rc_urls, lambda view: app.call_later(self._deliver, copy_view(view)))
+        with self._lock:
+            self._rc_watcher = rc
+        try:
+            rc.run_until(lambda: worker.is_cancelled)
+        finally:
+            with self._lock:
+                self._rc_watcher = None
 
 
 _FEEDS: "weakref.WeakKeyDictionary[App, JobFeed]" = weakref.WeakKeyDictionary()

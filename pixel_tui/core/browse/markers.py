@@ -50,14 +50,30 @@ def transfer_matches(transfer: str, rel: str, folder: bool) -> bool:
     return transfer.startswith(rel) if folder else transfer == rel
 
 
-def transfers_of(views: Iterable["JobView"]) -> list["Transfer"]:
-    """The files in flight in the newest views of the watched jobs (logs and rc endpoints)."""
-    return [t for v in views if v.exists and v.snapshot for t in v.snapshot.transferring]
+def transfers_of(views: Iterable["JobView"], drive: str | None = None) -> list["Transfer"]:
+    """The files in flight in the newest views of the watched jobs (logs and rc endpoints).
+
+    With ``drive`` (the Drive remote) each is named by its path under the Drive, from its job's source
+    root (`view.root`), and the files of jobs copying from elsewhere are left out.
+    """
+    from dataclasses import replace
+
+    from pixel_tui.core.jobs.sources import drive_name
+
+    out = []
+    for v in views:
+        if not (v.exists and v.snapshot):
+            continue
+        for t in v.snapshot.transferring:
+            name = t.name if drive is None else drive_name(t.name, v.root, drive)
+            if name is not None:
+                out.append(t if name == t.name else replace(t, name=name))
+    return out
 
 
-def in_flight(views: Iterable["JobView"]) -> list[str]:
-    """Names of the files in flight in ``views`` (what the Drive markers call "uploading")."""
-    return [t.name for t in transfers_of(views)]
+def in_flight(views: Iterable["JobView"], drive: str | None = None) -> list[str]:
+    """Drive paths of the files in flight in ``views`` (what the Drive markers call "uploading")."""
+    return [t.name for t in transfers_of(views, drive)]
 
 
 def uploading_now(settings: "Settings") -> list[str]:

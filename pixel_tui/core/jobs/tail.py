@@ -148,6 +148,7 @@ class JobView:
     changed_at: float | None = None  # wall clock of the last new data
     history: History = field(default_factory=History)
     history_loaded: bool = False
+    root: str | None = None  # the job's source (rclone's SRC) when known; see core/jobs/sources.py
 
 
 class _FileFollower:

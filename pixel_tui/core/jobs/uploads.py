@@ -98,3 +98,11 @@ def reap(job: CopyJob) -> None:
     """Wait for the child in a daemon thread, so an upload that ends leaves no zombie while the app runs."""
     if job.process is not None:
         threading.Thread(target=job.process.wait, name=f"reap-{job.pid}", daemon=True).start()
+
+
+def job_source(job: CopyJob) -> str | None:
+    """The source an upload copies from, from its argv (`rclone ... copy SRC DST ...`)."""
+    argv = list(job.argv)
+    if "copy" in argv and argv.index("copy") + 1 < len(argv):
+        return argv[argv.index("copy") + 1]
+    return None

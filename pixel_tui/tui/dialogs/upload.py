@@ -112,7 +112,9 @@ class UploadDialog(ModalScreen["CopyJob | None"]):
         and hand the job to the caller."""
         from pixel_tui.tui.job_feed import feed_of
 
-        feed_of(self.app).add_source(str(message.job.log_file))
+        from pixel_tui.core.jobs.uploads import job_source
+
+        feed_of(self.app).add_source(str(message.job.log_file), root=job_source(message.job))
         self.dismiss(message.job)
 
     def on_upload_failed(self, message: UploadFailed) -> None:

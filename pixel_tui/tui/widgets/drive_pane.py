@@ -53,7 +53,7 @@ class DrivePane(BrowserPane):
     def _flush_live(self) -> None:
         if self._live_dirty:
             self._live_dirty = False
-            self.set_live(transfers_of(self._live_views.values()))
+            self.set_live(transfers_of(self._live_views.values(), self.root))
 
     def set_live(self, transfers) -> None:
         """New transferring lists from the watched jobs: refresh the cursor entry's progress, and the
