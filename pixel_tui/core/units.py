@@ -82,3 +82,13 @@ def human_duration(seconds: float | None) -> str:
 def size_mb(n_bytes: int) -> float:
     """Bytes as the registry's ``size_mb`` field: decimal megabytes, two decimals."""
     return round(n_bytes / 1_000_000, 2)
+
+
+def rate_scale(max_bytes_per_second: float) -> tuple[float, str]:
+    """(divisor, unit) to draw rates up to ``max_bytes_per_second`` on a chart axis: ``(1024, 'KiB/s')``."""
+    divisor, unit = 1.0, "B/s"
+    for name in ("KiB/s", "MiB/s", "GiB/s", "TiB/s"):
+        if max_bytes_per_second < divisor * KIB:
+            break
+        divisor, unit = divisor * KIB, name
+    return divisor, unit

@@ -100,15 +100,15 @@ async def test_upload_from_the_monitor_is_still_there_when_it_is_reopened(weed_s
         await wait_for(pilot, lambda: app.screen is not first, what="dialog")
         await pilot.press(*"CoT_Heartbreak", "enter")
         await wait_for(pilot, lambda: app.screen is first, timeout=30, what="dialog closed")
-        await wait_for(pilot, lambda: len(first.query(JobCard)) == 1, what="upload card")
-        source = first.query_one(JobCard).source
+        await wait_for(pilot, lambda: len(first.order) == 1, what="upload card")
+        source = first.selected
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, MonitorScreen), what="monitor closed")
         await pilot.press("m")
         await wait_for(pilot, lambda: isinstance(app.screen, MonitorScreen), what="monitor again")
         again = app.screen
         assert again is not first
-        await wait_for(pilot, lambda: [c.source for c in again.query(JobCard)] == [source], what="the card again")
+        await wait_for(pilot, lambda: again.order == [source] and again.query_one(JobCard).source == source, what="the card again")
         await wait_for(pilot, lambda: (v := again.views.get(source)) is not None and v.snapshot is not None
                        and v.snapshot.has_stats and v.snapshot.bytes == 300_000, timeout=60, what="upload done")
 

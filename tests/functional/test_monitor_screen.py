@@ -25,8 +25,9 @@ from pixel_tui.tui.widgets.job_strip import JobStrip
 DATA = Path(__file__).parent / "data"
 
 
-def card_text(card: JobCard) -> str:
-    return "\n".join(str(s.render()) for s in card.query("Static") if s.display)
+def card_text(screen: MonitorScreen) -> str:
+    """The selected job's card, as text."""
+    return screen.query_one(JobCard).text()
 
 
 @pytest.mark.timeout(60)
@@ -40,13 +41,16 @@ async def test_monitor_follows_a_real_log_and_goes_back(rclone_logs, tmp_path):
         await pilot.press("m")
         await wait_for(pilot, lambda: isinstance(app.screen, MonitorScreen), what="monitor screen")
         screen = app.screen
-        await wait_for(pilot, lambda: len(screen.query(JobCard)) == 2, what="two cards")
-        cards = {c.source: c for c in screen.query(JobCard)}
-        main = cards[str(log)]
-        await wait_for(pilot, lambda: "RUNNING" in card_text(main), what="running card")
-        text = card_text(main)
-        assert "part-" in text  # the files in flight, with their own bars
-        assert "WAITING" in card_text(cards[str(tmp_path / "later" / "next.log")])
+        await wait_for(pilot, lambda: len(screen.order) == 2, what="two jobs in the list")
+        await wait_for(pilot, lambda: "RUNNING" in card_text(screen), what="running card")
+        assert screen.order == [str(log), str(tmp_path / "later" / "next.log")]  # running above waiting
+        assert screen.query_one(JobCard).source == str(log)
+        assert "part-" in card_text(screen)  # the files in flight, with their own bars
+        await pilot.press("down")  # the next job in the list: its card below
+        await wait_for(pilot, lambda: "WAITING" in card_text(screen), what="the waiting job's card")
+        await pilot.press("up")
+        await wait_for(pilot, lambda: "RUNNING" in card_text(screen), what="back to the running job")
+        main = screen
         with open(log, "ab") as f:
             f.write(real[first:])
         final = parse_bytes(real)
@@ -85,10 +89,10 @@ async def test_upload_from_the_monitor_becomes_a_watched_job(weed_server, weed_s
         assert f"s3://{weed_store.bucket}/gdrive/raw/CoT_Heartbreak" in str(app.screen.query_one("#upload-dest").render())
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is screen, timeout=30, what="dialog closed")
-        await wait_for(pilot, lambda: len(screen.query(JobCard)) == 1, what="upload card")
+        await wait_for(pilot, lambda: len(screen.order) == 1, what="the upload's job")
         card = screen.query_one(JobCard)
-        assert card.source.startswith(str(tmp_path / "state" / "uploads"))
-        await wait_for(pilot, lambda: (v := screen.views.get(card.source)) is not None and v.snapshot is not None
+        assert screen.selected.startswith(str(tmp_path / "state" / "uploads"))
+        await wait_for(pilot, lambda: (v := screen.views.get(screen.selected)) is not None and v.snapshot is not None
                        and v.snapshot.has_stats and v.snapshot.bytes == 300_000, timeout=60, what="upload done")
     assert weed_store.head("gdrive/raw/CoT_Heartbreak/part.json").size == 300_000
 
@@ -164,8 +168,8 @@ async def test_story_1_stalled_job_restarted_reads_running(rclone, drive_dir, we
         await pilot.press("m")
         await wait_for(pilot, lambda: isinstance(app.screen, MonitorScreen), what="monitor screen")
         screen = app.screen
-        await wait_for(pilot, lambda: len(screen.query(JobCard)) == 1, what="card")
-        card = screen.query_one(JobCard)
+        await wait_for(pilot, lambda: len(screen.order) == 1, what="card")
+        card = screen
         await wait_for(pilot, lambda: "STALLED" in card_text(card), what="stalled")
         assert "no progress for" in card_text(card) and "rateLimitExceeded" in card_text(card)
         # She restarts rclone in tmux with the same --log-file: rclone appends to it.

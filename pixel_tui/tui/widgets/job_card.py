@@ -1,17 +1,24 @@
-"""One watched rclone job in full: state, bars, speed, ETA, sparkline, files in flight, error lines."""
+"""The selected job in full: state, bars, speed chart, files in flight, and its error lines (newest
+first, one line each, scrollable; Enter shows one in full)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from rich.markup import escape
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Sparkline, Static
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
 
+from pixel_tui.core.jobs.error_lines import tidy
+from pixel_tui.core.jobs.rate_clock import RateClock
 from pixel_tui.core.jobs.state import JobStatus
 from pixel_tui.core.jobs.tail import JobView
 from pixel_tui.core.units import human_bytes, human_duration, human_rate
+from pixel_tui.tui.widgets.speed_chart import SpeedChart
 
 STATE_STYLE = {
     "running": "bold black on green",
@@ -20,7 +27,7 @@ STATE_STYLE = {
     "stalled": "bold black on yellow",
     "waiting": "bold black on grey70",
 }
-MAX_INFLIGHT = 4
+MAX_INFLIGHT = 3
 
 
 def bar(fraction: float | None, width: int) -> str:
@@ -32,8 +39,10 @@ def bar(fraction: float | None, width: int) -> str:
 
 
 def job_name(source: str) -> str:
-    """The label of a job: a log's file name, an rc endpoint's URL."""
-    return source if "://" in source else Path(source).name
+    """The label of a job: a log's file name, an rc job's `host:port#job/N`, an endpoint's URL."""
+    if "://" in source:
+        return source.split("://", 1)[1]
+    return Path(source).name
 
 
 def ago(seconds: float | None) -> str:
@@ -41,23 +50,69 @@ def ago(seconds: float | None) -> str:
     return "" if seconds is None else f"{human_duration(seconds)} ago"
 
 
-class JobCard(Vertical):
-    """Everything about one job; `show(view, status)` redraws it (UI thread only)."""
+class ErrorChosen(Message):
+    """Enter on an error line: ``line`` is the whole original line."""
 
-    def __init__(self, source: str, **kwargs) -> None:
+    def __init__(self, line: str) -> None:
+        super().__init__()
+        self.line = line
+
+
+class ErrorList(OptionList):
+    """A job's error lines, newest first; Enter posts ErrorChosen with the full line."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(compact=True, **kwargs)
+        self.full: list[str] = []
+
+    def set_errors(self, lines: list[str]) -> None:
+        """Show ``lines`` (oldest first, as logged) newest first, one tidy line each."""
+        newest = list(reversed(lines))
+        if newest == self.full:
+            return
+        keep = self.highlighted
+        self.full = newest
+        self.clear_options()
+        self.add_options([Option(Text(tidy(e), no_wrap=True, overflow="ellipsis")) for e in newest])
+        if newest:
+            self.highlighted = min(keep or 0, len(newest) - 1)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter: the full line."""
+        event.stop()
+        self.post_message(ErrorChosen(self.full[event.option_index]))
+
+
+class JobCard(Vertical):
+    """Everything about one job; `show(view, status, clock, now)` redraws it (UI thread only)."""
+
+    def __init__(self, source: str = "", **kwargs) -> None:
         super().__init__(**kwargs)
         self.source = source
-        self.border_title = job_name(source)
+        self.border_title = job_name(source) if source else ""
 
     def compose(self) -> ComposeResult:
         yield Static(classes="job-head")
+        yield Static(classes="job-where")
         yield Static(classes="job-bars")
-        yield Sparkline([], summary_function=max, classes="job-speed")
+        yield SpeedChart(classes="job-speed")
         yield Static(classes="job-inflight")
-        yield Static(classes="job-errors")
+        yield Static("[b]errors[/b] [dim]newest first · Enter: in full[/]", classes="job-errors-title")
+        yield ErrorList(classes="job-errors")
 
-    def show(self, view: JobView, status: JobStatus) -> None:
-        """Redraw from a view and its state."""
+    def text(self) -> str:
+        """What the card shows as plain text (tests, and a person reading a capture)."""
+        parts = [str(s.render()) for s in self.query(Static) if s.display]
+        errors = self.query_one(ErrorList)
+        if errors.display:
+            parts += [tidy(e) for e in errors.full]
+        return "\n".join(parts)
+
+    def show(self, view: JobView, status: JobStatus, clock: RateClock | None = None, now: float = 0.0) -> None:
+        """Redraw from a view, its state and its clock-sampled speed."""
+        if view.source != self.source:
+            self.source = view.source
+            self.border_title = job_name(view.source)
         for state in STATE_STYLE:
             self.set_class(state == status.state, f"-{state}")
         snap = view.snapshot if view.exists else None
@@ -70,37 +125,35 @@ class JobCard(Vertical):
             head += "[dim]waiting for the log to appear[/]  "
         head += f"[dim]updated {ago(status.quiet_for)}[/]" if status.quiet_for is not None else ""
         self.query_one(".job-head", Static).update(head)
+        self._where(view)
         bars = self.query_one(".job-bars", Static)
         inflight = self.query_one(".job-inflight", Static)
-        errors = self.query_one(".job-errors", Static)
-        spark = self.query_one(".job-speed", Sparkline)
-        errors.update("\n".join(f"[red]![/] {escape(e)}" for e in snap.last_errors) if snap else "")
-        errors.display = bool(snap and snap.last_errors)
+        errors = self.query_one(ErrorList)
+        chart = self.query_one(SpeedChart)
+        errs = list(snap.last_errors) if snap else []
+        errors.set_errors(errs)
+        errors.display = bool(errs)
+        self.query_one(".job-errors-title").display = bool(errs)
         if snap is None or not snap.has_stats:
             bars.update("[dim]no stats block yet[/]" if snap is not None else "")
             bars.display = snap is not None
-            inflight.display = spark.display = False
+            inflight.display = chart.display = False
             return
         bars.display = True
-        # From the terminal's width, not the card's: the card has no size until its first layout,
-        # and the bars must not change length with it.
         width = max(10, min(40, self.app.size.width - 44))
         pct = snap.percent
         files_frac = snap.transfers / snap.total_transfers if snap.total_transfers else None
-        lines = [
+        bars.update("\n".join([
             f"bytes {bar(None if pct is None else pct / 100, width)} {human_bytes(snap.bytes)} / "
             f"{human_bytes(snap.total_bytes)}" + (f" {pct:.0f}%" if pct is not None else ""),
             f"files {bar(files_frac, width)} {snap.transfers} / {snap.total_transfers}",
             f"[b]{human_rate(snap.speed)}[/]  ETA {human_duration(snap.eta)}  elapsed {human_duration(snap.elapsed)}"
             f"  checks {snap.checks}/{snap.total_checks}  "
             + (f"[red]errors {snap.errors}[/]" if snap.errors else "errors 0"),
-        ]
-        bars.update("\n".join(lines))
-        speeds = view.history.speeds
-        spark.data = speeds
-        spark.display = len(speeds) >= 2
+        ]))
+        chart.display = True
+        chart.show_rates(clock, now)
         rows = []
-        # Names get whatever the terminal leaves after the bar and numbers (about 44 columns).
         name_w = max(24, min(90, self.app.size.width - 48))
         for t in snap.transferring[:MAX_INFLIGHT]:
             frac = None if t.percent is None else t.percent / 100
@@ -111,3 +164,16 @@ class JobCard(Vertical):
             rows.append(f"   … and {len(snap.transferring) - MAX_INFLIGHT} more")
         inflight.update("\n".join(rows))
         inflight.display = bool(rows)
+
+    def _where(self, view: JobView) -> None:
+        job = getattr(view, "job", None)
+        where = self.query_one(".job-where", Static)
+        if job is not None:
+            err = f"  [red]{escape(job.error)}[/]" if job.error else ""
+            where.update(f"[dim]rc job {job.id} · {job.operation}[/] {escape(job.src or '?')} → "
+                         f"{escape(job.dst or '?')}{err}")
+        elif view.root:
+            where.update(f"[dim]from[/] {escape(view.root)}")
+        else:
+            where.update("")
+        where.display = bool(job is not None or view.root)
