@@ -49,6 +49,7 @@ class LogScreen(Screen):
     """One log, virtualised by byte offset."""
 
     CSS_PATH = "../styles/monitor.tcss"
+    AUTO_FOCUS = None  # the keys are the screen's; the search line takes focus only when opened
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("slash", "search", "Search", key_display="/"),
@@ -77,7 +78,8 @@ class LogScreen(Screen):
         yield Header()
         yield Static(id="log-lines")
         yield Static(id="log-status")
-        yield Input(placeholder="search (Enter; n / N next, previous)", id="log-search", compact=True)
+        # disabled (so never focused) until `/` opens it: the pane's keys must reach the screen
+        yield Input(placeholder="search (Enter; n / N next, previous)", id="log-search", compact=True, disabled=True)
         yield Footer()
 
     @property
@@ -222,12 +224,17 @@ class LogScreen(Screen):
         """Open the search line."""
         box = self.query_one("#log-search", Input)
         box.display = True
+        box.disabled = False
         box.focus()
+        box.value = ""
+        self.call_after_refresh(setattr, box, "value", "")  # not the "/" that opened it
 
     @on(Input.Submitted, "#log-search")
     def _submitted(self, event: Input.Submitted) -> None:
         self.query_text = event.value.strip()
         event.input.display = False
+        event.input.disabled = True
+        self.set_focus(None)
         if self.query_text:
             if self.errors_only:
                 self.errors_only = False
@@ -249,5 +256,7 @@ class LogScreen(Screen):
         box = self.query_one("#log-search", Input)
         if box.display:
             box.display = False
+            box.disabled = True
+            self.set_focus(None)
             return
         self.app.pop_screen()
