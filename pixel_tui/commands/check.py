@@ -53,7 +53,12 @@ def run(args: argparse.Namespace, settings) -> int:
         if d.error:
             print(f"Drive items not uploaded: unknown ({d.error})")
         else:
-            print(f"Drive items not uploaded: {d.missing} of {d.total} files ({human_bytes(d.missing_bytes)})")
+            extra = "".join(f", {n} {what}" for n, what in ((d.size_unknown, "of unknown size uploaded by name"),
+                                                              (d.duplicates, "duplicate names"),
+                                                              (d.shortcuts, "shortcuts")) if n)
+            print(f"Drive items not uploaded: {d.missing} of {d.total} files ({human_bytes(d.missing_bytes)}){extra}")
+            for hint in d.hints:
+                print(f"  {hint}")
     counts = ", ".join(f"{n} {s}" for s, n in sorted(report.counts().items()))
     print(f"{len(report.errors)} errors; {counts}")
     print(result.migration_line())

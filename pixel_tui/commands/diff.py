@@ -31,6 +31,29 @@ def raw_prefix_for(settings, drive_path: str) -> str:
     return settings.raw_prefix + (rel + "/" if rel else "")
 
 
+def _sizes(i, human_bytes, exact_bytes) -> str:
+    """The sizes column: one side's size, or both to the byte when they differ ('?' when unknown)."""
+    def one(n):
+        return "?" if n is not None and n < 0 else human_bytes(n)
+
+    if i.s3_size is None:
+        return one(i.drive_size)
+    if i.drive_size is None:
+        return one(i.s3_size)
+    if i.drive_size >= 0 and i.drive_size != i.s3_size:
+        # Two sizes that differ are shown to the byte: rounded, they can read the same.
+        return f"{exact_bytes(i.drive_size)} vs {exact_bytes(i.s3_size)}"
+    return one(i.drive_size)
+
+
+def _why(i) -> str:
+    """What the line is about: the reason, exported documents and unknown sizes."""
+    notes = [n for n in (i.reason, "exported document" if i.kind == "document" else "",
+                         "size unknown" if i.drive_size is not None and i.drive_size < 0 and i.kind != "document" else "")
+             if n]
+    return f" ({', '.join(notes)})" if notes else ""
+
+
 def run(args, settings) -> int:
     """Print the differences; 1 when anything is missing or differs."""
     import json
@@ -49,13 +72,12 @@ def run(args, settings) -> int:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
         print(f"{drive_path}  vs  {s3_url(settings.bucket, prefix)}")
-        for title, items in (("missing", report.missing), ("differs", report.differs), ("extra", report.extra)):
+        for title, items in (("missing", report.missing), ("differs", report.differs),
+                             ("dup", report.duplicates), ("shortcut", report.shortcuts), ("extra", report.extra)):
             for i in items:
-                # Two sizes that differ are shown to the byte: rounded, they can read the same.
-                sizes = human_bytes(i.drive_size) if i.s3_size is None else (
-                    human_bytes(i.s3_size) if i.drive_size is None else
-                    f"{exact_bytes(i.drive_size)} vs {exact_bytes(i.s3_size)}")
-                why = f" ({i.reason})" if i.reason else ""
-                print(f"{title:8} {sizes:>20}  {i.path}{why}")
-        print(report.summary() + ("" if report.md5_checked else " (sizes compared; no cheap MD5s)"))
+                print(f"{title:8} {_sizes(i, human_bytes, exact_bytes):>20}  {i.path}{_why(i)}")
+        checks = report.checks_text()
+        print(report.summary() + (f" ({checks})" if checks else ""))
+        for hint in report.hints():
+            print(hint)
     return 0 if report.ok else 1

@@ -19,7 +19,7 @@ from pixel_tui.core.units import human_bytes
 # Marker glyphs and the component class that colours them.
 MARKERS = {
     "uploaded": ("✓", "ok"), "missing": ("✗", "bad"), "differs": ("≠", "warn"), "uploading": ("↑", "busy"),
-    "extra": ("+", "warn"), "promoted": ("★", "ok"), "registered": ("✓", "ok"), "unregistered": ("·", "warn"),
+    "extra": ("+", "warn"), "duplicate": ("‼", "bad"), "shortcut": ("↪", "warn"), "promoted": ("★", "ok"), "registered": ("✓", "ok"), "unregistered": ("·", "warn"),
 }
 
 
