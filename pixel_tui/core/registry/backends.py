@@ -293,9 +293,37 @@ class S3Backend:
         head = self.store.head(self.key)
         return Version(head.etag, 0, head.size) if head else None
 
+    def conditional_writes(self) -> bool:
+        """True when this endpoint refuses a stale If-Match / If-None-Match put itself (probed once per
+        endpoint on scratch keys, kept in the state directory; see core/storage/probe.py)."""
+        from pixel_tui.core.storage.probe import provider
+
+        try:
+            return provider(self.store).conditional_writes
+        except Exception:  # noqa: BLE001 - no verdict: keep the HEAD check, which costs one request
+            return False
+
+    def save_caveat(self) -> str:
+        """What a user must know before saving here ('' when saves are race-free). Probes (network)."""
+        if self.conditional_writes():
+            return ""
+        return (f"saves are not race-free on this server ({self.store.endpoint_url or 'AWS'} ignores conditional "
+                "writes): a save compares the version right before writing, but two saves at the same moment "
+                "can still overwrite each other")
+
     def write(self, data: bytes, loaded: Version | None, backups: int) -> Version:
-        """Put ``data`` only if the object still has the loaded ETag (or still does not exist)."""
+        """Put ``data`` only if the object still has the loaded ETag (or still does not exist).
+
+        Where the server ignores the condition (it accepts a stale If-Match and writes anyway), the ETag
+        is compared with a HEAD right before the put, so a save that lost to another one is refused with
+        the same conflict as on a server that enforces it (the window left is the HEAD-to-put time).
+        """
         del backups  # S3 keeps history through bucket versioning, not through copies we make.
+        if not self.conditional_writes():
+            now = self.current()
+            if (now.tag if now else None) != (loaded.tag if loaded else None):
+                raise RegistryConflict(self.location, loaded.short() if loaded else "absent",
+                                       now.short() if now else "deleted")
         try:
             if loaded is None:
                 etag = self.store.put_bytes(self.key, data, if_none_match=True, content_type="application/json")

@@ -25,6 +25,15 @@ if TYPE_CHECKING:
 MAX_COPY_PART = 5 * 1024**3
 
 
+def endpoint_url(value: str | None) -> str | None:
+    """An endpoint as boto3 needs it: rclone stores ``s3.gra.io.cloud.ovh.net`` without a scheme and
+    uses https for it, so do we (an http server needs its explicit ``http://``)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    return value if "://" in value else "https://" + value
+
+
 def store_factory(settings: "Settings | None" = None,
                   reuse: "S3Store | None" = None) -> Callable[[str], "S3Store"]:
     """bucket -> S3Store, for the buckets registry paths name (``Registry.load``, the resolver, checks).
@@ -72,6 +81,9 @@ class S3Store:
         self._timeouts = (connect_timeout, read_timeout)
         self._client = None
         self._lock = threading.Lock()
+        # Where the provider probe keeps its answers and writes its scratch keys (core/storage/probe.py).
+        self.state_dir: str | None = None
+        self.probe_prefix = "pixel-tui-probe/"
 
     @classmethod
     def from_settings(cls, settings: "Settings", bucket: str | None = None,
@@ -88,15 +100,18 @@ class S3Store:
             region = remote.get("region") or region
             if remote.get("access_key_id"):
                 creds = Credentials(remote["access_key_id"], remote.get("secret_access_key", ""), remote.get("session_token"))
-        return cls(
+        store = cls(
             bucket or settings.require_bucket(),
-            endpoint_url=endpoint,
+            endpoint_url=endpoint_url(endpoint),
             region=region,
             addressing_style=settings.addressing_style,
             credentials=creds,
             profile=profile,
             max_pool=max(settings.concurrency * 2, 16),
         )
+        store.state_dir = str(settings.state_path)
+        store.probe_prefix = settings.probe_prefix
+        return store
 
     # -- plumbing -----------------------------------------------------------------------------
     @property

@@ -22,9 +22,10 @@ if TYPE_CHECKING:
 class RegistryLoaded(Message):
     """The registry file/object was read (``error`` set when it could not be)."""
 
-    def __init__(self, registry: "Registry | None", error: str = "") -> None:
+    def __init__(self, registry: "Registry | None", error: str = "", caveat: str = "") -> None:
         super().__init__()
         self.registry, self.error = registry, error
+        self.caveat = caveat  # why saves are not race-free here ('' when they are)
 
 
 class DiskChanged(Message):
@@ -77,7 +78,8 @@ class RegistryStorage:
             except PixelError as exc:
                 self.post_message(RegistryLoaded(None, str(exc)))
                 return
-            self.post_message(RegistryLoaded(reg))
+            # Probed once per endpoint (cached): a server that ignores If-Match cannot make saves race-free.
+            self.post_message(RegistryLoaded(reg, caveat=reg.save_caveat()))
 
     def _poll_disk(self) -> None:
         if self.reg is not None and not self.busy:
@@ -130,6 +132,9 @@ class RegistryStorage:
             self.query_one("#registry-summary", Static).update(f"[red]{event.error}[/red]")
             return
         self.reg = event.registry
+        self.save_caveat = event.caveat
+        if event.caveat:
+            self.sub_title = "⚠ saves are not race-free on this server"
         self._refresh()
         if self._focus_key:
             self.table.select_key(self._focus_key)
