@@ -117,5 +117,9 @@ class PreconditionFailed(S3Error):
     """A conditional write lost: the object changed (or appeared) since it was read."""
 
 
+class CopyNotSupported(S3Error):
+    """The server refuses (NotImplemented / 501) or fakes a server-side copy: copy through the client."""
+
+
 class RcloneError(PixelError):
     """rclone failed or a remote is not configured."""
