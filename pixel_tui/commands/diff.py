@@ -13,6 +13,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--md5", choices=("auto", "yes", "no"), default="auto",
                         help="compare MD5s too: auto = when the Drive remote has them cheaply (default)")
+    parser.add_argument("--combined", action="store_true",
+                        help="print `rclone check --combined` lines: = same, - missing on S3, + only on S3, "
+                             "* differs, ! not comparable")
+    parser.add_argument("--missing-to", metavar="FILE",
+                        help="write the missing paths to FILE, for `rclone copy --files-from FILE DRIVE_PATH DEST`")
 
 
 def raw_prefix_for(settings, drive_path: str) -> str:
@@ -54,6 +59,27 @@ def _why(i) -> str:
     return f" ({', '.join(notes)})" if notes else ""
 
 
+def _write_missing(target: str, report, drive_path: str, dest: str) -> None:
+    """The missing paths, one per line, written atomically; a how-to on stderr."""
+    import os
+    import sys
+    import tempfile
+
+    from pixel_tui.core.errors import PixelError
+
+    paths = [p for p in report.missing_paths() if "\n" not in p and "\r" not in p]
+    path = os.path.abspath(os.path.expanduser(target))
+    try:
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".missing.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write("".join(p + "\n" for p in paths))
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise PixelError(f"cannot write {target}: {exc.strerror}", "choose a writable path for --missing-to") from None
+    print(f"wrote {len(paths)} missing paths to {path}; upload them with:\n"
+          f"  rclone copy --files-from {path} {drive_path} <remote>:{dest[len('s3://'):]}", file=sys.stderr)
+
+
 def run(args, settings) -> int:
     """Print the differences; 1 when anything is missing or differs."""
     import json
@@ -68,7 +94,12 @@ def run(args, settings) -> int:
     prefix = raw_prefix_for(settings, drive_path)
     hashes = {"auto": None, "yes": True, "no": False}[args.md5]
     report = diff_remote(Rclone(), drive_path, S3Store.from_settings(settings), prefix, settings, hashes=hashes)
-    if args.json:
+    if args.missing_to:
+        _write_missing(args.missing_to, report, drive_path, s3_url(settings.bucket, prefix))
+    if args.combined:
+        for line in report.combined():
+            print(line)
+    elif args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
         print(f"{drive_path}  vs  {s3_url(settings.bucket, prefix)}")

@@ -206,6 +206,19 @@ class DiffReport:
                     s.total += 1
         return out
 
+    def combined(self) -> list[str]:
+        """Lines as `rclone check --combined` prints them, sorted by path: `= ` same, `- ` only on Drive
+        (missing), `+ ` only on S3 (extra), `* ` differs, `! ` could not be compared (a duplicate name)."""
+        rows = [("=", i.path) for i in self.uploaded] + [("-", i.path) for i in self.missing]
+        rows += [("+", i.path) for i in self.extra] + [("*", i.path) for i in self.differs]
+        rows += [("!", i.path) for i in self.duplicates]
+        rows += [({"uploaded": "=", "missing": "-", "differs": "*"}.get(i.reason, "!"), i.path) for i in self.shortcuts]
+        return [f"{mark} {path}" for mark, path in sorted(rows, key=lambda r: r[1])]
+
+    def missing_paths(self) -> list[str]:
+        """Paths missing on S3, relative to the Drive folder: a `rclone copy --files-from` list."""
+        return [i.path for i in self.missing]
+
     def to_json(self) -> dict:
         """Plain data for `--json`."""
         return {
