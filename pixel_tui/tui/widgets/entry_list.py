@@ -265,7 +265,9 @@ class EntryList(ScrollView, can_focus=True):
             base = base + self.get_component_rich_style("entry-list--cursor")
         mark = "▌" if name in self.marked else " "
         glyph, kind = MARKERS.get(self.markers.get(name, ""), (" ", ""))
-        size_text = human_bytes(size) if size >= 0 else ""
+        folder = name.endswith("/")
+        # -1: a folder, or a file whose size the remote does not know (a Google Doc, an http remote)
+        size_text = human_bytes(size) if size >= 0 else ("" if folder else "?")
         info = self.info.get(name, "")
         time_text = format_time(level.mtimes[row]) if self.show_times and width >= 50 else ""
         right = f"{size_text:>9}"
@@ -275,7 +277,7 @@ class EntryList(ScrollView, can_focus=True):
             right += f"  {time_text}"
         name_width = max(4, width - 3 - len(right) - 1)
         shown = name if len(name) <= name_width else name[: name_width - 1] + "…"
-        name_style = base + self.get_component_rich_style("entry-list--dir") if size < 0 else base
+        name_style = base + self.get_component_rich_style("entry-list--dir") if folder else base
         segments = [
             Segment(mark, base + self.get_component_rich_style("entry-list--mark")),
             Segment(glyph, base + self.get_component_rich_style(f"entry-list--{kind}") if kind else base),
