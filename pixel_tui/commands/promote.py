@@ -98,6 +98,8 @@ def _print_result(result, as_json: bool) -> None:
         return
     print(f"{result.status}: {result.copied:,} copied, {result.skipped:,} skipped, {result.verified:,} verified, "
           f"{result.sources_deleted:,} sources deleted in {human_duration(result.seconds)} (promotion {result.id})")
+    if getattr(result, "streamed", 0):
+        print(f"{result.streamed:,} of them streamed through this machine (the server could not copy them itself)")
     kept = getattr(result, "sources_kept_changed", None) or []
     if kept:
         shown = ", ".join(safe_text(k) for k in kept[:5]) + (f" and {len(kept) - 5:,} more" if len(kept) > 5 else "")

@@ -151,3 +151,20 @@ def test_501_not_implemented_falls_back_to_a_streamed_copy(weed_server, tmp_path
     assert env.store.get_bytes(COT + "big.jsonl")[0] == big and env.store.get_bytes(COT + "small.jsonl")[0] == small
     for name in ("big.jsonl", "small.jsonl"):
         assert copy_attributes(env.store.head_full(COT + name)) == copy_attributes(env.store.head_full(RAW + name))
+
+
+def test_promote_cli_says_copies_are_streamed_on_rclone_serve_s3(rclone_s3_store, tmp_path, monkeypatch, capsys):
+    from pixel_tui.cli import main
+
+    env = make_promo_env(rclone_s3_store, tmp_path)
+    for k, v in env.cli_env().items():
+        monkeypatch.setenv(k, v)
+    _put_like_rclone(env.store, RAW + "big.jsonl", os.urandom(7 * MiB))
+    src = f"s3://{env.store.bucket}/{RAW}big.jsonl"
+    assert main(["promote", src, "--category", "cot_reasoning", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "Copies: server-side up to 6.0 MiB, streamed through this machine above it" in out
+    assert "UploadPartCopy does not work (pixel-tui check --provider)" in out
+    assert main(["promote", src, "--category", "cot_reasoning", "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "done: 1 copied" in out and "1 of them streamed through this machine" in out
