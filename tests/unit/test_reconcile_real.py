@@ -201,3 +201,12 @@ def test_md5_checked_does_not_lie_when_most_files_are_compared_by_size(rclone, d
     assert report.checks() == {CHECK_SIZE: 3, CHECK_MD5: 1}
     assert not report.md5_checked and report.to_json()["md5_checked"] is False
     assert report.checks_text() == "checked: 1 md5, 3 size only"
+
+
+def test_folder_totals_with_unknown_sizes(web_env, http_drive):
+    from pixel_tui.core.browse.levels import drive_totals
+
+    store, files = web_env
+    store.put_bytes("gdrive/raw/sets/train.jsonl", files["sets/train.jsonl"])
+    text, marker = drive_totals(Rclone(env=http_drive.env("web")), store, "web:", "gdrive/raw/")
+    assert text == "2 files 0 B · 1/2 uploaded · 2 of unknown size" and marker == "differs"
