@@ -210,3 +210,20 @@ def test_folder_totals_with_unknown_sizes(web_env, http_drive):
     store.put_bytes("gdrive/raw/sets/train.jsonl", files["sets/train.jsonl"])
     text, marker = drive_totals(Rclone(env=http_drive.env("web")), store, "web:", "gdrive/raw/")
     assert text == "2 files 0 B · 1/2 uploaded · 2 of unknown size" and marker == "differs"
+
+
+def test_remote_type_of_named_and_on_the_fly_remotes(http_drive):
+    from pixel_tui.core.browse.reconcile import hashes_are_cheap, remote_type
+
+    rclone = Rclone(env={**http_drive.env("web"), "RCLONE_CONFIG_GD_TYPE": "drive"})
+    assert remote_type(rclone, "web:sets") == "http" and remote_type(rclone, "gd:datasets") == "drive"
+    assert remote_type(rclone, f":http,url='{http_drive.url}':") == "http"
+    assert remote_type(rclone, "/srv/drive") == "local" and remote_type(rclone, "nosuch:x") == ""
+    assert hashes_are_cheap(rclone, "gd:datasets") and not hashes_are_cheap(rclone, "web:")
+    # a file deep inside a shortcut folder is a shortcut too; a folder merely named like one is not
+    entries = [entry_from_lsjson(d) for d in (
+        {"Path": "s", "Name": "s", "Size": -1, "IsDir": True, "ID": "1a\t1b"},
+        {"Path": "s/x/y.json", "Name": "y.json", "Size": 1, "IsDir": False, "ID": "1c"},
+        {"Path": "s2/z.json", "Name": "z.json", "Size": 1, "IsDir": False, "ID": "1d"})]
+    assert [(f.path, f.kind) for f in drive_files(entries, "drive")] == [("s/x/y.json", KIND_SHORTCUT),
+                                                                        ("s2/z.json", "file")]

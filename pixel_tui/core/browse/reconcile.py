@@ -278,11 +278,11 @@ def compare_maps(drive: Mapping[str, tuple[int, str | None]], s3: Mapping[str, t
 
 def remote_type(rclone: "Rclone", drive_path: str) -> str:
     """The rclone backend of ``drive_path`` ('drive', 's3', 'http'...; 'local' for a plain path, '' unknown)."""
+    if drive_path.startswith(":"):  # an on-the-fly remote, `:http,url=...:` or `:drive:path`
+        return drive_path[1:].split(",", 1)[0].split(":", 1)[0]
     name, sep, _ = drive_path.partition(":")
     if not sep or "/" in name or not name:
         return "local"
-    if name.startswith(":"):  # an on-the-fly remote, `:http,url=...:` or `:drive:`
-        return name[1:].split(",", 1)[0]
     try:
         listing = rclone.run("listremotes", "--long", timeout=30)
     except Exception:  # an unknown remote fails later with rclone's own message
@@ -307,12 +307,21 @@ def drive_files(entries: Iterable["RemoteEntry"], remote_kind: str = "") -> list
     export name (``Notes.docx``, set by --drive-export-formats) and uploads it under that name.
     """
     entries = list(entries)
-    shortcut_dirs = [e.path.rstrip("/") + "/" for e in entries if e.is_dir and e.is_shortcut]
+    shortcut_dirs = {e.path.rstrip("/") for e in entries if e.is_dir and e.is_shortcut}
+
+    def under_shortcut(path: str) -> bool:
+        cut = path.rfind("/")
+        while cut > 0 and shortcut_dirs:
+            if path[:cut] in shortcut_dirs:
+                return True
+            cut = path.rfind("/", 0, cut)
+        return False
+
     out = []
     for e in entries:
         if e.is_dir:
             continue
-        if e.is_shortcut or any(e.path.startswith(d) for d in shortcut_dirs):
+        if e.is_shortcut or under_shortcut(e.path):
             kind = KIND_SHORTCUT
         elif remote_kind == "drive" and not e.size_known:
             kind = KIND_DOCUMENT
