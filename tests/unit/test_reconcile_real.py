@@ -72,6 +72,10 @@ def test_unknown_sizes_are_uploaded_when_the_name_is_in_raw(web_env, capsys):
     assert main(["check", "--json"]) == 0
     drive = json.loads(capsys.readouterr().out)["drive_not_uploaded"]
     assert (drive["total"], drive["missing"], drive["size_unknown"]) == (2, 0, 2)
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert "Drive items not uploaded: 0 of 2 files (0 B), 2 of unknown size uploaded by name" in out
+    assert "S3 provider: conditional writes enforced, server-side copy works" in out
     # missing only when the name is absent
     store.delete("gdrive/raw/notes.txt")
     assert main(["diff", "--json"]) == 1
