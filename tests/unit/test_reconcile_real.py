@@ -124,6 +124,7 @@ def test_google_native_documents_map_to_their_export_names():
     assert uploaded["Notes.docx"].check == CHECK_SIZE_UNKNOWN and uploaded["Notes.docx"].kind == KIND_DOCUMENT
     assert uploaded["plain.json"].check == CHECK_MD5
     assert [(i.path, i.kind) for i in report.missing] == [("Budget.xlsx", KIND_DOCUMENT)]
+    assert any("--drive-skip-gdocs" in h for h in report.hints())
     assert report.differs == []
     # the same file from a non-Drive remote with -1 is a file of unknown size, not a document
     other = drive_files([entry_from_lsjson(DRIVE_LSJSON[0])], remote_kind="http")

@@ -48,6 +48,8 @@ KIND_FILE = "file"
 KIND_DOCUMENT = "document"  # a Google-native Doc/Sheet/Slides, listed and uploaded under its export name
 KIND_SHORTCUT = "shortcut"
 
+DOCUMENT_HINT = ("rclone uploads them exported, under the listed name (--drive-export-formats), unless the "
+                 "upload skips them (--drive-skip-gdocs)")
 DEDUPE_HINT = "rclone copies one of each and logs `Duplicate object found in source`; fix with `rclone dedupe`"
 SHORTCUT_HINT = ("rclone follows shortcuts, so their data is counted and uploaded twice; "
                  "set `skip_shortcuts = true` on the drive remote (--drive-skip-shortcuts) to skip them")
@@ -186,6 +188,8 @@ class DiffReport:
     def hints(self) -> list[str]:
         """What to do about duplicates and shortcuts (empty when there are none)."""
         out = []
+        if any(i.kind == KIND_DOCUMENT for i in self.missing):
+            out.append(f"Google documents: {DOCUMENT_HINT}")
         if self.duplicates:
             out.append(f"duplicate names: {DEDUPE_HINT}")
         if self.shortcuts:
