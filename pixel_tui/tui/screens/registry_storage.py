@@ -79,7 +79,8 @@ class RegistryStorage:
                 self.post_message(RegistryLoaded(None, str(exc)))
                 return
             # Probed once per endpoint (cached): a server that ignores If-Match cannot make saves race-free.
-            self.post_message(RegistryLoaded(reg, caveat=reg.save_caveat()))
+            # Read-only sessions never save, and a probe writes scratch keys: no probe there.
+            self.post_message(RegistryLoaded(reg, caveat="" if self.read_only else reg.save_caveat()))
 
     def _poll_disk(self) -> None:
         if self.reg is not None and not self.busy:
