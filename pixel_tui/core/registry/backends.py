@@ -314,16 +314,17 @@ class S3Backend:
     def write(self, data: bytes, loaded: Version | None, backups: int) -> Version:
         """Put ``data`` only if the object still has the loaded ETag (or still does not exist).
 
-        Where the server ignores the condition (it accepts a stale If-Match and writes anyway), the ETag
-        is compared with a HEAD right before the put, so a save that lost to another one is refused with
-        the same conflict as on a server that enforces it (the window left is the HEAD-to-put time).
+        Some servers ignore the condition (they accept a stale If-Match and write anyway: rclone serve s3,
+        OVH before mid-2026), so the ETag is also compared with a HEAD right before the put: a save that
+        lost to another one is refused with the same conflict everywhere (on such a server the window
+        left is the HEAD-to-put time, which `save_caveat` tells). One HEAD per save, so it is done even
+        where the probe found the condition enforced: a cached verdict can be out of date.
         """
         del backups  # S3 keeps history through bucket versioning, not through copies we make.
-        if not self.conditional_writes():
-            now = self.current()
-            if (now.tag if now else None) != (loaded.tag if loaded else None):
-                raise RegistryConflict(self.location, loaded.short() if loaded else "absent",
-                                       now.short() if now else "deleted")
+        now = self.current()
+        if (now.tag if now else None) != (loaded.tag if loaded else None):
+            raise RegistryConflict(self.location, loaded.short() if loaded else "absent",
+                                   now.short() if now else "deleted")
         try:
             if loaded is None:
                 etag = self.store.put_bytes(self.key, data, if_none_match=True, content_type="application/json")
