@@ -110,7 +110,7 @@ def _probe_writes(store: "S3Store", base: str, report: ProviderReport, written: 
     key = base + "conditional"
     first = b"pixel-tui probe: first version\n"
     try:
-        etag = store.put_bytes(key, first)
+        store.put_bytes(key, first)
     except Exception as exc:  # noqa: BLE001
         report.notes["if_match"] = report.notes["if_none_match"] = f"cannot write {key}: {_short(exc)}"
         return
@@ -135,14 +135,12 @@ def _probe_writes(store: "S3Store", base: str, report: ProviderReport, written: 
         report.if_none_match = store.get_bytes(key)[0] == current[0]
     except Exception as exc:  # noqa: BLE001
         report.notes["if_none_match"] = _short(exc)
-    del etag
 
 
 def _probe_copies(store: "S3Store", base: str, report: ProviderReport, written: list[str]) -> None:
     src = base + "copy-source"
     data = os.urandom(4096)
     try:
-        store.client  # noqa: B018 - building the client may fail on its own
         with store._errors("put", src):
             store.client.put_object(Bucket=store.bucket, Key=src, Body=data, ContentType="application/x-probe",
                                     Metadata={"md5chksum": "probe"})
@@ -218,7 +216,7 @@ def _probe_addressing(store: "S3Store", report: ProviderReport) -> None:
                         connect_timeout=3.0, read_timeout=10.0)
         sent: list[str] = []
         try:
-            other.client.meta.events.register("before-send.s3", lambda request, **_: sent.append(request.url))
+            other.client.meta.events.register("before-send.s3", lambda request, _sent=sent, **_: _sent.append(request.url))
             other.check_bucket()
         except Exception as exc:  # noqa: BLE001
             failures.append(f"{style}: {_short(exc)}")
