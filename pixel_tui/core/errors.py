@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from pixel_tui.core.printable import printable
+
 MASK = "***"
 
 # The password of a URL's user:password@ (rc endpoints, proxies, endpoint URLs), also without a
@@ -70,6 +72,8 @@ def error_parts(exc: BaseException) -> tuple[str, str]:
 def render_error(exc: BaseException, one_line: bool = False) -> str:
     """'message\\nwhat to do: hint' (or 'message (what to do: hint)' on one line); 'Type: text' otherwise."""
     message, hint = error_parts(exc)
+    # Messages quote keys, names and server replies: data, which must not steer the terminal.
+    message, hint = printable(message), printable(hint)
     if not hint:
         return message
     return f"{message} (what to do: {hint})" if one_line else f"{message}\nwhat to do: {hint}"

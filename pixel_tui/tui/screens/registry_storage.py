@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import work
 from textual.message import Message
 from textual.widgets import Static
 
+from pixel_tui.core.printable import printable
 from pixel_tui.tui.dialogs.prompts import AskDialog, DiffDialog
 from pixel_tui.tui.worker_errors import reported
 
@@ -130,7 +132,7 @@ class RegistryStorage:
     def on_registry_loaded(self, event: RegistryLoaded) -> None:
         """Show the loaded registry (or why it could not be read)."""
         if event.registry is None:
-            self.query_one("#registry-summary", Static).update(f"[red]{event.error}[/red]")
+            self.query_one("#registry-summary", Static).update(Text(printable(event.error), style="red"))
             return
         self.reg = event.registry
         self.save_caveat = event.caveat

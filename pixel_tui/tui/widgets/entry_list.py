@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from pixel_tui.core.printable import one_line
 from pixel_tui.core.storage.listing import Level
 from pixel_tui.core.units import human_bytes
 
@@ -276,7 +277,8 @@ class EntryList(ScrollView, can_focus=True):
         if time_text:
             right += f"  {time_text}"
         name_width = max(4, width - 3 - len(right) - 1)
-        shown = name if len(name) <= name_width else name[: name_width - 1] + "…"
+        label = one_line(name)  # a key's ESC or BEL would be obeyed by the terminal
+        shown = label if len(label) <= name_width else label[: name_width - 1] + "…"
         name_style = base + self.get_component_rich_style("entry-list--dir") if folder else base
         segments = [
             Segment(mark, base + self.get_component_rich_style("entry-list--mark")),
