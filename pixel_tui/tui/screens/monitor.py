@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 from pixel_tui.core.jobs.rc_watch import view_state
 from pixel_tui.core.jobs.state import JobStatus
 from pixel_tui.core.jobs.tail import JobView, expand_sources
+from pixel_tui.core.printable import one_line
 from pixel_tui.core.units import human_bytes, human_rate
 from pixel_tui.tui.job_feed import JobFeed, default_clock, feed_of
 from pixel_tui.tui.messages import JobViewChanged
@@ -44,7 +45,7 @@ def job_line(source: str, view: JobView | None, status: JobStatus, width: int) -
     if snap is not None and (snap.errors or snap.last_errors):
         right += f" {max(snap.errors, len(snap.last_errors)):>3} err"
     name_w = max(10, width - len(right) - 9)
-    name = job_name(source)
+    name = one_line(job_name(source))
     name = name if len(name) <= name_w else "…" + name[-(name_w - 1):]
     line = Text()
     line.append(f" {SHORT[status.state]:<5} ", style=STATE_STYLE[status.state])

@@ -16,6 +16,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from pixel_tui.core.errors import redact
 from pixel_tui.core.jobs import log_pages
+from pixel_tui.core.printable import one_line
 from pixel_tui.core.units import human_bytes
 
 
@@ -163,7 +164,7 @@ class LogScreen(Screen):
         width = max(10, self.app.size.width)
         text = Text(no_wrap=True, overflow="ellipsis")
         for i, (_, line) in enumerate(page.lines):
-            row = Text(redact(line)[: width * 4], no_wrap=True, overflow="ellipsis")
+            row = Text(one_line(redact(line))[: width * 4], no_wrap=True, overflow="ellipsis")
             if "ERROR" in line or "CRITICAL" in line or '"level":"error"' in line:
                 row.stylize("red")
             if self.query_text:

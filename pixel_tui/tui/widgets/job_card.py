@@ -17,6 +17,7 @@ from pixel_tui.core.jobs.error_lines import tidy
 from pixel_tui.core.jobs.rate_clock import RateClock
 from pixel_tui.core.jobs.state import JobStatus
 from pixel_tui.core.jobs.tail import JobView
+from pixel_tui.core.printable import one_line
 from pixel_tui.core.units import human_bytes, human_duration, human_rate
 from pixel_tui.tui.widgets.speed_chart import SpeedChart
 
@@ -73,7 +74,7 @@ class ErrorList(OptionList):
         keep = self.highlighted
         self.full = newest
         self.clear_options()
-        self.add_options([Option(Text(tidy(e), no_wrap=True, overflow="ellipsis")) for e in newest])
+        self.add_options([Option(Text(one_line(tidy(e)), no_wrap=True, overflow="ellipsis")) for e in newest])
         if newest:
             self.highlighted = min(keep or 0, len(newest) - 1)
 
@@ -120,7 +121,7 @@ class JobCard(Vertical):
         if status.state == "stalled" and status.stalled_for is not None:
             head += f"[b]no progress for {human_duration(status.stalled_for)}[/]  "
         if view.error:
-            head += f"[red]{escape(view.error)}[/]  "
+            head += f"[red]{escape(one_line(view.error))}[/]  "
         elif not view.exists:
             head += "[dim]waiting for the log to appear[/]  "
         head += f"[dim]updated {ago(status.quiet_for)}[/]" if status.quiet_for is not None else ""
@@ -157,7 +158,8 @@ class JobCard(Vertical):
         name_w = max(24, min(90, self.app.size.width - 48))
         for t in snap.transferring[:MAX_INFLIGHT]:
             frac = None if t.percent is None else t.percent / 100
-            name = t.name if len(t.name) <= name_w else "…" + t.name[-(name_w - 1):]
+            name = one_line(t.name)  # log text is data: its controls must not reach the terminal
+            name = name if len(name) <= name_w else "…" + name[-(name_w - 1):]
             rows.append(f" > {escape(name):<{name_w}} {bar(frac, 10)} "
                         f"{'?' if t.percent is None else t.percent:>3}% {human_bytes(t.size):>9} {human_rate(t.speed)}")
         if len(snap.transferring) > MAX_INFLIGHT:
@@ -169,11 +171,11 @@ class JobCard(Vertical):
         job = getattr(view, "job", None)
         where = self.query_one(".job-where", Static)
         if job is not None:
-            err = f"  [red]{escape(job.error)}[/]" if job.error else ""
-            where.update(f"[dim]rc job {job.id} · {job.operation}[/] {escape(job.src or '?')} → "
-                         f"{escape(job.dst or '?')}{err}")
+            err = f"  [red]{escape(one_line(job.error))}[/]" if job.error else ""
+            where.update(f"[dim]rc job {job.id} · {job.operation}[/] {escape(one_line(job.src or '?'))} → "
+                         f"{escape(one_line(job.dst or '?'))}{err}")
         elif view.root:
-            where.update(f"[dim]from[/] {escape(view.root)}")
+            where.update(f"[dim]from[/] {escape(one_line(view.root))}")
         else:
             where.update("")
         where.display = bool(job is not None or view.root)
