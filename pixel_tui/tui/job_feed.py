@@ -68,6 +68,7 @@ class JobFeed:
         self._config_sources = dict(config_sources or {})
         self._rc_watcher = None
         self.rates: dict[str, RateClock] = {}  # source -> its speed sampled on a clock (UI thread)
+        self.clock = default_clock  # what the rate samples are stamped with (tests freeze it)
         self.interval = interval
         self._history = False
         self._watcher: LogWatcher | None = None
@@ -156,7 +157,7 @@ class JobFeed:
 
     def _tick_rates(self) -> None:
         """Sample every job's speed (bytes moved per second since the last count) on the clock."""
-        now = default_clock()
+        now = self.clock()
         for source, view in self.views.items():
             clock = self.rates.setdefault(source, RateClock())
             job = getattr(view, "job", None)

@@ -142,6 +142,15 @@ def test_monitor_snapshot_80x24(snap_compare, tmp_path):
     app = FixedKeysApp(Services(Settings(logs=(str(running), str(missing)), bucket="pixel-data", stall_seconds=600)))
 
     async def run_before(pilot):
+        # What the chart shows after watching it for ten minutes: 3 MiB/s until the blocks stop, then
+        # zero (the feed samples on a clock, frozen here at ``now``).
+        from pixel_tui.core.jobs.rate_clock import RateClock
+
+        feed = app.job_feed
+        feed.clock = lambda: now
+        clock = feed.rates[str(running)] = RateClock()
+        for second in range(-600, 1):
+            clock.tick(now + second, (min(second, -240) + 600) * 3 * 1024 * 1024)  # stuck for the last 4 min
         screen = MonitorScreen(clock=lambda: now)
         await app.push_screen(screen)
         await wait_for(pilot, lambda: (v := screen.views.get(str(running))) is not None
