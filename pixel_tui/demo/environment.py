@@ -205,12 +205,18 @@ def _start_upload(env: DemoEnv, bwlimit: str) -> CopyJob:
     if log.exists():
         # Keep the previous run's log as rotated history, like logrotate would.
         log.rename(log.with_suffix(".log.1"))
-    rclone = Rclone(env=env.process_env())
+    from pixel_tui.core.jobs.uploads import rc_control, track
+
+    # Under the app's rc control like an upload started with `u`: the monitor can stop and throttle it.
+    rc_args, rc_env = rc_control(env.settings)
+    rclone = Rclone(env={**env.process_env(), **rc_env})
     # Files still "only on Drive" stay out of this job, so the demo always has missing items.
     excludes = tuple(f"--exclude=/{f.path}" for f in FILES if f.state == "local")
-    return rclone.start_copy(
-        f"{DRIVE_REMOTE}:", f"{S3_REMOTE}:{BUCKET}/{env.settings.raw_prefix}", log,
-        bwlimit=bwlimit, stats="2s",
+    src, dst = f"{DRIVE_REMOTE}:", f"{S3_REMOTE}:{BUCKET}/{env.settings.raw_prefix}"
+    job = rclone.start_copy(
+        src, dst, log, bwlimit=bwlimit, stats="2s",
         extra_args=("--transfers=2", "--checkers=4", "--size-only", "--order-by=size,ascending", "--check-first",
-                    *excludes),
+                    *excludes, *rc_args),
     )
+    track(env.settings, job, rc_args, src, dst)
+    return job

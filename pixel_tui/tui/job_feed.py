@@ -58,7 +58,7 @@ class JobFeed:
 
     def __init__(self, sources: Iterable[str] = (), rc_urls: Iterable[str] = (), interval: float = 0.2, *,
                  drive: str | None = None, roots: dict[str, str] | None = None,
-                 config_sources: dict[str, str] | None = None) -> None:
+                 config_sources: dict[str, str] | None = None, state_path=None) -> None:
         self._lock = threading.Lock()
         self._sources = list(dict.fromkeys(sources))
         self._added: set[str] = set()
@@ -69,6 +69,9 @@ class JobFeed:
         self._rc_watcher = None
         self.rates: dict[str, RateClock] = {}  # source -> its speed sampled on a clock (UI thread)
         self.clock = default_clock  # what the rate samples are stamped with (tests freeze it)
+        self.state_path = state_path  # where the uploads we started are remembered (None: none)
+        self.ended: set[str] = set()  # logs of our uploads whose rclone has exited (UI thread)
+        self._pids_started = False
         self.interval = interval
         self._history = False
         self._watcher: LogWatcher | None = None
@@ -86,7 +89,8 @@ class JobFeed:
 
         ours = shown(settings.state_path)
         return cls([*settings.logs, *(j.log_file for j in ours)], settings.rc_urls, drive=settings.drive,
-                   roots={j.log_file: j.src for j in ours}, config_sources=dict(settings.sources))
+                   roots={j.log_file: j.src for j in ours}, config_sources=dict(settings.sources),
+                   state_path=settings.state_path)
 
     def _root_for(self, source: str) -> str | None:
         """The source root of a log (worker thread: may read the log's first lines once)."""
@@ -116,6 +120,8 @@ class JobFeed:
         with self._lock:
             if root is not None:
                 self._roots[source] = root
+                if self._app is not None:
+                    self._app.call_later(self._start_pids)  # an upload of ours: watch its process
             if source in self._sources:
                 return
             self._added.add(source)
@@ -153,6 +159,19 @@ class JobFeed:
         app.run_worker(self._run, name="job feed", group="job-feed", thread=True, exclusive=True)
         if self.rc_urls:
             app.run_worker(self._run_rc, name="rc jobs", group="job-feed-rc", thread=True, exclusive=True)
+        with self._lock:
+            ours = any(root is not None and source in self._sources for source, root in self._roots.items())
+        if ours:
+            self._start_pids()
+        app.set_interval(1.0, self._tick_rates)
+
+    def _start_pids(self) -> None:
+        """Watch our uploads' processes (UI thread; once, and only when there is an upload of ours)."""
+        if self.state_path is None or self._app is None or self._pids_started:
+            return
+        self._pids_started = True
+        self._app.run_worker(self._run_pids, name="our uploads", group="job-feed-pids", thread=True,
+                             exclusive=True)
         app.set_interval(1.0, self._tick_rates)
 
     def _tick_rates(self) -> None:
@@ -162,7 +181,8 @@ class JobFeed:
             clock = self.rates.setdefault(source, RateClock())
             job = getattr(view, "job", None)
             snap = view.snapshot if view.exists else None
-            clock.tick(now, snap.bytes if snap else None, running=not (job is not None and job.finished))
+            over = (job is not None and job.finished) or source in self.ended
+            clock.tick(now, snap.bytes if snap else None, running=not over)
 
     def stop(self) -> None:
         """End the watcher's loop now (it closes its files on its own thread)."""
@@ -219,6 +239,32 @@ class JobFeed:
                 self._watcher = None
             self._app = None  # the app has gone: another one may start the feed again
 
+
+    def _run_pids(self) -> None:
+        """Notice when an upload we started exits (stopped, killed, done): its log may say nothing more."""
+        from pixel_tui.core.jobs.launched import launched
+
+        worker = get_current_worker()
+        app = self._app
+        assert app is not None
+        seen: set[str] = set()
+        while not worker.is_cancelled and self._app is not None:
+            ours: dict[str, bool] = {}
+            for job in launched(self.state_path):
+                ours[job.log_file] = ours.get(job.log_file, False) or job.alive()
+            ended = {log for log, alive in ours.items() if not alive}
+            if ended != seen:
+                seen = ended
+                app.call_later(self._set_ended, frozenset(ended))
+            time.sleep(1.0)
+        self._pids_started = False
+
+    def _set_ended(self, ended: frozenset) -> None:
+        changed = (ended ^ self.ended) & set(self.views)
+        self.ended = set(ended)
+        for source in changed:
+            for node in list(self._subscribers):
+                node.post_message(JobViewChanged(self.views[source]))
 
     def _run_rc(self) -> None:
         from pixel_tui.core.jobs.rc_watch import RcWatcher

@@ -45,6 +45,17 @@ def rcd(rclone):
     proc.wait(10)
 
 
+def _proc_state(pid: int) -> str | None:
+    """The State: letter of /proc/PID/status; None once the process is gone (reaped)."""
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("State:"):
+                return line.split()[1]
+    except OSError:
+        return None
+    return None
+
+
 def screen_text(app) -> str:
     return "\n".join(str(s.render()) for s in app.screen.query("Static") if s.display)
 
@@ -128,3 +139,39 @@ async def test_errors_newest_first_in_full_and_the_log_pane(rclone_logs, tmp_pat
         await pilot.pause(0.5)
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen, what="back to the monitor")
+
+
+@pytest.mark.timeout(120)
+async def test_upload_started_with_u_is_stopped_with_s(weed_server, weed_store, drive_dir, tmp_path, monkeypatch):
+    """`u` starts rclone under our rc control; `s` + `y` stops it; the card says so at once (its log
+    says nothing more) and the process is reaped, not left a zombie."""
+    from browser_helpers import build, settings_for
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
+    (drive_dir / "slowset").mkdir()
+    for i in range(3):
+        (drive_dir / "slowset" / f"p{i}.bin").write_bytes(os.urandom(800_000))
+    app = build(settings_for(weed_server, weed_store.bucket, state_dir=str(tmp_path / "state")), drive_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, MonitorScreen), what="monitor")
+        screen = app.screen
+        await pilot.press("u")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "UploadDialog", what="upload dialog")
+        app.screen.query_one("#upload-bwlimit").value = "60k"
+        await pilot.press(*"slowset", "enter")
+        await wait_for(pilot, lambda: app.screen is screen, timeout=30, what="dialog closed")
+        card = screen.query_one(JobCard)
+        await wait_for(pilot, lambda: "RUNNING" in card.text() and "files" in card.text(), timeout=30,
+                       what="the upload running")
+        assert "from drive:slowset" in card.text()
+        from pixel_tui.core.jobs.launched import launched
+
+        (rec,) = launched(tmp_path / "state")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmDialog", what="confirmation")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "FAILED" in card.text() and "rclone has exited" in card.text(), timeout=20,
+                       what="the stopped upload read failed")
+        await wait_for(pilot, lambda: _proc_state(rec.pid) is None, what="rclone reaped (no zombie)")

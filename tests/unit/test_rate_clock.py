@@ -28,4 +28,5 @@ def test_unknown_bytes_and_a_restarted_log_read_zero():
     assert clock.tick(1.0, None) == 0
     clock.tick(2.0, 10_000)
     assert clock.tick(3.0, 20_000) == 10_000
-    assert clock.tick(4.0, 500) == 0  # a new run in the same log starts over
+    assert clock.tick(4.0, 500) == 0  # a new run in the same log starts over...
+    assert clock.tick(5.0, 500) == 0  # ...without the old run's speed

@@ -37,7 +37,7 @@ class RateClock:
         if total_bytes is None:
             rate = 0.0
         elif self._bytes is None or total_bytes < self._bytes:  # first look, or a new run in the same log
-            self._bytes, self._changed_at, rate = total_bytes, now, 0.0
+            self._bytes, self._changed_at, self._rate, rate = total_bytes, now, 0.0, 0.0
         elif total_bytes > self._bytes:
             gap = max(1e-3, now - (self._changed_at or now))
             self._gaps.append(gap)

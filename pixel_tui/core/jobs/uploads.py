@@ -82,16 +82,28 @@ def start_upload(settings: Settings, drive_rel: str, *, log_file: str | os.PathL
         is_file = _is_file(base, src)
     # `rclone copy` copies a file *into* a directory, so a file goes to its parent folder.
     dst = upload_destination(settings, rel.rpartition("/")[0] if is_file else rel, remote)
-    port = free_loopback_port()
-    rc_env = RcloneEnv(RCLONE_RC_USER=RC_USER, RCLONE_RC_PASS=rc_secret(settings.state_path))
+    rc_args, rc_env = rc_control(settings)
     runner = Rclone(binary=base._binary, env={**base.extra_env, **env, **rc_env}, config_file=base.config_file)
     log = Path(log_file) if log_file else default_log_path(settings, rel)
-    job = runner.start_copy(src, dst, log, bwlimit=bwlimit, stats=stats,
-                            extra_args=("--rc", f"--rc-addr=127.0.0.1:{port}"))
-    reap(job)
-    remember(settings.state_path, Launched(job.pid, str(job.log_file), f"127.0.0.1:{port}", src, dst, time.time(),
-                                           proc_start(job.pid)))
+    job = runner.start_copy(src, dst, log, bwlimit=bwlimit, stats=stats, extra_args=rc_args)
+    track(settings, job, rc_args, src, dst)
     return job
+
+
+def rc_control(settings: Settings) -> tuple[tuple[str, ...], RcloneEnv]:
+    """The flags and environment that put an rclone we start under our control: `--rc` on a free
+    loopback port, user and pass from the state dir's secret (in the environment, not argv)."""
+    port = free_loopback_port()
+    env = RcloneEnv(RCLONE_RC_USER=RC_USER, RCLONE_RC_PASS=rc_secret(settings.state_path))
+    return ("--rc", f"--rc-addr=127.0.0.1:{port}"), env
+
+
+def track(settings: Settings, job: CopyJob, rc_args: tuple[str, ...], src: str, dst: str) -> None:
+    """Reap ``job`` when it ends and remember it in the state dir (its log, rc endpoint and source)."""
+    reap(job)
+    addr = next(a.split("=", 1)[1] for a in rc_args if a.startswith("--rc-addr="))
+    remember(settings.state_path, Launched(job.pid, str(job.log_file), addr, src, dst, time.time(),
+                                           proc_start(job.pid)))
 
 
 def reap(job: CopyJob) -> None:

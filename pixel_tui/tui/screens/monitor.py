@@ -122,7 +122,7 @@ class MonitorScreen(Screen):
         self._dirty = False
         stall = self.app.services.settings.stall_seconds
         now = self.clock()
-        self.statuses = {s: view_state(v, now=now, stall_seconds=stall) for s, v in self.views.items()}
+        self.statuses = {s: self._state(v, now, stall) for s, v in self.views.items()}
         order = sorted(self.views, key=lambda s: (ORDER[self.statuses[s].state], job_name(s)))
         jobs = self.query_one("#monitor-list", OptionList)
         width = max(40, self.app.size.width - 2)
@@ -148,7 +148,19 @@ class MonitorScreen(Screen):
         card.display = self.selected is not None
         if self.selected is not None and card.is_mounted:
             clock = self._feed.rates.get(self.selected) if self._feed else None
-            card.show(self.views[self.selected], self.statuses[self.selected], clock, now)
+            ended = self._feed is not None and self.selected in self._feed.ended
+            card.show(self.views[self.selected], self.statuses[self.selected], clock, now,
+                      note="rclone has exited" if ended else "")
+
+    def _state(self, view: JobView, now: float, stall: float) -> JobStatus:
+        """The view's state; an upload of ours whose rclone exited is over, whatever its log last said."""
+        status = view_state(view, now=now, stall_seconds=stall)
+        ended = self._feed is not None and view.source in self._feed.ended
+        if ended and status.state in ("running", "waiting", "stalled"):
+            snap = view.snapshot if view.exists else None
+            done = snap is not None and snap.all_transferred
+            return JobStatus("finished" if done else "failed", status.quiet_for, status.stalled_for)
+        return status
 
     @on(OptionList.OptionHighlighted, "#monitor-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:

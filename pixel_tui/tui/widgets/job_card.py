@@ -109,7 +109,8 @@ class JobCard(Vertical):
             parts += [tidy(e) for e in errors.full]
         return "\n".join(parts)
 
-    def show(self, view: JobView, status: JobStatus, clock: RateClock | None = None, now: float = 0.0) -> None:
+    def show(self, view: JobView, status: JobStatus, clock: RateClock | None = None, now: float = 0.0,
+             note: str = "") -> None:
         """Redraw from a view, its state and its clock-sampled speed."""
         if view.source != self.source:
             self.source = view.source
@@ -120,6 +121,8 @@ class JobCard(Vertical):
         head = f"[{STATE_STYLE[status.state]}] {status.state.upper()} [/] "
         if status.state == "stalled" and status.stalled_for is not None:
             head += f"[b]no progress for {human_duration(status.stalled_for)}[/]  "
+        if note:
+            head += f"[b]{escape(note)}[/]  "
         if view.error:
             head += f"[red]{escape(one_line(view.error))}[/]  "
         elif not view.exists:
