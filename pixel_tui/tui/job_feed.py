@@ -172,7 +172,6 @@ class JobFeed:
         self._pids_started = True
         self._app.run_worker(self._run_pids, name="our uploads", group="job-feed-pids", thread=True,
                              exclusive=True)
-        app.set_interval(1.0, self._tick_rates)
 
     def _tick_rates(self) -> None:
         """Sample every job's speed (bytes moved per second since the last count) on the clock."""
