@@ -42,8 +42,10 @@ async def test_monitor_follows_a_real_log_and_goes_back(rclone_logs, tmp_path):
         await wait_for(pilot, lambda: isinstance(app.screen, MonitorScreen), what="monitor screen")
         screen = app.screen
         await wait_for(pilot, lambda: len(screen.order) == 2, what="two jobs in the list")
+        # running above waiting, and the card is the top row's until the person moves
+        await wait_for(pilot, lambda: screen.order == [str(log), str(tmp_path / "later" / "next.log")],
+                       what="running above waiting")
         await wait_for(pilot, lambda: "RUNNING" in card_text(screen), what="running card")
-        assert screen.order == [str(log), str(tmp_path / "later" / "next.log")]  # running above waiting
         assert screen.query_one(JobCard).source == str(log)
         assert "part-" in card_text(screen)  # the files in flight, with their own bars
         await pilot.press("down")  # the next job in the list: its card below

@@ -129,7 +129,8 @@ class MonitorScreen(Screen):
         prompts = [job_line(s, self.views[s], self.statuses[s], width) for s in order]
         if self.selected not in self.views or not self._chosen:
             self.selected = order[0] if order else None
-        if order != self.order or len(prompts) != jobs.option_count:
+        rebuilt = order != self.order or len(prompts) != jobs.option_count
+        if rebuilt:
             jobs.clear_options()
             jobs.add_options([Option(p, id=f"job-{i}") for i, p in enumerate(prompts)])
             self.order = order
@@ -140,8 +141,8 @@ class MonitorScreen(Screen):
         jobs.display = bool(order)
         if self.selected in order:
             index = order.index(self.selected)
-            if jobs.highlighted != index:
-                self._cursor = index
+            if jobs.highlighted != index or rebuilt:
+                self._cursor = index  # the Highlighted event this causes is ours, not a person's move
                 jobs.highlighted = index
         self.query_one("#monitor-empty").display = not order
         card = self.query_one(JobCard)
