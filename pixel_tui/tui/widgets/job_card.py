@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from pixel_tui.core.errors import redact
 from pixel_tui.core.jobs.error_lines import tidy
 from pixel_tui.core.jobs.rate_clock import RateClock
 from pixel_tui.core.jobs.state import JobStatus
@@ -42,7 +43,7 @@ def bar(fraction: float | None, width: int) -> str:
 def job_name(source: str) -> str:
     """The label of a job: a log's file name, an rc job's `host:port#job/N`, an endpoint's URL."""
     if "://" in source:
-        return source.split("://", 1)[1]
+        return redact(source).split("://", 1)[1]  # rc URLs may carry user:pass@
     return Path(source).name
 
 
