@@ -41,7 +41,8 @@ def job_line(source: str, view: JobView | None, status: JobStatus, width: int) -
     right = ""
     if snap is not None and snap.has_stats:
         pct = f"{snap.percent:3.0f}%" if snap.percent is not None else "  ?%"
-        right = f"{pct} {human_bytes(snap.bytes):>9} {human_rate(snap.speed):>12}"
+        live = status.state in ("running", "stalled")  # an ended job's last speed is history, not now
+        right = f"{pct} {human_bytes(snap.bytes):>9} {human_rate(snap.speed) if live else '':>12}"
     if snap is not None and (snap.errors or snap.last_errors):
         right += f" {max(snap.errors, len(snap.last_errors)):>3} err"
     name_w = max(10, width - len(right) - 9)
