@@ -51,6 +51,23 @@ def _admin_pair() -> tuple[int, int]:
     raise PixelError("could not find free ports for weed's admin listener")
 
 
+def write_pidfile(path: Path, pid: int, argv: list[str]) -> None:
+    """Record a process we started: its pid and its exact argv, so a later cleanup can tell it from a
+    reused pid or another program (JSON, 0600)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump({"pid": pid, "argv": [str(a) for a in argv]}, f)
+
+
+def read_pidfile(path: Path) -> tuple[int | None, list[str] | None]:
+    """(pid, argv) from a pid file written by ``write_pidfile``; (None, None) when absent or not ours."""
+    try:
+        data = json.loads(path.read_text())
+        return int(data["pid"]), list(data["argv"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, None
+
+
 @dataclass
 class WeedServer:
     """A running (or startable) `weed mini` with its own data dir, ports and credentials."""
@@ -123,7 +140,7 @@ class WeedServer:
             cwd=self.data_dir, start_new_session=True, env=scrubbed_env(),
         )
         log.close()
-        (self.data_dir / "weed.pid").write_text(str(self.process.pid))
+        write_pidfile(self.data_dir / "weed.pid", self.process.pid, self.process.args)
         self._wait_ready(timeout)
         return self
 
