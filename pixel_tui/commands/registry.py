@@ -80,7 +80,7 @@ def open_registry(settings):
     if not settings.registry:
         raise ConfigError("no registry configured", "pass --registry PATH_OR_S3_URL or set `registry.location`")
     return Registry.load(settings.registry, store_factory=store_factory(settings),
-                         backup_dir=settings.state_path / "registry-backups")
+                         backup_dir=settings.state_path / "registry-backups", max_bytes=settings.registry_max_bytes)
 
 
 def run(args: argparse.Namespace, settings) -> int:

@@ -53,6 +53,7 @@ class Settings:
     stall_seconds: float = field(default=600.0, metadata={"section": "monitor"})
     registry: str | None = field(default=None, metadata={"section": "registry", "key": "location"})
     backups: int = field(default=5, metadata={"section": "registry"})
+    registry_max_mb: int = field(default=256, metadata={"section": "registry", "key": "max_mb"})
     copy_cutoff: int = field(default=4_995 * 1024 * 1024, metadata={"section": "promotion"})
     part_size: int = field(default=256 * 1024 * 1024, metadata={"section": "promotion"})
     concurrency: int = field(default=16, metadata={"section": "promotion"})
@@ -65,6 +66,11 @@ class Settings:
     def state_path(self) -> Path:
         """The state directory as a Path (journals, audit log, backups of last resort)."""
         return Path(self.state_dir).expanduser() if self.state_dir else xdg_state_dir()
+
+    @property
+    def registry_max_bytes(self) -> int:
+        """The most of a registry we read (`registry.max_mb`), in bytes."""
+        return self.registry_max_mb * 1024 * 1024
 
     def require_bucket(self) -> str:
         """Return the bucket or raise a ConfigError saying where to set it."""
@@ -241,6 +247,8 @@ def _check(settings: Settings) -> None:
                 f"{where}: `categories.registry_groups.{group}` maps to unknown category {category!r}",
                 f"categories are: {', '.join(settings.categories)}",
             )
+    if settings.registry_max_mb < 1:
+        raise ConfigError(f"{where}: `registry.max_mb` must be at least 1, got {settings.registry_max_mb}")
     if settings.copy_cutoff > 5 * 1024**3:
         raise ConfigError(f"{where}: `promotion.copy_cutoff` is above the S3 limit of 5 GiB for one CopyObject")
 
