@@ -41,6 +41,10 @@ class Settings:
     addressing_style: str = field(default="path", metadata={"section": "s3", "choices": ("path", "virtual", "auto")})
     profile: str | None = field(default=None, metadata={"section": "s3"})
     rclone_remote: str | None = field(default=None, metadata={"section": "s3"})
+    # Bounded waits: an unreachable or silent endpoint is reported within about attempts x time-out.
+    connect_timeout: float = field(default=5.0, metadata={"section": "s3"})
+    read_timeout: float = field(default=20.0, metadata={"section": "s3"})
+    max_attempts: int = field(default=3, metadata={"section": "s3"})
     raw_prefix: str = field(default="gdrive/raw/", metadata={"section": "s3"})
     processed_prefix: str = field(default="gdrive/processed/", metadata={"section": "s3"})
     categories: tuple[str, ...] = field(default=DEFAULT_CATEGORIES, metadata={"section": "categories", "key": "names"})
@@ -247,6 +251,11 @@ def _check(settings: Settings) -> None:
                 f"{where}: `categories.registry_groups.{group}` maps to unknown category {category!r}",
                 f"categories are: {', '.join(settings.categories)}",
             )
+    for key in ("connect_timeout", "read_timeout"):
+        if not 0 < getattr(settings, key) <= 3600:
+            raise ConfigError(f"{where}: `s3.{key}` must be between 0 and 3600 seconds, got {getattr(settings, key)}")
+    if not 1 <= settings.max_attempts <= 20:
+        raise ConfigError(f"{where}: `s3.max_attempts` must be between 1 and 20, got {settings.max_attempts}")
     if settings.registry_max_mb < 1:
         raise ConfigError(f"{where}: `registry.max_mb` must be at least 1, got {settings.registry_max_mb}")
     if settings.copy_cutoff > 5 * 1024**3:

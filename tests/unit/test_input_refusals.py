@@ -88,10 +88,7 @@ def test_a_registry_past_the_limit_is_refused_and_the_limit_is_configurable(tmp_
 
 def test_an_s3_registry_past_the_limit_is_refused(weed_server):
     store = weed_server.store("reg-limit")
-    try:
-        store.client.create_bucket(Bucket="reg-limit")
-    except Exception:  # noqa: BLE001 - exists already from an earlier run
-        pass
+    store.ensure_bucket()
     store.put_bytes("config/dataset_registry.json", b'{"datasets": {}, "pad": "' + b"x" * (2 * 1024 * 1024) + b'"}')
     env = {"AWS_ACCESS_KEY_ID": weed_server.access_key, "AWS_SECRET_ACCESS_KEY": weed_server.secret_key,
            "AWS_DEFAULT_REGION": "us-east-1", "PIXEL_TUI_REGISTRY_MAX_MB": "1"}
