@@ -41,6 +41,10 @@ def parse_value(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         return text
+    except RecursionError:
+        from pixel_tui.core.registry.document import RegistryEditError
+
+        raise RegistryEditError(f"value {text[:40]}... is nested too deeply to store", "flatten it") from None
 
 
 def parse_fields(pairs: list[str]) -> dict[str, Any]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 from pixel_tui.core.errors import ConfigError
 
@@ -17,6 +19,32 @@ DEFAULT_GROUP_MAP = {
     "priority_datasets": "priority",
     "edge_case_sources": "edge_cases",
 }
+
+
+# What S3 and rclone accept as a bucket name (botocore's own rule), so a bad one is a message, not a traceback.
+_BUCKET = re.compile(r"[A-Za-z0-9._-]{1,255}")
+
+
+def check_http_url(url: str, what: str) -> str:
+    """``url`` if it is http(s)://host[:port][/path]; else a ConfigError naming ``what`` (the URL redacted)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError for a non-numeric or out-of-range port
+    except ValueError as exc:
+        raise ConfigError(f"{what} {url!r} is not a valid URL ({exc})", "e.g. http://127.0.0.1:5572") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{what} {url!r} is not an http:// or https:// URL with a host",
+                          "e.g. https://s3.example.com or http://127.0.0.1:9000")
+    del port
+    return url
+
+
+def check_bucket(name: str, where: str = "") -> str:
+    """``name`` if S3 could accept it as a bucket name (letters, digits, '.', '-', '_'); else a ConfigError."""
+    if not _BUCKET.fullmatch(name or ""):
+        raise ConfigError(f"{where}invalid bucket name {name!r}: only letters, digits, '.', '-' and '_' are allowed",
+                          "check s3.bucket, --bucket or the s3:// URL")
+    return name
 
 
 def xdg_config_path() -> Path:
@@ -173,6 +201,10 @@ def _from_toml(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} on line {line})",
+                          "save the config file as UTF-8") from None
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -242,6 +274,12 @@ def load_settings(
 
 def _check(settings: Settings) -> None:
     where = settings.config_file or "the settings"
+    if settings.endpoint_url:
+        check_http_url(settings.endpoint_url, f"{where}: `s3.endpoint_url`")
+    if settings.bucket:
+        check_bucket(settings.bucket, f"{where}: `s3.bucket`: ")
+    for url in settings.rc_urls:
+        check_http_url(url if "://" in url else f"http://{url}", f"{where}: rc URL in `monitor.rc_urls`")
     for category in settings.categories:
         if not category or "/" in category or category in (".", ".."):
             raise ConfigError(f"{where}: invalid category name {category!r} in `categories.names`")

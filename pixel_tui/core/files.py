@@ -13,6 +13,8 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
+from pixel_tui.core.errors import PixelError
+
 _KINDS = (
     (stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
     (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
@@ -61,11 +63,46 @@ def read_regular(path: str | os.PathLike, limit: int) -> tuple[bytes, os.stat_re
         return data, st
 
 
-def ensure_private_dir(path: str | os.PathLike) -> Path:
-    """Create ``path`` (and parents) as 0700 when missing; return it. An existing folder's mode is kept."""
+class StateDirUnwritable(PixelError):
+    """The state dir (journals, audit log, backups) cannot be created or written: exit 2, nothing done."""
+
+    exit_code = 2
+
+
+def ensure_private_dir(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Path:
+    """Create ``path`` as 0700 when missing, and so every missing folder from ``root`` (default: ``path``)
+    down to it; folders above ``root`` are made as mkdir -p would. An existing folder's mode is kept."""
     path = Path(path)
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    chain = [path, *path.parents]
+    top = Path(root) if root is not None and Path(root) in chain else path
+    top.parent.mkdir(parents=True, exist_ok=True)
+    for folder in reversed(chain[: chain.index(top) + 1]):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            if not folder.is_dir():
+                raise NotADirectoryError(20, "Not a directory", str(folder)) from None
     return path
+
+
+def state_subdir(state_dir: str | os.PathLike, *parts: str) -> Path:
+    """``state_dir/parts...`` created owner-only, or StateDirUnwritable saying which folder and why."""
+    target = Path(state_dir).joinpath(*parts)
+    try:
+        ensure_private_dir(target, root=state_dir)
+        probe_writable(target)
+    except OSError as exc:
+        raise StateDirUnwritable(f"the state dir {state_dir} cannot be used: {exc.strerror or exc} "
+                                 f"({exc.filename or target}); nothing was done",
+                                 "make it writable, or point `paths.state_dir` (PIXEL_TUI_STATE_DIR) elsewhere") from None
+    return target
+
+
+def probe_writable(folder: Path) -> None:
+    """Raise PermissionError when new files cannot be made in ``folder``: its mode bits (for anyone but
+    root), a read-only mount or an immutable (chattr +i) folder (for root too)."""
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(13, "Permission denied", str(folder))
 
 
 def open_private(path: str | os.PathLike, flags: int = os.O_WRONLY | os.O_CREAT | os.O_APPEND, text: bool = True):

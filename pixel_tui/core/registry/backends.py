@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from pixel_tui.core.errors import NoSuchKey, PixelError, PreconditionFailed
-from pixel_tui.core.files import FileTooLarge, NotRegularFile, ensure_private_dir, open_private, read_regular
+from pixel_tui.core.files import (
+    FileTooLarge,
+    NotRegularFile,
+    StateDirUnwritable,
+    ensure_private_dir,
+    open_private,
+    probe_writable,
+    read_regular,
+)
 
 if TYPE_CHECKING:
     from pixel_tui.core.storage.s3 import S3Store
@@ -190,8 +198,9 @@ class LocalBackend:
         try:
             fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         except OSError as exc:
-            raise PixelError(f"cannot lock registry {self.location}: {exc.strerror} ({lock})",
-                             "check that the registry's folder is writable") from None
+            raise RegistryReadOnly(f"cannot lock registry {self.location}: its folder {lock.parent} is not writable "
+                                   f"({exc.strerror}); nothing was written",
+                                   "make the folder writable, or save to another path") from None
         try:
             while True:
                 try:
@@ -228,7 +237,7 @@ class LocalBackend:
         try:
             fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp")
         except OSError as exc:
-            raise PixelError(f"cannot write registry {self.location}: {exc.strerror} in {directory}; nothing was written",
+            raise RegistryReadOnly(f"cannot write registry {self.location}: {exc.strerror} in {directory}; nothing was written",
                              "check that the registry's folder is writable, or save to another path") from None
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -270,10 +279,12 @@ class LocalBackend:
     def _backup(self, keep: int) -> None:
         root = self._backup_root()
         try:
-            ensure_private_dir(root)
+            ensure_private_dir(root, root=root.parent)  # the state dir too, when this creates it
+            probe_writable(root)
         except OSError as exc:
-            raise PixelError(f"cannot keep a backup of registry {self.location}: {exc.strerror} ({root}); "
-                             "nothing was written", "check that the state dir is writable (`paths.state_dir`)") from None
+            raise StateDirUnwritable(f"cannot keep a backup of registry {self.location}: {exc.strerror} ({root}); "
+                                     "nothing was written",
+                                     "make the state dir writable (`paths.state_dir`), or set registry.backups = 0") from None
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         target = root / f"{self._backup_stem()}.{stamp}.json"
         data, _ = _read_capped(self.path, self.location, self.max_bytes)

@@ -63,8 +63,12 @@ class S3Store:
         connect_timeout: float = 5.0,
         read_timeout: float = 20.0,
     ) -> None:
-        self.bucket = bucket
-        self.endpoint_url = endpoint_url
+        from pixel_tui.core.config import check_bucket, check_http_url
+
+        # Checked here, where every bucket (config, s3:// URL, registry path) and endpoint passes: botocore
+        # would raise a bare ParamValidationError / ValueError from deep inside a request instead.
+        self.bucket = check_bucket(bucket)
+        self.endpoint_url = check_http_url(endpoint_url, "S3 endpoint URL") if endpoint_url else endpoint_url
         self.region = region
         self._addressing_style = addressing_style
         self._credentials = credentials
