@@ -23,6 +23,7 @@ DEFAULT_GROUP_MAP = {
 
 # What S3 and rclone accept as a bucket name (botocore's own rule), so a bad one is a message, not a traceback.
 _BUCKET = re.compile(r"[A-Za-z0-9._-]{1,255}")
+_HOST = re.compile(r"[A-Za-z0-9._%:-]+")  # a name, IPv4 or (bracket-less) IPv6 address; no spaces
 
 
 def check_http_url(url: str, what: str) -> str:
@@ -32,7 +33,7 @@ def check_http_url(url: str, what: str) -> str:
         port = parts.port  # raises ValueError for a non-numeric or out-of-range port
     except ValueError as exc:
         raise ConfigError(f"{what} {url!r} is not a valid URL ({exc})", "e.g. http://127.0.0.1:5572") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme not in ("http", "https") or not _HOST.fullmatch(parts.hostname or ""):
         raise ConfigError(f"{what} {url!r} is not an http:// or https:// URL with a host",
                           "e.g. https://s3.example.com or http://127.0.0.1:9000")
     del port
@@ -75,6 +76,8 @@ class Settings:
     max_attempts: int = field(default=3, metadata={"section": "s3"})
     raw_prefix: str = field(default="gdrive/raw/", metadata={"section": "s3"})
     processed_prefix: str = field(default="gdrive/processed/", metadata={"section": "s3"})
+    # Scratch keys of `check --provider` and the once-per-endpoint probe of conditional writes (deleted after).
+    probe_prefix: str = field(default="pixel-tui-probe/", metadata={"section": "s3"})
     categories: tuple[str, ...] = field(default=DEFAULT_CATEGORIES, metadata={"section": "categories", "key": "names"})
     group_map: Mapping[str, str] = field(
         default_factory=lambda: dict(DEFAULT_GROUP_MAP), metadata={"section": "categories", "key": "registry_groups"}
@@ -275,7 +278,9 @@ def load_settings(
 def _check(settings: Settings) -> None:
     where = settings.config_file or "the settings"
     if settings.endpoint_url:
-        check_http_url(settings.endpoint_url, f"{where}: `s3.endpoint_url`")
+        # Without a scheme it means https://, as rclone reads it (storage.s3.endpoint_url).
+        url = settings.endpoint_url.strip()
+        check_http_url(url if "://" in url else "https://" + url, f"{where}: `s3.endpoint_url`")
     if settings.bucket:
         check_bucket(settings.bucket, f"{where}: `s3.bucket`: ")
     for url in settings.rc_urls:

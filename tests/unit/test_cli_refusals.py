@@ -68,7 +68,7 @@ def reg(tmp_path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("endpoint", ["not a url", "ftp://127.0.0.1:21", "http://", "s3.example.com"])
+@pytest.mark.parametrize("endpoint", ["not a url", "ftp://127.0.0.1:21", "http://", "https://exa mple.com", "http:///bucket"])
 def test_an_endpoint_url_that_is_not_http_is_refused(endpoint):
     refused(cli("ls", "s3://bucket/", "--endpoint-url", endpoint), "is not an http:// or https:// URL")
 
