@@ -102,8 +102,9 @@ class WeedServer:
             # Only the S3 gateway is for clients: master and filer HTTP off, the volume HTTP port JWT-signed
             # (security.toml), the local sockets inside the 0700 data dir instead of /tmp.
             "-disableHttp",
-            f"-filer.localSocket={self.data_dir / 'filer.sock'}", f"-s3.localSocket={self.data_dir / 's3.sock'}",
         ]
+        if len(str(self.data_dir / "filer.sock")) < 100:  # a unix socket path has a 108-byte limit
+            args += [f"-filer.localSocket={self.data_dir / 'filer.sock'}", f"-s3.localSocket={self.data_dir / 's3.sock'}"]
         args += [f"-{flag}={port}" for flag, port in self.ports.items()]
         if self.buckets:
             args.append("-bucket=" + ",".join(self.buckets))

@@ -134,3 +134,12 @@ def test_stop_removes_the_sockets_weed_leaves_in_tmp(tmp_path):
     assert any(Path("/tmp").glob(f"seaweedfs-*-{p}.sock") for p in ports)
     srv.stop()
     assert not [s for p in ports for s in Path("/tmp").glob(f"seaweedfs-*-{p}.sock")]
+
+
+def test_a_data_dir_too_long_for_a_unix_socket_still_starts(tmp_path):
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    with WeedServer(deep, buckets=("long-path",)) as srv:
+        store = S3Store("long-path", endpoint_url=srv.endpoint_url,
+                        credentials=Credentials(srv.access_key, srv.secret_key))
+        store.put_bytes("k", b"v")
+        assert store.get_bytes("k")[0] == b"v"
