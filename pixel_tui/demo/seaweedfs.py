@@ -147,27 +147,31 @@ class WeedServer:
 
     def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
+        client = self._probe_client()
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 tail = (self.data_dir / "weed.log").read_text(errors="replace")[-2000:]
                 raise PixelError(f"weed mini exited with code {self.process.returncode}:\n{tail}")
-            if self._s3_ready():
+            if self._s3_ready(client):
                 return
             time.sleep(0.2)
         self.stop()
         raise PixelError(f"weed mini did not answer on {self.endpoint_url} within {human_duration(timeout)}")
 
-    def _s3_ready(self) -> bool:
-        """A signed ListBuckets answers and names every bucket asked for (the filer behind it is up)."""
+    def _probe_client(self):
         import boto3
         from botocore.config import Config
 
-        client = boto3.client("s3", endpoint_url=self.endpoint_url, region_name="us-east-1",
-                              aws_access_key_id=self.access_key, aws_secret_access_key=self.secret_key,
-                              config=Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 1}))
+        return boto3.client("s3", endpoint_url=self.endpoint_url, region_name="us-east-1",
+                            aws_access_key_id=self.access_key, aws_secret_access_key=self.secret_key,
+                            config=Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 1}))
+
+    def _s3_ready(self, client) -> bool:
+        """A signed ListBuckets answers and names every bucket asked for (the filer behind it is up).
+        The master and filer HTTP ports are off (see command()), so S3 is the only way to ask."""
         try:
             names = {b["Name"] for b in client.list_buckets().get("Buckets", [])}
-        except Exception:  # not listening yet, or the filer behind the gateway not up yet
+        except Exception:  # noqa: BLE001 - not listening yet, or the filer behind the gateway not up yet
             return False
         return set(self.buckets) <= names
 
