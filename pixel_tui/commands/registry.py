@@ -41,6 +41,10 @@ def parse_value(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         return text
+    except RecursionError:
+        from pixel_tui.core.registry.document import RegistryEditError
+
+        raise RegistryEditError(f"value {text[:40]}... is nested too deeply to store", "flatten it") from None
 
 
 def parse_fields(pairs: list[str]) -> dict[str, Any]:
@@ -80,7 +84,7 @@ def open_registry(settings):
     if not settings.registry:
         raise ConfigError("no registry configured", "pass --registry PATH_OR_S3_URL or set `registry.location`")
     return Registry.load(settings.registry, store_factory=store_factory(settings),
-                         backup_dir=settings.state_path / "registry-backups")
+                         backup_dir=settings.state_path / "registry-backups", max_bytes=settings.registry_max_bytes)
 
 
 def run(args: argparse.Namespace, settings) -> int:

@@ -135,7 +135,7 @@ def registry_paths(settings: "Settings", store_factory: Callable[[str], "S3Store
         return []
     from pixel_tui.core.registry.document import Registry
 
-    return [d.path for d in Registry.load(settings.registry, store_factory).datasets()]
+    return [d.path for d in Registry.load(settings.registry, store_factory, max_bytes=settings.registry_max_bytes).datasets()]
 
 
 @dataclass(frozen=True)

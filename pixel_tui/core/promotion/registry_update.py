@@ -22,7 +22,7 @@ def load_registry(settings: "Settings", store: "S3Store", location: str | None =
     from pixel_tui.core.storage.s3 import store_factory
 
     return Registry.load(location, store_factory(settings, reuse=store),
-                         backup_dir=settings.state_path / "registry-backups")
+                         backup_dir=settings.state_path / "registry-backups", max_bytes=settings.registry_max_bytes)
 
 
 def _same(a, b) -> bool:

@@ -153,7 +153,7 @@ class HomeScreen(Screen):
 
         settings = self.app.services.settings
         try:
-            reg = Registry.load(settings.registry, store_factory(settings))
+            reg = Registry.load(settings.registry, store_factory(settings), max_bytes=settings.registry_max_bytes)
         except Exception as exc:  # shown as a notice; the browser keeps working
             self.post_message(RegistryEntryFound(key, [], render_error(exc)))
             return

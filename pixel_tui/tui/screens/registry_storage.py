@@ -76,7 +76,8 @@ class RegistryStorage:
             return
         with reported(self, "loading the registry", lambda text: RegistryLoaded(None, text)):
             try:
-                reg = Registry.load(location, self._factory, backup_dir=self.settings.state_path / "registry-backups")
+                reg = Registry.load(location, self._factory, backup_dir=self.settings.state_path / "registry-backups",
+                                    max_bytes=self.settings.registry_max_bytes)
             except PixelError as exc:
                 self.post_message(RegistryLoaded(None, str(exc)))
                 return
