@@ -99,3 +99,30 @@ def test_multi_item_plan_suggests_a_category_per_item_and_registered_items_keep_
     assert (psych.registry.group, psych.registry.name) == ("datasets/professional_therapeutic", "psych8k")
     assert by_src[HEART].dest.startswith("gdrive/processed/cot_reasoning/")
     assert "[professional_therapeutic]" in plan.render()
+
+
+def test_undo_refusal_names_the_field_that_changed_and_copies_only_keeps_the_entry(weed_store, tmp_path):
+    import pytest
+
+    from pixel_tui.core.promotion.errors import UndoRefused
+    from pixel_tui.core.promotion.undo import undo
+
+    env = make_promo_env(weed_store, tmp_path)
+    env.put(HEART, b"{}" * 10)
+    plan = build_plan(env.store, env.settings, [HEART], "cot_reasoning")
+    execute(env.store, env.settings, plan)
+    doc = json.loads(env.registry_path.read_text())
+    doc["datasets"]["cot_reasoning"]["CoT_Heartbreak_and_Breakups"]["notes"] = "checked by Dev"
+    env.registry_path.write_text(json.dumps(doc, indent=4) + "\n")
+    edited = env.registry_path.read_text()
+    with pytest.raises(UndoRefused) as refused:
+        undo(env.store, env.settings, plan.id)
+    assert "(notes added)" in refused.value.message and "path" not in refused.value.message
+    assert refused.value.fields == ["notes"] and "--copies-only" in refused.value.hint
+    dest = plan.items[0].dest
+    assert env.store.head(dest) is not None, "a refused undo deletes nothing"
+
+    done = undo(env.store, env.settings, plan.id, copies_only=True)
+    assert done.deleted == 1 and done.copies_only and done.registry_diff == ""
+    assert env.store.head(dest) is None and env.store.head(HEART) is not None
+    assert env.registry_path.read_text() == edited, "the entry is kept as it is now"
