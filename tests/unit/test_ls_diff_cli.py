@@ -80,3 +80,12 @@ def test_ls_with_a_mistyped_s3_url_says_what_was_meant(capsys):
     assert main(["ls", "s3:/pixel-data/gdrive/raw/"]) == 2
     err = capsys.readouterr().err
     assert "not an S3 URL" in err and "s3://pixel-data/gdrive/raw/" in err and "rclone" not in err
+
+
+def test_ls_shows_a_folder_marker_key_by_what_it_is(env, capsys):
+    env.put_bytes("gdrive/raw/marked/", b"")  # the empty key a console's "create folder" leaves
+    env.put_bytes("gdrive/raw/marked/a.json", b"{}")
+    assert main(["ls", f"s3://{env.bucket}/gdrive/raw/marked/"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(ln.rstrip().endswith("(folder marker)") for ln in lines), lines
+    assert all(ln.rstrip() and not ln.rstrip().endswith(":00") for ln in lines), "no row without a name"
