@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from browser_helpers import build, screen_text, seed, settings_for, settle
+from browser_helpers import DRIVE_FILES, build, screen_text, seed, settings_for, settle
 
+from pixel_tui.core.units import human_bytes
 from pixel_tui.tui.dialogs.preview import PreviewScreen
 
 
@@ -24,13 +25,22 @@ async def test_opens_both_sides_with_sync_markers(browser):
         drive, s3 = home.drive.entries, home.s3.entries
         assert drive.level.names == ["Alpha Set/", "Beta_downloaded/", "changed.json", "not uploaded yet/",
                                      "notes.txt", "plus+sign.json"]
+        # Folders are marked from their whole subtree: partial is not "differs" (that is for content).
         assert drive.markers == {"changed.json": "differs", "not uploaded yet/": "missing",
-                                 "notes.txt": "uploaded", "plus+sign.json": "uploaded"}
+                                 "notes.txt": "uploaded", "plus+sign.json": "uploaded",
+                                 "Alpha Set/": "uploaded", "Beta_downloaded/": "partial"}
+        assert drive.info["Beta_downloaded/"] == "1/2 uploaded" and drive.info["Alpha Set/"] == "2/2 uploaded"
         assert sorted(s3.level.names) == ["Alpha Set/", "Beta_downloaded/", "changed.json", "notes.txt",
                                           "only on s3.bin", "plus+sign.json"]
         assert s3.markers["Alpha Set/"] == "promoted" and not s3.markers["notes.txt"]
         text = screen_text(browser)
         assert "≠ changed.json" in text and "✗ not uploaded yet/" in text and "★ Alpha Set/" in text
+        assert "◐ Beta_downloaded/" in text
+        # The root's status line says what it counts (this level) and what the whole subtree holds.
+        status = home.drive.query_one("StatusLine").render().plain
+        total = sum(len(v) for v in DRIVE_FILES.values())
+        assert "this level: 2/3 files uploaded" in status, status
+        assert f"whole tree: 5/8 uploaded, 2 missing, 1 differ, {human_bytes(total)}" in status, status
         assert "s3://" + browser.services.settings.bucket in text
 
 
@@ -102,7 +112,7 @@ async def test_folder_totals_and_marks_for_promotion(browser):
         await pilot.press("j", "s")  # totals of Beta_downloaded/ on the Drive side
         await settle(pilot)
         assert home.drive.entries.info["Beta_downloaded/"].endswith("1/2 uploaded")
-        assert home.drive.entries.markers["Beta_downloaded/"] == "differs"
+        assert home.drive.entries.markers["Beta_downloaded/"] == "partial"
         seen = []
         home.s3.post_message = lambda m, _orig=home.s3.post_message: (seen.append(m), _orig(m))[1]
         await pilot.press("tab", "s")  # totals of Alpha Set/ on S3

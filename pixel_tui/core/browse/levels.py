@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Iterator
 
+from pixel_tui.core.browse.markers import folder_marker
 from pixel_tui.core.browse.reconcile import Sync, diff_remote
 from pixel_tui.core.storage.listing import epoch
 from pixel_tui.core.storage.rclone import join_remote
@@ -48,8 +49,7 @@ def drive_totals(rclone: "Rclone", store: "S3Store", drive_path: str, raw_path: 
     total = sum(i.drive_size or 0 for i in files)
     summary = report.folders(depth=0).get("")
     status = summary.text() if summary else "0/0 uploaded"
-    marker = Sync.UPLOADED.value if report.ok else (Sync.DIFFERS.value if report.uploaded or report.differs
-                                                    else Sync.MISSING.value)
+    marker = folder_marker(summary) if summary else Sync.MISSING.value
     return f"{len(files)} files {human_bytes(total)} · {status}", marker
 
 

@@ -19,6 +19,7 @@ from pixel_tui.core.units import human_bytes
 # Marker glyphs and the component class that colours them.
 MARKERS = {
     "uploaded": ("✓", "ok"), "missing": ("✗", "bad"), "differs": ("≠", "warn"), "uploading": ("↑", "busy"),
+    "partial": ("◐", "partial"),
     "extra": ("+", "warn"), "promoted": ("★", "ok"), "registered": ("✓", "ok"), "unregistered": ("·", "warn"),
 }
 
@@ -47,7 +48,7 @@ class EntryList(ScrollView, can_focus=True):
     ]
     COMPONENT_CLASSES = {
         "entry-list--cursor", "entry-list--dir", "entry-list--dim", "entry-list--mark",
-        "entry-list--ok", "entry-list--bad", "entry-list--warn", "entry-list--busy",
+        "entry-list--ok", "entry-list--bad", "entry-list--warn", "entry-list--busy", "entry-list--partial",
     }
     DEFAULT_CSS = """
     EntryList { height: 1fr; }
@@ -60,6 +61,7 @@ class EntryList(ScrollView, can_focus=True):
     EntryList > .entry-list--bad { color: $error; }
     EntryList > .entry-list--warn { color: $warning; }
     EntryList > .entry-list--busy { color: $accent; }
+    EntryList > .entry-list--partial { color: $secondary; }
     """
 
     class Highlighted(Message):
@@ -270,7 +272,9 @@ class EntryList(ScrollView, can_focus=True):
         time_text = format_time(level.mtimes[row]) if self.show_times and width >= 50 else ""
         right = f"{size_text:>9}"
         if info and width >= 50:
-            right = f"{info[: max(10, width // 3)]:>{min(len(info), max(10, width // 3))}} {right}"
+            cut = info[: max(10, width // 3)]
+            # A folder has no size: its info (N/M uploaded, totals) takes the size column, names keep the room.
+            right = f"{cut:>9}" if size < 0 else f"{cut:>{len(cut)}} {right}"
         if time_text:
             right += f"  {time_text}"
         name_width = max(4, width - 3 - len(right) - 1)

@@ -61,9 +61,10 @@ class MarkersUpdated(Message):
     """Markers and/or folder info for rows of level generation ``gen``."""
 
     def __init__(self, gen: int, markers: dict[str, str] | None = None, info: dict[str, str] | None = None,
-                 note: str = "", cache: tuple[str, str] | None = None) -> None:
+                 note: str = "", cache: tuple[str, str] | None = None, subtree: str = "") -> None:
         super().__init__()
         self.gen = gen
+        self.subtree = subtree  # what the whole subtree of the level holds (a second part of the status)
         self.cache = cache  # (location, name) whose final totals these are: kept for the session
         self.markers = markers or {}
         self.info = info or {}
@@ -96,6 +97,7 @@ class BrowserPane(Vertical):
         self._started = 0.0
         self._spin = 0
         self._note = ""
+        self._subtree_note = ""
         self._totals: dict[tuple[str, str], str] = {}  # (location, name) -> info, cached for the session
 
     def compose(self) -> ComposeResult:
@@ -152,6 +154,7 @@ class BrowserPane(Vertical):
         self.gen += 1
         self.error = None
         self._note = ""
+        self._subtree_note = ""
         entries = self.entries
         if not keep_filter:
             entries.filter_text = ""
@@ -253,6 +256,8 @@ class BrowserPane(Vertical):
         entries.info.update(msg.info)
         if msg.note:
             self._note = msg.note
+        if msg.subtree:
+            self._subtree_note = msg.subtree
         entries.refresh_markers()
         self._update_status()
 
@@ -288,6 +293,8 @@ class BrowserPane(Vertical):
             parts.append(f"{SPINNER[self._spin]} totals… (Esc cancels)")
         if self._note:
             parts.append(_esc(self._note))
+        if self._subtree_note:
+            parts.append(_esc(self._subtree_note))
         live = self.live_note()
         # The upload progress goes first: at 80 columns the pane's two status lines are all there is.
         status.show((f"{live}\n" if live else "") + " · ".join(parts))
