@@ -283,8 +283,6 @@ class BrowserPane(Vertical):
         parts = []
         if self.loading:
             parts.append(f"{SPINNER[self._spin]} loading {n:,}")
-        else:
-            parts.append(f"{n:,} entries" + (f" ({entries.level.n_dirs:,} folders)" if entries.level.n_dirs else ""))
         if entries.filter_text:
             parts.append(f"filter '{_esc(entries.filter_text)}': {shown:,}")
         if entries.marked:
@@ -295,6 +293,9 @@ class BrowserPane(Vertical):
             parts.append(_esc(self._note))
         if self._subtree_note:
             parts.append(_esc(self._subtree_note))
+        if not self.loading:
+            # Last: at 80 columns the two status lines are for what the markers mean, the count can be cut.
+            parts.append(f"{n:,} entries" + (f" ({entries.level.n_dirs:,} folders)" if entries.level.n_dirs else ""))
         live = self.live_note()
         # The upload progress goes first: at 80 columns the pane's two status lines are all there is.
         status.show((f"{live}\n" if live else "") + " · ".join(parts))
