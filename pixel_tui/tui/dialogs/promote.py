@@ -151,18 +151,18 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
                 yield Label("Name", classes="promote-label")
                 yield Input(canonical_name(first, category, is_folder=is_folder) if single else "",
                             placeholder="suggested per item" if not single else "", disabled=not single,
-                            id="promote-name", compact=True)
+                            id="promote-name", select_on_focus=False, compact=True)
             with Horizontal(classes="promote-row promote-registry-row"):
                 yield Label("Registry", classes="promote-label")
-                yield Input(placeholder="group", id="promote-reg-group", disabled=not single, compact=True,
+                yield Input(placeholder="group", id="promote-reg-group", select_on_focus=False, disabled=not single, compact=True,
                             tooltip="registry group")
-                yield Input(placeholder="name", id="promote-reg-name", disabled=not single, compact=True,
+                yield Input(placeholder="name", id="promote-reg-name", select_on_focus=False, disabled=not single, compact=True,
                             tooltip="registry entry name")
             with Horizontal(classes="promote-row promote-registry-row"):
                 yield Label("", classes="promote-label")
-                yield Input(placeholder="stage", id="promote-reg-stage", disabled=not single, compact=True,
+                yield Input(placeholder="stage", id="promote-reg-stage", select_on_focus=False, disabled=not single, compact=True,
                             tooltip="training stage")
-                yield Input(placeholder="type", id="promote-reg-type", disabled=not single, compact=True,
+                yield Input(placeholder="type", id="promote-reg-type", select_on_focus=False, disabled=not single, compact=True,
                             tooltip="dataset type")
             with Horizontal(classes="promote-row", id="promote-options"):
                 yield Checkbox("Move (delete raw after verify)", id="promote-move", compact=True)

@@ -70,7 +70,7 @@ class EntryForm(ModalScreen[FormResult | None]):
             for key, label, value in fields:
                 with Horizontal(classes="form-row"):
                     yield Label(label, classes="form-label")
-                    yield Input(value, id=f"f-{key}", compact=True,
+                    yield Input(value, id=f"f-{key}", compact=True, select_on_focus=False,
                                 disabled=key == "group" and not self._group_editable)
                 msg = Static("", id=f"m-{key}", classes="field-msg")
                 msg.display = False  # shown when a check has something to say
