@@ -165,3 +165,66 @@ def _app_pid(shell_pid: int) -> int:
     """The Python process in the pane (the pane's process itself, or its child when a shell is between)."""
     out = subprocess.run(["pgrep", "-P", str(shell_pid)], capture_output=True, text=True).stdout.split()
     return int(out[0]) if out else shell_pid
+
+
+async def test_esc_on_a_changed_registry_form_asks_before_discarding(env):
+    from pixel_tui.tui.dialogs.registry_entry import EntryForm
+    from pixel_tui.tui.dialogs.unsaved import UnsavedDialog
+    from pixel_tui.tui.screens.registry import RegistryScreen
+
+    settings, reg = env
+    app = make_app(settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("R")
+        await wait_for(pilot, lambda: isinstance(app.screen, RegistryScreen) and app.screen.reg is not None,
+                       what="the registry")
+        screen = app.screen
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryForm), what="the form")
+        form = app.screen
+        await pilot.press("escape")  # nothing changed: closes at once
+        await wait_for(pilot, lambda: app.screen is screen, what="closed unchanged")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, EntryForm), what="the form again")
+        form = app.screen
+        await pilot.press(*"_v2")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, UnsavedDialog), what="the question")
+        await pilot.press("escape")  # keep editing
+        await wait_for(pilot, lambda: app.screen is form, what="back in the form")
+        assert form.query_one("#f-path").value.endswith("_v2")
+        await pilot.press("escape", "s")  # apply from the question
+        await wait_for(pilot, lambda: app.screen is screen, what="applied")
+        assert screen.unsaved() and "_v2" in screen.reg.render()
+
+
+async def test_esc_on_a_changed_promotion_dialog_asks_before_discarding(env, weed_store):
+    from browser_helpers import settle
+
+    from pixel_tui.tui.dialogs.promote import PromoteScreen
+    from pixel_tui.tui.dialogs.unsaved import UnsavedDialog
+
+    settings, reg = env
+    weed_store.put_bytes("gdrive/raw/CoT_Heartbreak_and_Breakups_downloaded.json", b"{}")
+    app = make_app(settings)
+    async with app.run_test(size=(130, 42)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab", "p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromoteScreen) and app.screen._plan is not None,
+                       what="the plan")
+        dialog = app.screen
+        await pilot.press("escape")  # untouched: closes
+        await wait_for(pilot, lambda: not isinstance(app.screen, PromoteScreen), what="closed")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromoteScreen) and app.screen._plan is not None,
+                       what="the plan again")
+        dialog = app.screen
+        dialog.query_one("#promote-name").focus()
+        await pilot.press(*"_x")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, UnsavedDialog), what="the question")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is dialog, what="back in the dialog")
+        assert dialog.query_one("#promote-name").value.endswith(".json_x")
+        await pilot.press("escape", "d")
+        await wait_for(pilot, lambda: not isinstance(app.screen, (PromoteScreen, UnsavedDialog)), what="discarded")

@@ -129,6 +129,7 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
         self._move_armed = False
         self._suggested = False
         self._category = ""
+        self._touched = False  # the operator changed a choice (Esc then asks before closing)
 
     # -- layout -----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -188,6 +189,7 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
     def _category_changed(self, event: Select.Changed) -> None:
         if self._promoting or str(event.value) == self._category:
             return  # Select posts Changed for its initial value too
+        self._touched = True
         self._category = str(event.value)
         if len(self.keys) == 1:
             first = self.keys[0].rstrip("/").rsplit("/", 1)[-1]
@@ -199,6 +201,8 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
     @on(Input.Submitted)
     @on(Checkbox.Changed)
     def _choices_changed(self, event) -> None:
+        if isinstance(event, Checkbox.Changed):
+            self._touched = True
         if not self._promoting and self._finished is None:
             self._move_armed = False
             self._replan()
@@ -207,6 +211,7 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
     def _input_changed(self, event: Input.Changed) -> None:
         if self._promoting or self._finished is not None or not event.input.has_focus:
             return
+        self._touched = True
         self._move_armed = False
         self.query_one("#promote-go", Button).disabled = True
         self.set_timer(0.4, self._replan_if(self._plan_token))
@@ -324,8 +329,20 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
 
     @on(Button.Pressed, "#promote-cancel")
     def action_cancel(self) -> None:
-        """While running: stop after the copies in flight (resumable). Otherwise close."""
+        """While running: stop after the copies in flight (resumable). Otherwise close; with choices the
+        operator changed and nothing promoted yet, ask before they are thrown away."""
+        from pixel_tui.tui.dialogs.unsaved import DISCARD, UnsavedDialog
+
         if self._promoting:
             self._stop()
             return
-        self.dismiss(self._finished)
+        if self._finished is not None or not self._touched:
+            self.dismiss(self._finished)
+            return
+
+        def answered(choice: str | None) -> None:
+            if choice == DISCARD:
+                self.dismiss(None)
+
+        self.app.push_screen(UnsavedDialog("You changed this promotion's choices. Discard them (d) or keep "
+                                           "editing (Esc)?", can_save=False), answered)

@@ -201,7 +201,26 @@ class EntryForm(ModalScreen[FormResult | None]):
         else:
             self.notify("fix the fields in red first", severity="error")
 
+    def _typed(self) -> bool:
+        """True when a field differs from what the form opened with."""
+        opened = {"group": self._original[0], "name": self._original[1],
+                  **{key: _text(self._entry.get(key)) for key, _ in FORM_FIELDS}}
+        return any(self.query_one(f"#f-{key}", Input).value != value for key, value in opened.items())
+
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        """Close without changing anything."""
-        self.dismiss(None)
+        """Close without changing anything; with fields changed, ask first (apply / discard / keep editing)."""
+        from pixel_tui.tui.dialogs.unsaved import DISCARD, SAVE, UnsavedDialog
+
+        if not self._typed():
+            self.dismiss(None)
+            return
+
+        def answered(choice: str | None) -> None:
+            if choice == DISCARD:
+                self.dismiss(None)
+            elif choice == SAVE:
+                self.action_submit()
+
+        self.app.push_screen(UnsavedDialog("This form has changes. Apply them (s), discard them (d), or keep "
+                                           "editing (Esc)?"), answered)
