@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from pixel_tui.tui.dialogs.undo import ConfirmUndo
-from pixel_tui.tui.messages import PromotionProgressed
+from pixel_tui.tui.messages import PromotionProgressed, PromotionUndone
 from pixel_tui.tui.worker_errors import reported
 
 if TYPE_CHECKING:
@@ -171,6 +171,7 @@ class HistoryScreen(Screen):
             else:
                 restored = f", {r.restored_sources} raw objects restored" if r.restored_sources else ""
                 entry = "registry entry kept as it is now" if r.copies_only else "registry entry restored"
+                self.app.post_message(PromotionUndone(r.id))
                 self.post_message(HistoryActionDone(
                     f"undone {r.id}: {r.deleted} copies deleted{restored}, {entry}", True))
 

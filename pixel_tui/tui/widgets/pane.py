@@ -161,6 +161,7 @@ class BrowserPane(Vertical):
             self.query_one(Input).display = False
         entries.reset(location, "loading…")
         self._select_when_loaded = select
+        self._keep_marks: set[str] = set()  # action_refresh() sets the marks to keep after this call
         self.query_one(Breadcrumb).parts = self.crumbs()
         self.loading = True
         self._started = time.monotonic()
@@ -233,6 +234,12 @@ class BrowserPane(Vertical):
         for (loc, name), info in self._totals.items():
             if loc == self.location:
                 entries.info[name] = info
+        keep, self._keep_marks = getattr(self, "_keep_marks", set()), set()
+        if keep:
+            names = set(entries.level.names)
+            entries.marked = {n for n in keep if n in names}
+            entries.post_message(entries.MarksChanged(entries))
+            entries.refresh()
         self._update_status()
 
     @on(LevelFailed)
@@ -325,8 +332,14 @@ class BrowserPane(Vertical):
         self.open_location(parent + "/" if parent else "", select=parts[-1] + "/")
 
     def action_refresh(self) -> None:
-        """Reload this level, keeping the filter and the cursor row."""
+        """Reload this level, keeping the filter, the cursor row and the marks (of rows still there)."""
+        marked = set(self.entries.marked)
         self.open_location(self.location, select=self.entries.current_name, keep_filter=True)
+        self._keep_marks = marked
+
+    def affected_by(self, prefixes) -> bool:
+        """True when this level shows something under one of ``prefixes`` (or holds one of them)."""
+        return any(self.location.startswith(p) or p.startswith(self.location) for p in prefixes)
 
     def action_filter(self) -> None:
         """Show the filter box."""

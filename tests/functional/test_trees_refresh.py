@@ -1,0 +1,62 @@
+"""The trees follow what happened: an undo from the history refreshes exactly the S3 levels it changed,
+keeping place, filter and marks (real SeaweedFS, real rclone, a real promotion)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from browser_helpers import build, settings_for, settle
+from conftest import PROMO_REGISTRY
+from pilot_helpers import wait_for
+
+from pixel_tui.core.promotion import build_plan, execute
+
+RAW = "gdrive/raw/"
+COT = "gdrive/processed/cot_reasoning/"
+
+
+@pytest.fixture
+def promoted(weed_server, weed_store, drive_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
+    reg = tmp_path / "dataset_registry.json"
+    reg.write_text(json.dumps(PROMO_REGISTRY, indent=4) + "\n")
+    weed_store.put_bytes(RAW + "CoT_Heartbreak_and_Breakups_downloaded.json", b"{}" * 100)
+    weed_store.put_bytes(COT + "already_there.json", b"{}")
+    weed_store.put_bytes(COT + "another.json", b"{}")
+    settings = settings_for(weed_server, weed_store.bucket, registry=str(reg), state_dir=str(tmp_path / "state"))
+    plan = build_plan(weed_store, settings, [RAW + "CoT_Heartbreak_and_Breakups_downloaded.json"], "cot_reasoning")
+    execute(weed_store, settings, plan)
+    return build(settings, drive_dir), plan
+
+
+async def test_undo_refreshes_the_processed_level_keeping_filter_and_marks(promoted):
+    from pixel_tui.tui.screens.history import HistoryScreen
+
+    app, plan = promoted
+    copy = plan.items[0].dest.rsplit("/", 1)[-1]
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot)
+        home = app.screen
+        await pilot.press("tab")
+        home.s3.open_location(COT, select="another.json")
+        await settle(pilot)
+        entries = home.s3.entries
+        assert copy in entries.level.names
+        await pilot.press("slash", *"json", "enter")
+        await pilot.press("space")  # mark another.json
+        assert entries.marked == {"another.json"}
+        await pilot.press("H")
+        history = app.screen
+        assert isinstance(history, HistoryScreen)
+        await wait_for(pilot, lambda: history.rows, what="the history")
+        await pilot.press("u", "y")
+        await wait_for(pilot, lambda: history.rows and history.rows[0].status == "undone", what="the undo")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is home and not home.s3.loading and
+                       copy not in home.s3.entries.level.names, what="the processed level without the copy")
+        await settle(pilot)
+        assert home.s3.location == COT and entries.filter_text == "json"
+        assert entries.marked == {"another.json"}, "marks survive the refresh"
+        assert home.s3.selected_keys() == [COT + "another.json"]
