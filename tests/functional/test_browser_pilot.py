@@ -242,3 +242,19 @@ async def test_access_denied_says_what_to_do(weed_server, weed_store, drive_dir,
         assert "access denied" in message and "credentials" in hint
         assert "not-the-secret" not in screen_text(app)  # secrets never shown
         assert len(app.screen.drive.entries.level) == 6
+
+
+async def test_counterpart_of_a_file_missing_in_s3_lands_on_its_folder_and_says_so(browser):
+    async with browser.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        home = browser.screen
+        await pilot.press("j", "enter")  # Beta_downloaded/: part 1 uploaded, part+2 % missing
+        await settle(pilot)
+        home.drive.entries.select_name("part+2 %.json")
+        assert home.drive.entries.markers["part+2 %.json"] == "missing"
+        await pilot.press("c")
+        await settle(pilot)
+        raw = browser.services.settings.raw_prefix
+        assert home.s3.location == raw + "Beta_downloaded/" and home.focused is home.s3.entries
+        notes = [n.message for n in browser._notifications]
+        assert any("part+2 %.json is not in S3 yet" in n and "Beta_downloaded/ would hold it" in n for n in notes), notes
