@@ -31,6 +31,19 @@ def raw_prefix_for(settings, drive_path: str) -> str:
     return settings.raw_prefix + (rel + "/" if rel else "")
 
 
+def uploading_paths(settings, prefix: str, report) -> set[str]:
+    """Paths of the report (missing or differing) that the watched rclone logs list as in flight: the same
+    source the Drive pane's ↑ reads. Transfers are named from the Drive remote's root."""
+    from pixel_tui.core.browse.markers import transfer_matches, uploading_now
+
+    names = uploading_now(settings)
+    if not names:
+        return set()
+    rel = prefix[len(settings.raw_prefix):]  # this folder, from the Drive remote's root
+    return {i.path for i in report.missing + report.differs
+            if any(transfer_matches(t, rel + i.path, False) for t in names)}
+
+
 def run(args, settings) -> int:
     """Print the differences; 1 when anything is missing or differs."""
     import json
@@ -45,17 +58,25 @@ def run(args, settings) -> int:
     prefix = raw_prefix_for(settings, drive_path)
     hashes = {"auto": None, "yes": True, "no": False}[args.md5]
     report = diff_remote(Rclone(), drive_path, S3Store.from_settings(settings), prefix, settings, hashes=hashes)
+    busy = uploading_paths(settings, prefix, report)
     if args.json:
-        print(json.dumps(report.to_json(), ensure_ascii=False))
+        doc = report.to_json()
+        doc["uploading"] = sorted(busy)  # missing or differing now, but rclone has them in flight (watched logs)
+        print(json.dumps(doc, ensure_ascii=False))
     else:
         print(f"{drive_path}  vs  {s3_url(settings.bucket, prefix)}")
         for title, items in (("missing", report.missing), ("differs", report.differs), ("extra", report.extra)):
             for i in items:
+                if i.path in busy:
+                    title_now = "uploading"
+                else:
+                    title_now = title
                 # Two sizes that differ are shown to the byte: rounded, they can read the same.
                 sizes = human_bytes(i.drive_size) if i.s3_size is None else (
                     human_bytes(i.s3_size) if i.drive_size is None else
                     f"{exact_bytes(i.drive_size)} vs {exact_bytes(i.s3_size)}")
                 why = f" ({i.reason})" if i.reason else ""
-                print(f"{title:8} {sizes:>20}  {i.path}{why}")
-        print(report.summary() + ("" if report.md5_checked else " (sizes compared; no cheap MD5s)"))
+                print(f"{title_now:9} {sizes:>20}  {i.path}{why}")
+        now = f", {len(busy)} uploading now" if busy else ""
+        print(report.summary() + now + ("" if report.md5_checked else " (sizes compared; no cheap MD5s)"))
     return 0 if report.ok else 1
