@@ -258,3 +258,24 @@ async def test_counterpart_of_a_file_missing_in_s3_lands_on_its_folder_and_says_
         assert home.s3.location == raw + "Beta_downloaded/" and home.focused is home.s3.entries
         notes = [n.message for n in browser._notifications]
         assert any("part+2 %.json is not in S3 yet" in n and "Beta_downloaded/ would hold it" in n for n in notes), notes
+
+
+async def test_with_a_scrollbar_sizes_keep_their_unit_and_no_horizontal_scrollbar(weed_server, weed_store,
+                                                                                   drive_dir, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
+    keys = [f"gdrive/raw/shards/shard_{i:04d}.jsonl" for i in range(60)]
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(lambda k: weed_store.put_bytes(k, b"x" * 41_000), keys))
+    app = build(settings_for(weed_server, weed_store.bucket), drive_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab", "enter")
+        await settle(pilot)
+        s3 = app.screen.s3.entries
+        assert len(s3.level) == 60 and s3.show_vertical_scrollbar
+        assert not s3.show_horizontal_scrollbar, "no horizontal scrollbar for rows laid out to fit"
+        rows = [ln for ln in screen_text(app).splitlines() if "shard_0000.jsonl" in ln]
+        assert rows and "40.0 KiB" in rows[0], rows

@@ -51,7 +51,7 @@ class EntryList(ScrollView, can_focus=True):
         "entry-list--ok", "entry-list--bad", "entry-list--warn", "entry-list--busy", "entry-list--partial",
     }
     DEFAULT_CSS = """
-    EntryList { height: 1fr; }
+    EntryList { height: 1fr; overflow-x: hidden; }
     EntryList > .entry-list--cursor { background: $accent 40%; }
     EntryList:focus > .entry-list--cursor { background: $accent; color: $text; }
     EntryList > .entry-list--dir { color: $primary; text-style: bold; }
@@ -155,7 +155,7 @@ class EntryList(ScrollView, can_focus=True):
         full = self.virtual_size.height >= 2 * max(self.size.height, 1)
         if force or not full or now - self._resized_at >= RESIZE_SECONDS:
             self._resized_at = now
-            self.virtual_size = Size(self.size.width, len(self.view))
+            self.virtual_size = Size(self._row_width, len(self.view))
         if force or first_new <= int(self.scroll_offset.y) + self.size.height:
             self.refresh()
 
@@ -247,12 +247,17 @@ class EntryList(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         """Columns depend on the width."""
-        self.virtual_size = Size(self.size.width, len(self.view))
+        self.virtual_size = Size(self._row_width, len(self.view))
 
     # -- drawing ---------------------------------------------------------------------------------
+    @property
+    def _row_width(self) -> int:
+        """Columns a row may use: inside the vertical scrollbar when there is one (else the unit is cut off)."""
+        return self.scrollable_content_region.width or self.size.width
+
     def render_line(self, y: int) -> Strip:
         """One screen line: the row at scroll offset + y, or blank."""
-        width = self.size.width
+        width = self._row_width
         pos = int(self.scroll_offset.y) + y
         if pos >= len(self.view):
             if pos == 0 and self.empty_text:
