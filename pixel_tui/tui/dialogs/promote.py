@@ -130,6 +130,7 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
         self._suggested = False
         self._category = ""
         self._touched = False  # the operator changed a choice (Esc then asks before closing)
+        self._category_chosen = False  # the operator picked a category: it applies to every item
 
     # -- layout -----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -189,7 +190,7 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
     def _category_changed(self, event: Select.Changed) -> None:
         if self._promoting or str(event.value) == self._category:
             return  # Select posts Changed for its initial value too
-        self._touched = True
+        self._touched = self._category_chosen = True
         self._category = str(event.value)
         if len(self.keys) == 1:
             first = self.keys[0].rstrip("/").rsplit("/", 1)[-1]
@@ -237,6 +238,7 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
             "move": self.query_one("#promote-move", Checkbox).value,
             "overwrite": self.query_one("#promote-overwrite", Checkbox).value,
             "registry_entry": reg,
+            "category_chosen": self._category_chosen,
         }
 
     def _replan(self) -> None:
@@ -263,9 +265,15 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
                     sug = suggest_registry_entry(self.keys[0], choices["category"], services.settings,
                                                  registry.datasets(), is_folder=self.keys[0].endswith("/"))
                     suggestion = (sug.group, sug.name, sug.fields)
+                categories = None
+                if len(self.keys) > 1 and not choices["category_chosen"]:
+                    # Each item its own suggestion; one registered already keeps its group's category.
+                    from pixel_tui.core.promotion.plan import item_categories
+
+                    categories = item_categories(services.settings, self.keys, choices["category"], registry)
                 plan = build_plan(store, services.settings, self.keys, choices["category"], name=choices["name"],
                                   move=choices["move"], overwrite=choices["overwrite"], registry=registry,
-                                  registry_entry=choices["registry_entry"])
+                                  registry_entry=choices["registry_entry"], categories=categories)
             except PixelError as exc:
                 self.post_message(PlanFailed(str(exc), token))
             else:
