@@ -60,3 +60,34 @@ async def test_undo_refreshes_the_processed_level_keeping_filter_and_marks(promo
         assert home.s3.location == COT and entries.filter_text == "json"
         assert entries.marked == {"another.json"}, "marks survive the refresh"
         assert home.s3.selected_keys() == [COT + "another.json"]
+
+
+async def test_a_finished_upload_refreshes_the_drive_markers_and_the_raw_level(weed_server, weed_store, drive_dir,
+                                                                               monkeypatch, tmp_path):
+    from browser_helpers import seed
+
+    from pixel_tui.tui.dialogs.upload import UploadDialog
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
+    seed(drive_dir, weed_store)
+    app = build(settings_for(weed_server, weed_store.bucket, state_dir=str(tmp_path / "state")), drive_dir)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        home = app.screen
+        home.s3.open_location("gdrive/raw/Beta_downloaded/")
+        await pilot.press("j", "enter")  # Drive: Beta_downloaded/
+        await settle(pilot)
+        await pilot.press("j")
+        assert home.drive.entries.markers["part+2 %.json"] == "missing"
+        assert "part+2 %.json" not in home.s3.entries.level.names
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, UploadDialog), what="the upload dialog")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is home, what="back home")
+        # No `r`: the job's end refreshes the affected levels.
+        await wait_for(pilot, lambda: "part+2 %.json" in home.s3.entries.level.names, timeout=60,
+                       what="the new object in the raw level")
+        await wait_for(pilot, lambda: home.drive.entries.markers.get("part+2 %.json") == "uploaded", timeout=30,
+                       what="the Drive marker")
+        assert home.drive.location == "Beta_downloaded/" and home.drive.entries.current_name == "part+2 %.json"
