@@ -111,7 +111,7 @@ async def test_folder_totals_and_marks_for_promotion(browser):
         home = browser.screen
         await pilot.press("j", "s")  # totals of Beta_downloaded/ on the Drive side
         await settle(pilot)
-        assert home.drive.entries.info["Beta_downloaded/"].endswith("1/2 uploaded")
+        assert home.drive.entries.info["Beta_downloaded/"].endswith("1/2 uploaded, 1 missing (11 B)")
         assert home.drive.entries.markers["Beta_downloaded/"] == "partial"
         seen = []
         home.s3.post_message = lambda m, _orig=home.s3.post_message: (seen.append(m), _orig(m))[1]

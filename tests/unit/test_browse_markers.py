@@ -182,7 +182,7 @@ def test_a_folder_with_some_files_uploaded_and_none_differing_is_partial(rclone,
     weed_store.put_bytes(RAW + "edited/e.json", b"older")
 
     assert drive_totals(rclone, weed_store, "drive:wendy", RAW + "wendy/") == (
-        "4 files 3.9 KiB · 3/4 uploaded", "partial")
+        "4 files 3.9 KiB · 3/4 uploaded, 1 missing (1000 B)", "partial")
     assert drive_totals(rclone, weed_store, "drive:edited", RAW + "edited/")[1] == "differs"
     assert drive_totals(rclone, weed_store, "drive:none", RAW + "none/")[1] == "missing"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from pixel_tui.core.browse.markers import folder_marker
+from pixel_tui.core.browse.markers import folder_marker, uploaded_text
 from pixel_tui.core.browse.reconcile import Sync, diff_remote
 from pixel_tui.core.storage.listing import epoch
 from pixel_tui.core.storage.rclone import join_remote
@@ -48,9 +48,13 @@ def drive_totals(rclone: "Rclone", store: "S3Store", drive_path: str, raw_path: 
     files = report.uploaded + report.missing + report.differs
     total = sum(i.drive_size or 0 for i in files)
     summary = report.folders(depth=0).get("")
-    status = summary.text() if summary else "0/0 uploaded"
+    status = uploaded_text(summary) if summary else "0/0 uploaded"
+    if report.missing:
+        status += f", {len(report.missing):,} missing ({human_bytes(sum(i.drive_size or 0 for i in report.missing))})"
+    if report.differs:
+        status += f", {len(report.differs):,} differ"
     marker = folder_marker(summary) if summary else Sync.MISSING.value
-    return f"{len(files)} files {human_bytes(total)} · {status}", marker
+    return f"{len(files):,} files {human_bytes(total)} · {status}", marker
 
 
 def s3_totals(store: "S3Store", prefix: str, cancelled: Cancelled | None = None,

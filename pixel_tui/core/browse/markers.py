@@ -56,6 +56,11 @@ def folder_marker(summary: FolderSummary) -> str:
     return PARTIAL if summary.uploaded else Sync.MISSING.value
 
 
+def uploaded_text(summary: FolderSummary) -> str:
+    """``1,204/1,210 uploaded``: a folder's count, grouped in thousands as people read it."""
+    return f"{summary.uploaded:,}/{summary.total:,} uploaded"
+
+
 def subtree_line(report: "DiffReport") -> str:
     """The whole subtree of a Drive level: ``73/77 uploaded, 4 missing, 76.5 MiB`` (its files' bytes)."""
     from pixel_tui.core.units import human_bytes
@@ -79,7 +84,7 @@ def subtree_marks(report: "DiffReport", uploading: Iterable[str] = ()) -> Marks:
         name = folder + "/"
         if name not in busy:
             marks.markers[name] = folder_marker(summary)
-        marks.info[name] = summary.text()
+        marks.info[name] = uploaded_text(summary)
     return marks
 
 
