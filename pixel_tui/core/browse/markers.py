@@ -48,11 +48,13 @@ class Marks:
 
 def folder_marker(summary: FolderSummary) -> str:
     """A Drive folder's marker from its files' counts: uploaded (all), differs (some content differs),
-    partial (some uploaded, the rest missing), missing (none uploaded)."""
+    duplicate (a name taken twice), partial (some uploaded, the rest missing), missing (none uploaded)."""
     if summary.total and summary.uploaded == summary.total:
         return Sync.UPLOADED.value
     if summary.differs:
         return Sync.DIFFERS.value
+    if summary.duplicates:
+        return Sync.DUPLICATE.value  # a name rclone copies only once: not uploaded, whatever the rest says
     return PARTIAL if summary.uploaded else Sync.MISSING.value
 
 
@@ -69,7 +71,7 @@ def subtree_line(report: "DiffReport") -> str:
     parts = [f"{len(report.uploaded):,}/{len(files):,} uploaded", f"{len(report.missing):,} missing"]
     if report.differs:
         parts.append(f"{len(report.differs):,} differ")
-    parts.append(human_bytes(sum(i.drive_size or 0 for i in files)))
+    parts.append(human_bytes(sum(max(i.drive_size or 0, 0) for i in files)))  # -1: a size the remote does not know
     return ", ".join(parts)
 
 

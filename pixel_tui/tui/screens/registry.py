@@ -55,8 +55,9 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
         self.busy = False  # a save or reload is running in a worker: no edits meanwhile
         self.disk_changed = False
         self._checker = None
-        self._s3_seen: dict[str, tuple[str, str]] = {}
-        self._after_save = None  # what a save asked for by leave_then() lets happen once it succeeded  # key -> (path, status) from the last S3 validation
+        self._s3_seen: dict[str, tuple[str, str]] = {}  # key -> (path, status) from the last S3 validation
+        self.save_caveat = ""  # set on load where the registry's server ignores conditional writes
+        self._after_save = None  # what a save asked for by leave_then() lets happen once it succeeded
 
     # -- layout -----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
