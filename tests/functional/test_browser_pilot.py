@@ -39,8 +39,8 @@ async def test_opens_both_sides_with_sync_markers(browser):
         # The root's status line says what it counts (this level) and what the whole subtree holds.
         status = home.drive.query_one("StatusLine").render().plain
         total = sum(len(v) for v in DRIVE_FILES.values())
-        assert "this level: 2/3 files uploaded" in status, status
-        assert f"whole tree: 5/8 uploaded, 2 missing, 1 differ, {human_bytes(total)}" in status, status
+        assert "this level 2/3 uploaded" in status, status
+        assert f"whole tree 5/8 uploaded, 2 missing, 1 differ, {human_bytes(total)}" in status, status
         assert "s3://" + browser.services.settings.bucket in text
 
 
@@ -279,3 +279,17 @@ async def test_with_a_scrollbar_sizes_keep_their_unit_and_no_horizontal_scrollba
         assert not s3.show_horizontal_scrollbar, "no horizontal scrollbar for rows laid out to fit"
         rows = [ln for ln in screen_text(app).splitlines() if "shard_0000.jsonl" in ln]
         assert rows and "40.0 KiB" in rows[0], rows
+
+
+async def test_folder_markers_from_the_subtree_survive_a_re_check_of_the_level(browser):
+    async with browser.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        drive = browser.screen.drive
+        assert drive.entries.markers["Beta_downloaded/"] == "partial"
+        drive.set_live([])  # what the job feed does each tick; a change of files in flight re-checks the level
+        drive._live_names = frozenset({"gone.bin"})
+        drive.set_live([])
+        await pilot.pause(drive.REMARK_SECONDS + 0.5)
+        await settle(pilot)
+        assert drive.entries.markers["Beta_downloaded/"] == "partial"
+        assert drive.entries.markers["Alpha Set/"] == "uploaded"

@@ -56,7 +56,7 @@ async def test_story_2_what_has_not_arrived_yet(story2, weed_server, weed_store,
         await settle(pilot)
         marks = drive.markers
         assert sorted(marks.values()) == ["missing", "uploaded", "uploaded", "uploaded"], marks
-        assert "this level: 3/4 files uploaded" in screen_text(app)
+        assert "this level 3/4 uploaded" in screen_text(app)
         await pilot.press("c")  # the raw prefix jumps to the same folder
         await settle(pilot)
         assert home.s3.location == RAW + "datasets-wendy/"

@@ -100,7 +100,7 @@ def test_drive_level_rows_markers_and_totals(rclone, drive_dir, weed_store):
     marks = drive_markers(weed_store, settings, "", rows, uploading=["in flight.bin", "Busy/c.json"])
     assert marks.markers == {"same.json": "uploaded", "changed.json": "differs", "only drive.txt": "missing",
                              "in flight.bin": "uploading", "Set B/": "missing", "Busy/": "uploading"}
-    assert marks.note == "this level: 1/4 files uploaded"  # says what it counts: this level's files
+    assert marks.note == "this level 1/4 uploaded"  # says what it counts: this level's files
     again = drive_markers(weed_store, settings, "", rows, uploading=[], again=True)
     assert again.markers["Busy/"] == "" and again.markers["Set A/"] == ""
     assert again.markers["in flight.bin"] == "missing"
@@ -190,4 +190,4 @@ def test_a_folder_with_some_files_uploaded_and_none_differing_is_partial(rclone,
     marks = subtree_marks(report, uploading=["none/"])
     assert marks.markers == {"wendy/": "partial", "edited/": "differs", "all/": "uploaded"}, "↑ is kept"
     assert marks.info["wendy/"] == "3/4 uploaded" and marks.info["none/"] == "0/1 uploaded"
-    assert marks.note == "whole tree: 5/8 uploaded, 2 missing, 1 differ, 3.9 KiB"
+    assert marks.note == "whole tree 5/8 uploaded, 2 missing, 1 differ, 3.9 KiB"

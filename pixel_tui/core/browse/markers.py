@@ -77,9 +77,9 @@ def subtree_line(report: "DiffReport") -> str:
 
 def subtree_marks(report: "DiffReport", uploading: Iterable[str] = ()) -> Marks:
     """The level's folders marked from the whole subtree (``N/M uploaded`` beside each), and the note on
-    what the subtree holds (``whole tree: ...``). Folders in ``uploading`` keep ↑."""
+    what the subtree holds (``whole tree ...``). Folders in ``uploading`` keep ↑."""
     busy = set(uploading)
-    marks = Marks(note=f"whole tree: {subtree_line(report)}")
+    marks = Marks(note=f"whole tree {subtree_line(report)}")
     for folder, summary in report.folders(depth=1).items():
         if not folder or not summary.total:
             continue
@@ -181,7 +181,7 @@ def drive_markers(store: "S3Store", settings: "Settings", location: str, rows: l
 
 def level_note(done: int, files: int) -> str:
     """What a Drive level's own markers count: its files, not what lies below its folders."""
-    return f"this level: {done}/{files} files uploaded"
+    return f"this level {done}/{files} uploaded"
 
 
 # -- S3 ------------------------------------------------------------------------------------------------

@@ -98,6 +98,7 @@ class BrowserPane(Vertical):
         self._spin = 0
         self._note = ""
         self._subtree_note = ""
+        self._folder_marks: dict[str, str] = {}
         self._totals: dict[tuple[str, str], str] = {}  # (location, name) -> info, cached for the session
 
     def compose(self) -> ComposeResult:
@@ -155,6 +156,7 @@ class BrowserPane(Vertical):
         self.error = None
         self._note = ""
         self._subtree_note = ""
+        self._folder_marks: dict[str, str] = {}  # folder markers from the subtree, kept over re-checks
         entries = self.entries
         if not keep_filter:
             entries.filter_text = ""
@@ -259,6 +261,12 @@ class BrowserPane(Vertical):
         if msg.gen != self.gen:
             return
         entries = self.entries
+        if msg.subtree:
+            self._folder_marks = dict(msg.markers)
+        elif self._folder_marks:
+            # A re-check of the level clears folder markers it cannot judge: the subtree's still stand.
+            msg.markers.update({n: self._folder_marks[n] for n, v in msg.markers.items()
+                                if not v and n in self._folder_marks})
         entries.markers.update(msg.markers)
         entries.info.update(msg.info)
         if msg.note:
