@@ -91,3 +91,33 @@ async def test_a_finished_upload_refreshes_the_drive_markers_and_the_raw_level(w
         await wait_for(pilot, lambda: home.drive.entries.markers.get("part+2 %.json") == "uploaded", timeout=30,
                        what="the Drive marker")
         assert home.drive.location == "Beta_downloaded/" and home.drive.entries.current_name == "part+2 %.json"
+
+
+async def test_undo_refused_for_a_changed_note_offers_the_copies_only(promoted):
+    from pixel_tui.tui.screens.history import HistoryScreen
+
+    app, plan = promoted
+    reg = app.services.settings.registry
+    doc = json.loads(open(reg).read())
+    doc["datasets"]["cot_reasoning"]["CoT_Heartbreak_and_Breakups"]["notes"] = "checked"
+    with open(reg, "w") as fh:
+        fh.write(json.dumps(doc, indent=4) + "\n")
+    edited = open(reg).read()
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("H")
+        history = app.screen
+        assert isinstance(history, HistoryScreen)
+        await wait_for(pilot, lambda: history.rows, what="the history")
+        await pilot.press("u", "y")
+        status = history.query_one("#history-status")
+        await wait_for(pilot, lambda: "undo refused" in str(status.render()), what="the refusal")
+        text = str(status.render())
+        assert "(notes added)" in text and "path" not in text.split("(notes added)")[0].split("changed since")[1]
+        assert "Press c to undo the copies only" in text
+        await pilot.press("c", "y")
+        await wait_for(pilot, lambda: history.rows and history.rows[0].status == "undone", what="the undo")
+        assert "registry entry kept as it is now" in str(status.render())
+    store = app.services.store
+    assert store.head(plan.items[0].dest) is None
+    assert open(reg).read() == edited
