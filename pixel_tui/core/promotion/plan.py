@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable
 
 from pixel_tui.core import units
-from pixel_tui.core.errors import UnsafeNameError
+from pixel_tui.core.errors import UnsafeNameError, redact
 from pixel_tui.core.promotion.errors import ConflictsBlock, PromotionError, ReadOnlyMode
 from pixel_tui.core.promotion.naming import (
     canonical_name,
@@ -303,7 +303,7 @@ def build_plan(store: "S3Store", settings: "Settings", sources: list[str], categ
         _mark_conflicts(store, item, overwrite, cancelled)
         items.append(item)
     plan = Plan(id=new_id(), created=datetime.now(timezone.utc).isoformat(timespec="seconds"), bucket=bucket,
-                endpoint=store.endpoint_url, category=category, mode="move" if move else "copy", overwrite=overwrite,
+                endpoint=redact(store.endpoint_url) if store.endpoint_url else None, category=category, mode="move" if move else "copy", overwrite=overwrite,
                 items=items, copy_cutoff=settings.copy_cutoff, part_size=settings.part_size)
     _plan_copy_method(plan, store, settings)
     _plan_registry(plan, store, settings, registry, registry_entry)

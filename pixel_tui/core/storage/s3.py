@@ -469,6 +469,20 @@ class S3Store:
             raise
         return s3url.strip_etag(r.get("ETag")), [s3url.strip_etag(p["ETag"]) for p in parts]
 
+    def unfinished_uploads(self, prefix: str = "") -> list[tuple[str, str]]:
+        """(key, upload id) of every multipart upload under ``prefix`` that was neither completed nor
+        aborted: a process killed mid-copy leaves them, and the server keeps (and bills) their parts."""
+        out: list[tuple[str, str]] = []
+        with self._errors("list multipart uploads", prefix):
+            for page in self.client.get_paginator("list_multipart_uploads").paginate(Bucket=self.bucket, Prefix=prefix):
+                out.extend((u["Key"], u["UploadId"]) for u in page.get("Uploads") or ())
+        return out
+
+    def abort_upload(self, key: str, upload_id: str) -> None:
+        """Abort one unfinished multipart upload (its parts are freed; the key's object is untouched)."""
+        with self._errors("abort multipart upload", key):
+            self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
+
     def ensure_bucket(self) -> None:
         """Create the bucket if it does not exist (demo and tests)."""
         from botocore.exceptions import ClientError
