@@ -34,6 +34,7 @@ KINDS = {
     "duplicate_name": (WARNING, "duplicate name"),
 }
 OK = "ok"
+NOT_CHECKED = "not checked"  # an S3 path nobody looked up (offline): neither ok nor missing
 
 
 @dataclass(frozen=True)
