@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from pixel_tui.core.registry.document import SOURCE_FIELD, Registry
 from pixel_tui.core.registry.validate import Report, S3Checker, validate
@@ -64,10 +64,32 @@ class CheckResult:
         }
 
 
-def _covers(keys: set[str], item: str) -> bool:
-    """True when a registry key is the item, inside it, or a folder holding it."""
-    item = item.rstrip("/")
-    return any(k == item or k.startswith(item + "/") or item.startswith(k + "/") for k in keys)
+def _slash_prefixes(path: str) -> Iterator[str]:
+    """Every prefix of ``path`` that ends just before a '/' ('a/b/c' -> 'a', 'a/b')."""
+    cut = path.find("/")
+    while cut >= 0:
+        yield path[:cut]
+        cut = path.find("/", cut + 1)
+
+
+class KeyCover:
+    """Registry keys (trailing '/' dropped) and every folder above them, for O(len(item)) look-ups.
+
+    ``covers(item)`` is true when a key is the item, lies inside it, or is a folder holding it: the
+    item (slash dropped) is a key or a key's ancestor, or one of the item's own ancestors is a key.
+    Building it costs O(total key length); `check` asks it once per listed item.
+    """
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self.keys = {k.rstrip("/") for k in keys}
+        self._inside = set(self.keys)  # keys and their ancestors: "a key is the item or inside it"
+        for key in self.keys:
+            self._inside.update(_slash_prefixes(key))
+
+    def covers(self, item: str) -> bool:
+        """True when a key is ``item``, inside it, or a folder holding it."""
+        item = item.rstrip("/")
+        return item in self._inside or any(p in self.keys for p in _slash_prefixes(item))
 
 
 def _registry_keys(reg: Registry, bucket: str, raw_prefix: str) -> tuple[set[str], set[str]]:
@@ -107,13 +129,14 @@ def spot_check(settings: "Settings", reg: Registry, store: "S3Store", rclone: "R
     primary, sources = _registry_keys(reg, bucket, settings.raw_prefix)
     processed = [(cat, item) for cat in _level_items(store, settings.processed_prefix) if cat.endswith("/")
                  for item in _level_items(store, cat)]
-    unregistered = [item for _, item in processed if not _covers(primary, item)]
+    registered, promoted = KeyCover(primary), KeyCover(sources)
+    unregistered = [item for _, item in processed if not registered.covers(item)]
     # Like the browser's markers: promoted when a registry source names it, or when the same name
     # sits in some processed category (a promotion that kept the name).
     processed_names = {item[len(cat):] for cat, item in processed}
     raw = settings.raw_prefix
     unpromoted = [item for item in _level_items(store, raw)
-                  if not _covers(sources, item) and item[len(raw):] not in processed_names]
+                  if not promoted.covers(item) and item[len(raw):] not in processed_names]
     drive = _drive_gap(settings, store, rclone, cancelled) if rclone is not None else None
     return CheckResult(report, unregistered, unpromoted, drive)
 
