@@ -83,6 +83,30 @@ def test_check_on_a_real_bucket_gives_the_pairwise_answers(store, tmp_path):
     cats = [c for c in _level_items(store, cfg.processed_prefix) if c.endswith("/")]
     processed = [(c, i) for c in cats for i in _level_items(store, c)]
     names = {i[len(c):] for c, i in processed}
-    assert result.unregistered == [i for _, i in processed if not pairwise_covers(primary, i)]
+    assert sorted(result.unregistered) == sorted(i for _, i in processed if not pairwise_covers(primary, i))
     assert result.unpromoted == [i for i in _level_items(store, cfg.raw_prefix)
                                  if not pairwise_covers(sources, i) and i[len(cfg.raw_prefix):] not in names]
+
+
+def test_check_reads_busy_categories_from_validates_listing(store, tmp_path):
+    """Ten entries in one category: validate lists that folder, and check takes its items from that
+    listing instead of listing again; the items are the ones a delimiter listing gives."""
+    from pixel_tui.core.browse.spotcheck import _level_items
+    from pixel_tui.core.registry.validate import S3Checker
+
+    b, cat = store.bucket, "gdrive/processed/cot/"
+    keys = [f"{cat}d{i}.jsonl" for i in range(10)] + [cat, f"{cat}nested/", f"{cat}nested/a/b.jsonl",
+                                                       f"{cat}d1.jsonl.bak", f"{cat}odd//x.jsonl", f"{cat}z-last"]
+    for key in keys:
+        store.put_bytes(key, b"x")
+    datasets = {f"d{i}": {"path": f"s3://{b}/{cat}d{i}.jsonl"} for i in range(10)}
+    (tmp_path / "r.json").write_text(json.dumps({"datasets": {"g": datasets}}, indent=4))
+    reg = Registry.load(str(tmp_path / "r.json"))
+    cfg = Settings(bucket=b, endpoint_url=store.endpoint_url, registry=str(tmp_path / "r.json"))
+    checker = S3Checker(lambda _b: store, keep_listings=True)
+    result = spot_check(cfg, reg, store, checker=checker)
+    assert (b, cat) in checker.listings  # the shared path was taken
+    assert sorted(result.unregistered) == [f"{cat}d1.jsonl.bak", f"{cat}nested/", f"{cat}odd/", f"{cat}z-last"]
+    from pixel_tui.core.browse.spotcheck import _items_of_walk
+
+    assert _items_of_walk(cat, checker.listings[(b, cat)]) == sorted(_level_items(store, cat))

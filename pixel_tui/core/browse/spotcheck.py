@@ -84,7 +84,13 @@ class KeyCover:
         self.keys = {k.rstrip("/") for k in keys}
         self._inside = set(self.keys)  # keys and their ancestors: "a key is the item or inside it"
         for key in self.keys:
-            self._inside.update(_slash_prefixes(key))
+            cut = key.rfind("/")
+            while cut >= 0:  # walk up; once a folder is known, so is everything above it
+                folder = key[:cut]
+                if folder in self._inside and folder not in self.keys:
+                    break
+                self._inside.add(folder)
+                cut = key.rfind("/", 0, cut)
 
     def covers(self, item: str) -> bool:
         """True when a key is ``item``, inside it, or a folder holding it."""
@@ -120,15 +126,36 @@ def _level_items(store: "S3Store", prefix: str) -> list[str]:
     return out
 
 
+def _items_of_walk(prefix: str, keys: list[str]) -> list[str]:
+    """The level items (files, and folders ending in '/') of ``prefix`` from a recursive listing of it."""
+    out: list[str] = []
+    cut = len(prefix)
+    last = ""
+    for key in keys:
+        slash = key.find("/", cut)
+        item = key if slash < 0 else key[:slash + 1]
+        if item != last and item != prefix:
+            out.append(item)
+            last = item
+    return out
+
+
+def _category_items(store: "S3Store", cat: str, checker: S3Checker) -> list[str]:
+    """Items of one processed category: from validate's listing of that folder when it made one."""
+    listed = (checker.listings or {}).get((store.bucket, cat))
+    return _items_of_walk(cat, listed) if listed is not None else _level_items(store, cat)
+
+
 def spot_check(settings: "Settings", reg: Registry, store: "S3Store", rclone: "Rclone | None" = None,
                checker: S3Checker | None = None, cancelled: Callable[[], bool] | None = None) -> CheckResult:
     """Validate the registry against S3, then look for unregistered, unpromoted and not-uploaded items."""
     bucket = store.bucket
-    checker = checker or S3Checker(lambda b: store if b == bucket else type(store).from_settings(settings, bucket=b))
+    checker = checker or S3Checker(lambda b: store if b == bucket else type(store).from_settings(settings, bucket=b),
+                                   keep_listings=True)
     report = validate(reg, bucket=bucket, checker=checker, cancelled=cancelled)
     primary, sources = _registry_keys(reg, bucket, settings.raw_prefix)
     processed = [(cat, item) for cat in _level_items(store, settings.processed_prefix) if cat.endswith("/")
-                 for item in _level_items(store, cat)]
+                 for item in _category_items(store, cat, checker)]
     registered, promoted = KeyCover(primary), KeyCover(sources)
     unregistered = [item for _, item in processed if not registered.covers(item)]
     # Like the browser's markers: promoted when a registry source names it, or when the same name
