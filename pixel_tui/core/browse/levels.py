@@ -14,6 +14,7 @@ from pixel_tui.core.storage.rclone import join_remote
 from pixel_tui.core.units import human_bytes
 
 if TYPE_CHECKING:
+    from pixel_tui.core.browse.shared_level import SharedLevels
     from pixel_tui.core.storage.rclone import Rclone
     from pixel_tui.core.storage.s3 import S3Store
 
@@ -28,8 +29,15 @@ def drive_rows(rclone: "Rclone", root: str, location: str, hashes: bool,
                for e in batch]
 
 
-def s3_rows(store: "S3Store", location: str, cancelled: Cancelled | None = None) -> Iterator[list[tuple]]:
-    """ListObjectsV2 pages of one level (delimiter '/'), pipelined by the store."""
+def s3_rows(store: "S3Store", location: str, cancelled: Cancelled | None = None,
+            shared: "SharedLevels | None" = None) -> Iterator[list[tuple]]:
+    """ListObjectsV2 pages of one level (delimiter '/'), pipelined by the store; through ``shared``
+    (a fresh listing, which the Drive pane's markers of the same level then join) when given."""
+    if shared is not None:
+        for chunk in shared.chunks(store, location, fresh=True, cancelled=cancelled):
+            sizes, mtimes = chunk.sizes, chunk.mtimes
+            yield [(n, sizes[i], mtimes[i], chunk.etag(i)) for i, n in enumerate(chunk.names)]
+        return
     cut = len(location)
     for page in store.iter_level(location):
         if cancelled is not None and cancelled():

@@ -119,7 +119,8 @@ class DrivePane(BrowserPane):
         """
         services = self.app.services
         uploading = self._feed.in_flight_names()  # waits for the feed's first look at the logs
-        marks = drive_markers(services.store, services.settings, location, rows, uploading, again=again)
+        marks = drive_markers(services.store, services.settings, location, rows, uploading, again=again,
+                              shared=services.levels)
         self.post_message(MarkersUpdated(gen, marks.markers, note=marks.note))
 
     def totals_for(self, location: str, name: str, progress) -> tuple[str, str]:

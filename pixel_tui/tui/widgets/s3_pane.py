@@ -67,7 +67,8 @@ class S3Pane(BrowserPane):
 
     def list_level(self, location: str, cancelled):
         """ListObjectsV2 pages (delimiter '/'), pipelined by the store."""
-        yield from s3_rows(self.app.services.store, location, cancelled)
+        services = self.app.services
+        yield from s3_rows(services.store, location, cancelled, shared=services.levels)
 
     def on_mount(self) -> None:
         """The session's S3 markers (they read processed/, the registry and the journals on first need).
