@@ -232,3 +232,16 @@ async def test_access_denied_says_what_to_do(weed_server, weed_store, drive_dir,
         assert "access denied" in message and "credentials" in hint
         assert "not-the-secret" not in screen_text(app)  # secrets never shown
         assert len(app.screen.drive.entries.level) == 6
+
+
+async def test_both_panes_share_one_listing_of_the_raw_level_and_r_lists_it_again(browser):
+    """The S3 pane shows raw/ and the Drive pane marks its root against raw/: one listing for both."""
+    async with browser.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        levels = browser.services.levels
+        assert levels.listed == 1
+        assert browser.screen.drive.entries.markers["notes.txt"] == "uploaded"
+        browser.screen.action_refresh_all()
+        await settle(pilot)
+        assert levels.listed == 2  # the refresh lists once more, again for both panes
+        assert browser.screen.drive.entries.markers["notes.txt"] == "uploaded"

@@ -100,13 +100,14 @@ def transfer_progress(transfers, rel: str, folder: bool) -> str:
 # -- Drive ---------------------------------------------------------------------------------------------
 def drive_markers(store: "S3Store", settings: "Settings", location: str, rows: list[Row],
                   uploading: Iterable[str] = (), again: bool = False,
-                  shared: "SharedLevels | None" = None) -> Marks:
+                  shared: "SharedLevels | None" = None, since: float | None = None) -> Marks:
     """Each Drive file of the level at ``location`` against its raw counterpart; folders missing when
     S3 has no such prefix; "uploading" for what rclone has in flight (``uploading``: transfer names).
 
     ``again``: a re-check of a shown level, so folders that are neither also get an (empty) marker.
     Lists one level of S3 (raw prefix + location), through ``shared`` when given (joining the S3
-    pane's listing of the same level; a re-check asks for a fresh one); none for an empty Drive level.
+    pane's listing of the same level; one started after ``since`` when given, a new one for a re-check);
+    none for an empty Drive level.
     """
     prefix = settings.raw_prefix + location
     s3_files: dict[str, tuple[int, str]] = {}
@@ -114,7 +115,7 @@ def drive_markers(store: "S3Store", settings: "Settings", location: str, rows: l
     if not rows:
         pass  # nothing to mark: no S3 listing
     elif shared is not None:
-        level = shared.level(store, prefix, fresh=again)
+        level = shared.level(store, prefix, fresh=again, since=since)
         sizes = level.sizes
         for i, name in enumerate(level.names):
             if sizes[i] < 0:

@@ -21,10 +21,11 @@ if TYPE_CHECKING:
 
 
 class _Listing:
-    __slots__ = ("key", "chunks", "done_at", "error", "dropped")
+    __slots__ = ("key", "started_at", "chunks", "done_at", "error", "dropped")
 
     def __init__(self, key: tuple) -> None:
         self.key = key
+        self.started_at = time.monotonic()
         self.chunks: list[Level] = []
         self.done_at: float | None = None
         self.error: BaseException | None = None
@@ -42,13 +43,15 @@ class SharedLevels:
         self.listed = 0  # listings started (what the tests and the bench count)
 
     def chunks(self, store: "S3Store", prefix: str, fresh: bool = True,
-               cancelled: Callable[[], bool] | None = None) -> Iterator[Level]:
+               cancelled: Callable[[], bool] | None = None, since: float | None = None) -> Iterator[Level]:
         """The level under ``prefix`` as Level chunks (names relative to ``prefix``), as they arrive.
 
-        ``fresh``: do not take a finished listing (one still running is always joined, since it
-        started after the caller asked). Raises what the listing raised.
+        ``since`` (time.monotonic()): only a listing started at or after it will do, e.g. the moment
+        the operator pressed `r`, so both panes refreshed together still share one. ``fresh``: since
+        now (a listing still running is joined). Otherwise one running, or finished within
+        ``reuse_seconds``, is taken. Raises what the listing raised.
         """
-        listing = self._join_or_start(store, prefix, fresh)
+        listing = self._join_or_start(store, prefix, fresh, since)
         i = 0
         while True:
             with self._cond:
@@ -67,21 +70,24 @@ class SharedLevels:
             if cancelled is not None and cancelled():
                 return
 
-    def level(self, store: "S3Store", prefix: str, fresh: bool = False) -> Level:
-        """The whole level in one Level (waits for the listing to finish)."""
+    def level(self, store: "S3Store", prefix: str, fresh: bool = False, since: float | None = None) -> Level:
+        """The whole level in one Level (waits for the listing to finish); ``fresh``/``since`` as chunks()."""
         out = Level(prefix)
-        for chunk in self.chunks(store, prefix, fresh=fresh):
+        for chunk in self.chunks(store, prefix, fresh=fresh, since=since):
             out.extend(chunk)
         return out
 
-    def _join_or_start(self, store: "S3Store", prefix: str, fresh: bool) -> _Listing:
+    def _join_or_start(self, store: "S3Store", prefix: str, fresh: bool, since: float | None) -> _Listing:
         key = (store.endpoint_url, store.bucket, prefix)
         now = time.monotonic()
         with self._cond:
             for listing in reversed(self._listings):
                 if listing.key != key or listing.error is not None:
                     continue
-                if listing.done_at is None or (not fresh and now - listing.done_at <= self.reuse_seconds):
+                if since is not None:
+                    if listing.started_at >= since:
+                        return listing
+                elif listing.done_at is None or (not fresh and now - listing.done_at <= self.reuse_seconds):
                     return listing
                 break
             listing = _Listing(key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on
 from textual.message import Message
 
-from pixel_tui.core.browse.levels import s3_rows, s3_totals
+from pixel_tui.core.browse.levels import s3_totals
 from pixel_tui.core.browse.markers import S3Marker
 from pixel_tui.core.storage.s3url import s3_url
 from pixel_tui.tui.widgets.entry_list import EntryList
@@ -65,10 +65,14 @@ class S3Pane(BrowserPane):
         self.post_message(self.SelectionChanged(self, self.selected_keys()))
         self._update_status()
 
+    _refreshed_at: float | None = None  # when `r` was pressed: list again
+
     def list_level(self, location: str, cancelled):
         """ListObjectsV2 pages (delimiter '/'), pipelined by the store."""
         services = self.app.services
-        yield from s3_rows(services.store, location, cancelled, shared=services.levels)
+        # Shared with the Drive pane's markers of the same level; `r` asks for a fresh listing.
+        since, self._refreshed_at = self._refreshed_at, None
+        yield from services.levels.chunks(services.store, location, fresh=False, cancelled=cancelled, since=since)
 
     def on_mount(self) -> None:
         """The session's S3 markers (they read processed/, the registry and the journals on first need).
@@ -78,15 +82,18 @@ class S3Pane(BrowserPane):
         services = self.app.services
         self.marker = S3Marker(lambda: services.store, services.settings)
 
-    def after_level(self, gen: int, location: str, rows: list) -> None:
+    def after_level(self, gen: int, location: str, level) -> None:
         """Under raw: promoted or not; under processed/<category>/: registered or not."""
-        marks = self.marker.level(location, [r[0] for r in rows])
+        marks = self.marker.level(location, level.names)
         if marks is not None:
             self.post_message(MarkersUpdated(gen, marks.markers, note=marks.note))
 
     def action_refresh(self) -> None:
         """Reload, and re-read what the markers depend on (processed prefix, registry)."""
         self.marker.reset()
+        import time
+
+        self._refreshed_at = time.monotonic()
         super().action_refresh()
 
     def totals_for(self, location: str, name: str, progress) -> tuple[str, str]:
