@@ -24,8 +24,10 @@ def run(args, settings) -> int:
     if args.action == "undo":
         return _undo(args, settings)
     rows = list_promotions(settings)
+    left = _unfinished_uploads(settings, rows)
     if args.json:
-        print(json.dumps([r.to_dict() for r in rows]))
+        print(json.dumps([{**r.to_dict(), **({"unfinished_uploads": left[r.id]} if r.id in left else {})}
+                          for r in rows]))
         return 0
     if not rows:
         print("no promotions yet")
@@ -38,10 +40,29 @@ def run(args, settings) -> int:
             continue
         print(f"{r.id}  {r.status:<11} {r.mode:<4} {r.category:<24} {r.objects:>7,} obj {human_bytes(r.bytes):>10}  "
               f"{r.user}@{r.host}  {r.sources}")
+        if left.get(r.id):
+            n = left[r.id]
+            print(f"    {n} unfinished multipart upload{'s' if n != 1 else ''} left on the server: "
+                  f"`pixel-tui promote --resume {r.id}` aborts {'them' if n != 1 else 'it'} and goes on")
     bad = [r.id for r in rows if r.status == "unreadable"]
     if bad:
         print(f"pixel-tui: {len(bad)} unreadable journal file(s) skipped: {', '.join(bad)}", file=sys.stderr)
     return 0
+
+
+def _unfinished_uploads(settings, rows) -> dict[str, int]:
+    """Leftover multipart uploads of interrupted promotions; {} (and a note) when S3 cannot be asked."""
+    if not any(r.resumable for r in rows):
+        return {}
+    from pixel_tui.core.errors import PixelError, render_error
+    from pixel_tui.core.promotion.history import count_unfinished_uploads
+    from pixel_tui.core.storage.s3 import store_factory
+
+    try:
+        return count_unfinished_uploads(settings, rows, store_factory(settings))
+    except PixelError as exc:
+        print(f"pixel-tui: could not look for unfinished uploads: {render_error(exc, one_line=True)}", file=sys.stderr)
+        return {}
 
 
 def _undo(args, settings) -> int:
