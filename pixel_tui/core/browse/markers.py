@@ -118,7 +118,7 @@ def drive_markers(store: "S3Store", settings: "Settings", location: str, rows: l
         level = shared.level(store, prefix, fresh=again, since=since)
         sizes = level.sizes
         for i, name in enumerate(level.names):
-            if sizes[i] < 0:
+            if name.endswith("/"):
                 s3_dirs.add(name)
             else:
                 s3_files[name] = (sizes[i], level.etag(i))
