@@ -82,3 +82,17 @@ def test_a_failed_listing_reaches_every_consumer_and_is_not_reused(s3_server):
         with pytest.raises(S3Error):
             shared.level(missing, RAW)
     assert shared.listed == 2
+
+
+def test_since_takes_only_a_listing_started_after_it_and_shares_that_one(store):
+    import time
+
+    _seed(store, 5)
+    shared = SharedLevels()
+    shared.level(store, RAW)
+    pressed = time.monotonic()  # `r` in both panes
+    store.put_bytes(f"{RAW}new.json", b"n")
+    assert "new.json" in shared.level(store, RAW, since=pressed).names  # the S3 pane: a new listing
+    assert shared.listed == 2
+    assert "new.json" in shared.level(store, RAW, since=pressed).names  # the Drive markers: the same one
+    assert shared.listed == 2

@@ -6,15 +6,16 @@ end in '/'. Listings come in batches as they arrive, so a 100k level shows befor
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from pixel_tui.core.browse.reconcile import Sync, diff_remote
 from pixel_tui.core.storage.listing import epoch
 from pixel_tui.core.storage.rclone import join_remote
-from pixel_tui.core.units import human_bytes
+from pixel_tui.core.units import human_bytes, human_duration
 
 if TYPE_CHECKING:
     from pixel_tui.core.browse.shared_level import SharedLevels
+    from pixel_tui.core.browse.totals_snapshot import TotalsSnapshots
     from pixel_tui.core.storage.rclone import Rclone
     from pixel_tui.core.storage.s3 import S3Store
 
@@ -65,12 +66,32 @@ def drive_totals(rclone: "Rclone", store: "S3Store", drive_path: str, raw_path: 
 
 
 def s3_totals(store: "S3Store", prefix: str, cancelled: Cancelled | None = None,
-              progress: Callable[[str], None] | None = None) -> str:
-    """Objects and bytes under a prefix; ``progress`` hears the running count every 5000 objects."""
+              progress: Callable[[str], None] | None = None, snapshots: "TotalsSnapshots | None" = None) -> str:
+    """Objects and bytes under a prefix; ``progress`` hears the running count every 5000 objects.
+
+    A complete count is remembered in ``snapshots`` (a cancelled one is not)."""
     count = total = 0
     for obj in store.walk(prefix, cancelled):
         count += 1
         total += obj.size
         if progress is not None and count % 5000 == 0:
             progress(f"counting {count:,}…")
+    if snapshots is not None and not (cancelled is not None and cancelled()):
+        snapshots.put(prefix, count, total)
     return f"{count:,} obj {human_bytes(total)}"
+
+
+def remembered_totals(snapshots: "TotalsSnapshots", location: str, names: Iterable[str],
+                      now: float | None = None) -> dict[str, str]:
+    """Folder name -> its remembered totals with their age ('1,204 obj 3.1 GiB · 2h ago'), for the
+    folders of a level counted before (in this session or an earlier one)."""
+    import time
+
+    now = time.time() if now is None else now
+    out = {}
+    for name in names:
+        if name.endswith("/"):
+            t = snapshots.get(location + name)
+            if t is not None:
+                out[name] = f"{t.count:,} obj {human_bytes(t.bytes)} · {human_duration(max(0.0, now - t.at))} ago"
+    return out

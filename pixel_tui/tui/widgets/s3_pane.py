@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on
 from textual.message import Message
 
-from pixel_tui.core.browse.levels import s3_totals
+from pixel_tui.core.browse.levels import remembered_totals, s3_totals
 from pixel_tui.core.browse.markers import S3Marker
 from pixel_tui.core.storage.s3url import s3_url
 from pixel_tui.tui.widgets.entry_list import EntryList
@@ -84,6 +84,9 @@ class S3Pane(BrowserPane):
 
     def after_level(self, gen: int, location: str, level) -> None:
         """Under raw: promoted or not; under processed/<category>/: registered or not."""
+        remembered = remembered_totals(self.app.services.totals, location, level.names)
+        if remembered:  # counted before (maybe in an earlier session): shown at once, with their age
+            self.post_message(MarkersUpdated(gen, info=remembered))
         marks = self.marker.level(location, level.names)
         if marks is not None:
             self.post_message(MarkersUpdated(gen, marks.markers, note=marks.note))
@@ -101,7 +104,9 @@ class S3Pane(BrowserPane):
         from textual.worker import get_current_worker
 
         worker = get_current_worker()
-        return s3_totals(self.app.services.store, location + name, lambda: worker.is_cancelled, progress), ""
+        services = self.app.services
+        return s3_totals(services.store, location + name, lambda: worker.is_cancelled, progress,
+                         snapshots=services.totals), ""
 
     def open_file(self, name: str) -> None:
         """Preview an object (one bounded ranged GET)."""
