@@ -15,6 +15,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("id", nargs="?", help="promotion id (for undo)")
     parser.add_argument("--json", action="store_true", help="JSON output")
     parser.add_argument("--yes", "-y", action="store_true", help="undo without asking")
+    parser.add_argument("--copies-only", action="store_true",
+                        help="undo: delete the copies, keep the registry entry as it is now")
 
 
 def run(args, settings) -> int:
@@ -73,16 +75,18 @@ def _undo(args, settings) -> int:
     if not args.id:
         raise PromotionError("history undo needs a promotion ID", "`pixel-tui history` lists them")
     if not args.yes:
-        print(f"undo promotion {args.id}: delete its copies and restore the registry entry? [y/N] ",
+        what = "keep the registry entry as it is now" if args.copies_only else "restore the registry entry"
+        print(f"undo promotion {args.id}: delete its copies and {what}? [y/N] ",
               end="", file=sys.stderr, flush=True)
         if sys.stdin.readline().strip().lower() not in ("y", "yes"):
             print("pixel-tui: nothing changed", file=sys.stderr)
             return 1
-    result = undo(S3Store.from_settings(settings), settings, args.id)
+    result = undo(S3Store.from_settings(settings), settings, args.id, copies_only=args.copies_only)
     if args.json:
         print(json.dumps(result.to_dict()))
     else:
-        print(f"undone {result.id}: {result.deleted} copies deleted, {result.restored_sources} sources restored")
+        kept = ", registry entry kept as it is" if result.copies_only else ""
+        print(f"undone {result.id}: {result.deleted} copies deleted, {result.restored_sources} sources restored{kept}")
         if result.registry_diff:
             print(result.registry_diff.rstrip("\n"))
     return 0

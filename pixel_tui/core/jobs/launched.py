@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterator
 
+from pixel_tui.core.files import state_subdir
+
 RC_USER = "pixel-tui"
 KEEP = 50  # the newest records kept
 SHOW_FOR = 24 * 3600.0  # a finished upload's log stays on the monitor this long
@@ -33,8 +35,7 @@ def free_loopback_port() -> int:
 
 def rc_secret(state: Path) -> str:
     """The rc password of our uploads: read from `<state>/rc-secret`, made (mode 0600) the first time."""
-    path = state / "rc-secret"
-    state.mkdir(parents=True, exist_ok=True)
+    path = state_subdir(state) / "rc-secret"  # the state dir itself owner-only
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -104,8 +105,7 @@ def _path(state: Path) -> Path:
 
 @contextlib.contextmanager
 def _locked(state: Path) -> Iterator[None]:
-    (state / "uploads").mkdir(parents=True, exist_ok=True)
-    with open(state / "uploads" / ".launched.lock", "w") as lock:
+    with open(state_subdir(state, "uploads") / ".launched.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
 

@@ -21,8 +21,9 @@ from typing import Mapping
 
 from pixel_tui.core.config import Settings
 from pixel_tui.core.errors import ConfigError, UnsafeNameError
-from pixel_tui.core.jobs.rc import check_rate
+from pixel_tui.core.files import state_subdir
 from pixel_tui.core.jobs.launched import RC_USER, Launched, free_loopback_port, proc_start, rc_secret, remember
+from pixel_tui.core.jobs.rc import check_rate
 from pixel_tui.core.storage.rclone import CopyJob, Rclone, RcloneEnv, join_remote, rclone_s3_env
 
 REMOTE = "pixels3"
@@ -84,7 +85,11 @@ def start_upload(settings: Settings, drive_rel: str, *, log_file: str | os.PathL
     dst = upload_destination(settings, rel.rpartition("/")[0] if is_file else rel, remote)
     rc_args, rc_env = rc_control(settings)
     runner = Rclone(binary=base._binary, env={**base.extra_env, **env, **rc_env}, config_file=base.config_file)
-    log = Path(log_file) if log_file else default_log_path(settings, rel)
+    if log_file:
+        log = Path(log_file)
+    else:
+        log = default_log_path(settings, rel)
+        state_subdir(settings.state_path, "uploads")  # owner-only; an unwritable state dir is a message
     job = runner.start_copy(src, dst, log, bwlimit=bwlimit, stats=stats, extra_args=rc_args)
     track(settings, job, rc_args, src, dst)
     return job

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pixel_tui.core.errors import PixelError, PreconditionFailed, redact
+from pixel_tui.core.files import ensure_private_dir
 
 if TYPE_CHECKING:
     from pixel_tui.core.storage.s3 import S3Store
@@ -271,7 +272,7 @@ def remember(report: ProviderReport, state_dir=None) -> None:
         data = {}
     data[report.endpoint] = report.to_json()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        ensure_private_dir(path.parent)  # the state dir: owner-only
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "w") as fh:
             json.dump(data, fh, indent=1)
