@@ -82,3 +82,8 @@ def human_duration(seconds: float | None) -> str:
 def size_mb(n_bytes: int) -> float:
     """Bytes as the registry's ``size_mb`` field: decimal megabytes, two decimals."""
     return round(n_bytes / 1_000_000, 2)
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``n`` and ``word`` agreeing in number: "1 copy", "2 copies", "1,204 objects" (``many`` when not word+s)."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"

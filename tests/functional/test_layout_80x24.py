@@ -44,7 +44,7 @@ def test_promote_dialog_80x24_shows_plan_and_registry_diff(snap_compare, layout_
         assert "Objects: 1 (35.3 MiB)" in text and "conflicts: 0" in text, text
         changed = [ln for ln in text.splitlines() if ln.strip("│ ")[:1] in "+-" and '"' in ln]
         assert len(changed) == 3, text
-        assert "Promote ^Y" in text and "Cancel Esc" in text, text
+        assert "Promote y" in text and "Cancel Esc" in text, text
 
     assert snap_compare(layout_app, terminal_size=(80, 24), run_before=run_before)
 

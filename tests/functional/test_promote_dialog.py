@@ -69,7 +69,7 @@ async def test_story_3_promote_verify_registry_then_undo(story):
         assert "Objects: 1 (35.3 MiB)" in text and "conflicts: 0" in text
         assert not q("#promote-go").disabled
 
-        await pilot.press("ctrl+y")
+        await pilot.press("y")
         await wait_until(pilot, lambda: dialog._finished is not None, what="the promotion")
         bar = q("#promote-bar")
         assert bar.progress == bar.total
@@ -78,7 +78,7 @@ async def test_story_3_promote_verify_registry_then_undo(story):
         assert store.head(DEST).size == 37_000_000
         entry = json.loads(reg.read_text())["datasets"]["cot_reasoning"]["CoT_Heartbreak_and_Breakups"]
         assert entry["path"] == f"s3://{store.bucket}/{DEST}" and entry["source_path"].startswith("/mnt/gdrive")
-        await pilot.press("ctrl+y")  # Close
+        await pilot.press("y")  # Close
         assert not isinstance(app.screen, PromoteScreen)
         # The raw tree now marks it promoted, though the copy has a new name.
         raw_name = RAW_KEY.rsplit("/", 1)[-1]
@@ -145,9 +145,9 @@ async def test_move_needs_a_second_confirmation_and_cancel_is_resumable(story, m
             await wait_until(pilot, lambda: dialog._plan is not None, what="the plan")
             dialog.query_one("#promote-move").value = True
             await wait_until(pilot, lambda: dialog._plan is not None and dialog._plan.mode == "move", what="move plan")
-            await pilot.press("ctrl+y")
+            await pilot.press("y")
             assert f"MOVE deletes {N} raw objects" in screen_text(app) and not dialog._promoting
-            await pilot.press("ctrl+y")
+            await pilot.press("y")
             assert dialog._promoting
             await wait_until(pilot, lambda: "copy: " in screen_text(app), what="copying")
             await wait_until(pilot, gate.holding.is_set, what="a copy past the first few")
@@ -165,7 +165,7 @@ async def test_move_needs_a_second_confirmation_and_cancel_is_resumable(story, m
             history = app.screen
             await wait_until(pilot, lambda: history.rows, what="the history")
             assert history.rows[0].resumable
-            await pilot.press("r")
+            await pilot.press("C")
             await wait_until(pilot, lambda: history.rows and history.rows[0].status == "done", what="the resume")
     finally:
         gate.open.set()  # never leave a copy thread waiting
@@ -189,11 +189,11 @@ async def test_interrupted_promotion_is_offered_at_start(story):
     async with app.run_test(size=(130, 42)) as pilot:
         await wait_until(pilot, lambda: any(plan.id in n.message for n in app._notifications), what="the offer")
         note = next(n for n in app._notifications if plan.id in n.message)
-        assert "1 interrupted promotion(s)" in note.message and "Press H, then r" in note.message
+        assert "1 interrupted promotion," in note.message and "Press H, then C" in note.message
         await pilot.press("H")
         history = app.screen
         await wait_until(pilot, lambda: history.rows, what="the history")
         assert history.rows[0].id == plan.id and history.rows[0].status == "cancelled"
-        await pilot.press("r")
+        await pilot.press("C")
         await wait_until(pilot, lambda: history.rows and history.rows[0].status == "done", what="the resume")
     assert store.head(DEST).size == 37_000_000

@@ -18,6 +18,7 @@ from pixel_tui.core.promotion.naming import canonical_name, suggest_category
 from pixel_tui.core.storage.s3url import s3_url
 from pixel_tui.tui.dialogs.promote_plan_view import plan_view
 from pixel_tui.tui.dialogs.promote_run import PromotionRun
+from pixel_tui.tui.widgets.glyph_checkbox import GlyphCheckbox
 from pixel_tui.tui.worker_errors import reported
 
 if TYPE_CHECKING:
@@ -114,8 +115,8 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
 
     CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel / close"),
-        Binding("ctrl+y", "confirm", "Promote"),
+        Binding("escape,n", "cancel", "Cancel / close"),
+        Binding("y", "confirm", "Promote"),  # y confirms in every dialog (not while typing in a field)
     ]
 
     def __init__(self, keys: list[str], **kwargs) -> None:
@@ -165,15 +166,15 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
                 yield Input(placeholder="type", id="promote-reg-type", disabled=not single, compact=True,
                             tooltip="dataset type")
             with Horizontal(classes="promote-row", id="promote-options"):
-                yield Checkbox("Move (delete raw after verify)", id="promote-move", compact=True)
-                yield Checkbox("Overwrite differing", id="promote-overwrite", compact=True)
+                yield GlyphCheckbox("Move (delete raw after verify)", id="promote-move", compact=True)
+                yield GlyphCheckbox("Overwrite differing", id="promote-overwrite", compact=True)
             with VerticalScroll(id="promote-plan-box"):
                 yield Static("planning…", id="promote-plan")
             yield Static(id="promote-message")
             yield ProgressBar(total=1, show_eta=False, id="promote-bar")
             yield Static(id="promote-progress")
             with Horizontal(id="promote-buttons"):
-                yield Button("Promote ^Y", id="promote-go", variant="primary", disabled=True, compact=True)
+                yield Button("Promote y", id="promote-go", variant="primary", disabled=True, compact=True)
                 yield Button("Cancel Esc", id="promote-cancel", compact=True)
 
     def on_mount(self) -> None:

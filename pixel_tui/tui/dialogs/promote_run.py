@@ -79,7 +79,7 @@ class PromotionRun:
         self._say(f"done: {r.copied:,} copied, {r.skipped:,} skipped, {r.verified:,} verified, {saved}{moved} "
                   f"({human_duration(r.seconds)}). Undo from the history (H).")
         go = self.query_one("#promote-go", Button)
-        go.label, go.disabled = "Close ^Y", False
+        go.label, go.disabled = "Close y", False
         self.query_one("#promote-cancel", Button).display = False
         go.focus()
 

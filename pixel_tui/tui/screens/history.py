@@ -11,11 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Static
 
 from pixel_tui.tui.dialogs.undo import ConfirmUndo
+from pixel_tui.tui.keys import NavTable
 from pixel_tui.tui.messages import PromotionProgressed
 from pixel_tui.tui.worker_errors import reported
+from pixel_tui.tui.widgets.app_header import AppHeader
+from pixel_tui.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from pixel_tui.core.promotion.history import PromotionRow
@@ -43,10 +46,11 @@ class HistoryScreen(Screen):
     CSS_PATH = "../styles/history.tcss"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
+        Binding("enter,i", "details", "Details"),
         Binding("u", "undo", "Undo"),
-        Binding("r", "resume", "Resume"),
-        Binding("s", "stop", "Stop resume"),
-        Binding("f5,ctrl+r", "reload", "Reload"),
+        Binding("C", "resume", "Continue (resume)"),  # r reloads on every screen
+        Binding("S", "stop", "Stop resume"),
+        Binding("r,ctrl+r", "reload", "Reload"),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -56,14 +60,14 @@ class HistoryScreen(Screen):
         self._cancel = threading.Event()
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("Promotions, newest first (u undo, r resume an interrupted one, s stop it)", classes="pane-title")
-        table = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        yield AppHeader()
+        yield Static("Promotions, newest first (Enter details, u undo, C resume an interrupted one, S stop it)", classes="pane-title")
+        table = NavTable(id="history-table", cursor_type="row", zebra_stripes=True)
         # what an operator scans for first (status, category, size) fits at 80 columns; sources last
         table.add_columns("id", "status", "category", "objects", "size", "mode", "who", "sources")
         yield table
         yield Static(id="history-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Load the list."""
@@ -110,6 +114,19 @@ class HistoryScreen(Screen):
         w = self.query_one("#history-status", Static)
         w.update(escape(text))
         w.set_class(error, "-error")
+
+    def action_details(self) -> None:
+        """Enter: what the cursor promotion did, in full."""
+        from pixel_tui.tui.dialogs.promotion_details import PromotionDetails
+
+        row = self._current()
+        if row is not None:
+            self.app.push_screen(PromotionDetails(row.id))
+
+    def on_data_table_row_selected(self, event) -> None:
+        """Enter on a row (the table takes Enter itself): the details."""
+        event.stop()
+        self.action_details()
 
     def action_undo(self) -> None:
         """Ask, then delete the copies and restore the registry entry."""
@@ -201,6 +218,7 @@ def offer_resume(app) -> None:
 
     def check() -> None:
         from pixel_tui.core.promotion.journal import incomplete
+        from pixel_tui.core.units import plural
 
         with reported(app, "looking for interrupted promotions"):
             try:
@@ -210,7 +228,7 @@ def offer_resume(app) -> None:
             if ids:
                 app.call_from_thread(
                     app.notify,
-                    f"{len(ids)} interrupted promotion(s), latest {ids[-1]}. Press H, then r to resume.",
+                    f"{plural(len(ids), 'interrupted promotion')}, latest {ids[-1]}. Press H, then C to resume.",
                     title="Resume promotion?", severity="warning", timeout=30,
                 )
 

@@ -9,16 +9,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
 from pixel_tui.core.jobs.state import job_state
 from pixel_tui.core.jobs.tail import JobView, expand_sources
+from pixel_tui.tui.keys import move_bindings
 from pixel_tui.tui.job_feed import JobFeed, default_clock, feed_of
 from pixel_tui.tui.messages import JobViewChanged
 from pixel_tui.tui.widgets.job_card import JobCard
+from pixel_tui.tui.widgets.app_header import AppHeader
+from pixel_tui.tui.widgets.key_footer import KeyFooter
 
 EMPTY = ("No rclone logs are watched. Set [b]monitor.logs[/b] (paths or globs) or [b]monitor.rc_urls[/b] "
-         "in the config file, or press [b]u[/b] to start an upload.")
+         "in the config file, or press [b]U[/b] to start an upload.")
 
 
 class MonitorScreen(Screen):
@@ -27,9 +30,9 @@ class MonitorScreen(Screen):
     CSS_PATH = "../styles/monitor.tcss"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("u", "upload", "Upload"),
-        Binding("j,down", "scroll('down')", "Down", show=False),
-        Binding("k,up", "scroll('up')", "Up", show=False),
+        Binding("U", "upload", "Upload"),  # u is undo in the history
+        *move_bindings({m: f"scroll('{m}')" for m in ("down", "up", "first", "last", "page_down", "page_up",
+                                                     "half_down", "half_up")}),
     ]
 
     def __init__(self, clock: Callable[[], float] = default_clock, extra_sources: list[str] | None = None) -> None:
@@ -41,10 +44,10 @@ class MonitorScreen(Screen):
         self._feed: JobFeed | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Static(EMPTY, id="monitor-empty")
         yield VerticalScroll(id="monitor-jobs")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Subscribe to the job feed (with speed histories); redraw changed cards 4x a second and every
@@ -102,9 +105,13 @@ class MonitorScreen(Screen):
                 self._dirty.add(source)  # mounted on the next frame; draw it then
 
     def action_scroll(self, direction: str) -> None:
-        """j/k scroll the job list."""
+        """The list keys (j/k, g/G, pages, half pages) scroll the job list."""
         jobs = self.query_one("#monitor-jobs", VerticalScroll)
-        jobs.scroll_down() if direction == "down" else jobs.scroll_up()
+        half = max(1, jobs.size.height // 2)
+        moves = {"down": jobs.scroll_down, "up": jobs.scroll_up, "first": jobs.scroll_home, "last": jobs.scroll_end,
+                 "page_down": jobs.scroll_page_down, "page_up": jobs.scroll_page_up,
+                 "half_down": lambda: jobs.scroll_relative(y=half), "half_up": lambda: jobs.scroll_relative(y=-half)}
+        moves[direction]()
 
     def action_upload(self) -> None:
         """Ask for a Drive path and start a detached upload; its log then shows here."""

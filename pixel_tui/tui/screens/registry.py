@@ -12,12 +12,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from pixel_tui.tui.screens.registry_edits import RegistryEditing
 from pixel_tui.tui.screens.registry_rows import RegistryRows
 from pixel_tui.tui.screens.registry_storage import RegistryStorage
 from pixel_tui.tui.widgets.registry_table import COLUMNS, RegistryTable
+from pixel_tui.tui.widgets.app_header import AppHeader
+from pixel_tui.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from pixel_tui.core.registry.document import Registry
@@ -31,18 +33,18 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("slash", "filter", "Filter", key_display="/"),
-        Binding("enter,e", "edit", "Edit"),
+        Binding("enter", "edit", "Edit"),  # e opens the registry entry from the browser
         Binding("a", "add", "Add"),
         Binding("d", "duplicate", "Duplicate"),
         Binding("x,delete", "delete", "Delete"),
-        Binding("g", "move", "Move to group"),
-        Binding("s", "sort", "Sort"),
+        Binding("M", "move", "Move to group"),  # g is "first row" in every list
+        Binding("o", "sort", "Sort"),  # o orders every list; s is the browser's totals
         Binding("ctrl+z", "undo", "Undo"),
         Binding("ctrl+y", "redo", "Redo"),
         Binding("ctrl+s", "save", "Save"),
-        Binding("ctrl+r", "reload", "Reload"),
+        Binding("r,ctrl+r", "reload", "Reload"),  # r reloads on every screen
         Binding("f5", "revalidate", "Re-check S3"),
-        Binding("o", "show_in_s3", "Show in S3"),
+        Binding("c", "show_in_s3", "Counterpart"),  # c: the same item elsewhere, as in the browser
     ]
     WATCH_SECONDS = 1.0
 
@@ -59,12 +61,12 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
 
     # -- layout -----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Static("", id="registry-notice")
         yield Input(placeholder="filter: words matching any column (e.g. missing)", id="registry-filter", compact=True)
         yield RegistryTable(id="registry-table")
         yield Static("loading the registry…", id="registry-summary")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def table(self) -> RegistryTable:
@@ -90,9 +92,13 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
 
     # -- navigation -------------------------------------------------------------------------------
     def action_back(self) -> None:
-        """Leave the screen (edits stay in memory until the app quits)."""
+        """Esc: clear the filter first, then leave the screen (edits stay in memory until the app quits)."""
         filt = self.query_one("#registry-filter", Input)
-        if filt.has_focus:
+        if filt.has_focus or filt.value or filt.display:
+            filt.value = ""
+            filt.display = False
+            self.table.filter_text = ""
+            self.table.show()
             self.table.focus()
             return
         self.app.pop_screen()

@@ -15,6 +15,7 @@ from textual.strip import Strip
 
 from pixel_tui.core.storage.listing import Level
 from pixel_tui.core.units import human_bytes
+from pixel_tui.tui.keys import move_bindings
 
 # Marker glyphs and the component class that colours them.
 MARKERS = {
@@ -37,12 +38,9 @@ class EntryList(ScrollView, can_focus=True):
     """Rows of a Level with a cursor, marks (space), an optional name filter and per-row markers."""
 
     BINDINGS = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home,g", "jump(0)", "First", show=False),
-        Binding("end,G", "jump(-1)", "Last", show=False),
+        *move_bindings({"down": "cursor(1)", "up": "cursor(-1)", "first": "jump(0)", "last": "jump(-1)",
+                        "page_down": "page(1)", "page_up": "page(-1)", "half_down": "half_page(1)",
+                        "half_up": "half_page(-1)"}),
         Binding("space", "toggle_mark", "Mark"),
     ]
     COMPONENT_CLASSES = {
@@ -192,6 +190,10 @@ class EntryList(ScrollView, can_focus=True):
     def action_page(self, direction: int) -> None:
         """Move one screen up or down."""
         self._move(self.cursor + direction * max(1, self.size.height - 1))
+
+    def action_half_page(self, direction: int) -> None:
+        """Move half a screen up or down (Ctrl+U / Ctrl+D)."""
+        self._move(self.cursor + direction * max(1, self.size.height // 2))
 
     def action_jump(self, where: int) -> None:
         """First (0) or last (-1) row."""

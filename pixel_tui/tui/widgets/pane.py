@@ -77,7 +77,7 @@ class BrowserPane(Vertical):
         Binding("l,right", "open", "Open", show=False),
         Binding("h,left,backspace", "up", "Up"),
         Binding("slash", "filter", "Filter", key_display="/"),
-        Binding("r", "refresh", "Refresh"),
+        Binding("r", "refresh", "Reload"),
         Binding("s", "totals", "Totals"),
         Binding("v", "preview", "Preview"),
         Binding("escape", "escape", "Clear filter / cancel", show=False),

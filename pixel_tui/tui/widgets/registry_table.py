@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from pixel_tui.core.registry.document import SOURCE_FIELD, DatasetRef
+from pixel_tui.tui.keys import NavTable
 
 COLUMNS = ("name", "status", "group", "stage", "type", "size", "path", "source")
 # Narrowest a column gets when fitting the table to the width, and the order they give up room in.
@@ -95,7 +95,7 @@ def _sort_key(row: Row, column: str):
     return (0, getattr(row, column).lower())
 
 
-class RegistryTable(DataTable):
+class RegistryTable(NavTable):
     """Datasets of the registry; ``show`` redraws with the current filter and sort."""
 
     def __init__(self, **kwargs) -> None:
