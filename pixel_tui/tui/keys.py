@@ -66,6 +66,9 @@ _MOVES = [
 ]
 
 
+MOVE_KEYS = frozenset(k for keys, _, _ in _MOVES for k in keys.split(","))
+
+
 def move_bindings(actions: dict[str, str]) -> list[Binding]:
     """The shared moves bound to a widget's ``actions`` (move name -> action string), hidden from the footer."""
     return [Binding(keys, actions[move], description, show=False) for keys, description, move in _MOVES]

@@ -95,7 +95,7 @@ async def test_story_3_promote_verify_registry_then_undo(story):
         assert isinstance(app.screen, ConfirmUndo)
         await pilot.press("y")
         await wait_until(pilot, lambda: history.rows and history.rows[0].status == "undone", what="the undo")
-        assert "copies deleted" in screen_text(app)
+        assert "1 copy deleted" in screen_text(app)
     assert store.head(DEST) is None and store.head(RAW_KEY) is not None
     assert reg.read_text() == original
 

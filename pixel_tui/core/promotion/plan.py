@@ -160,7 +160,7 @@ class Plan:
         out = [f"Promotion {self.id} ({self.mode}) into {self.category} in s3://{self.bucket}"]
         for item in self.items:
             kind = "folder" if item.is_folder else "object"
-            out.append(f"  {item.source} -> {item.dest}  ({kind}, {len(item.tasks)} objects, "
+            out.append(f"  {item.source} -> {item.dest}  ({kind}, {units.plural(len(item.tasks), 'object')}, "
                        f"{units.human_bytes(sum(t.size for t in item.tasks))})")
             for t in item.tasks[:max_lines] if item.is_folder else []:
                 out.append(f"      {t.src} -> {t.dst}  [{t.action}]")

@@ -8,21 +8,22 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from pixel_tui.tui.keys import HOME_FROM_POPUP, MARKER_LEGEND, NAVIGATION_HELP, NavScroll, registry_status_legend
+from pixel_tui.tui.keys import HOME_FROM_POPUP, MARKER_LEGEND, MOVE_KEYS, NAVIGATION_HELP, NavScroll, registry_status_legend
 
 
 def binding_rows(screen: Screen) -> list[tuple[str, str]]:
-    """(key, description) for every binding active on ``screen``, app bindings included."""
+    """(key, description) for every binding active on ``screen``, app bindings included, moves left out."""
     rows: list[tuple[str, str]] = []
     seen: set[str] = set()
-    for node in [screen, *screen.ancestors_with_self[1:], *_focused_chain(screen)]:
+    # Nearest first (the focused widget, its pane, the screen, the app): a nearer binding shadows the others.
+    for node in _focused_chain(screen) or screen.ancestors_with_self:
         for binding in getattr(node, "BINDINGS", []):
             if isinstance(binding, tuple):
                 binding = Binding(*binding)
             key = binding.key_display or binding.key
             keys = {k.strip() for k in binding.key.split(",")}
-            # A key already listed is shadowed by the nearer binding: list each key once.
-            if keys <= seen or not binding.description:
+            # The list moves have their own section; a key already listed is shadowed by the nearer binding.
+            if keys <= seen or keys <= MOVE_KEYS or not binding.description:
                 continue
             seen |= keys
             rows.append((key, binding.description))

@@ -16,6 +16,7 @@ from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select,
 
 from pixel_tui.core.promotion.naming import canonical_name, suggest_category
 from pixel_tui.core.storage.s3url import s3_url
+from pixel_tui.core.units import plural
 from pixel_tui.tui.dialogs.promote_plan_view import plan_view
 from pixel_tui.tui.dialogs.promote_run import PromotionRun
 from pixel_tui.tui.widgets.glyph_checkbox import GlyphCheckbox
@@ -140,7 +141,7 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
         is_folder = self.keys[0].endswith("/")
         # compact widgets (one line each) so the plan keeps most of the room at 80x24
         with Vertical(id="promote-dialog"):
-            yield Label(f"[b]Promote {len(self.keys)} item(s) into s3://{escape(s.bucket or '?')}/"
+            yield Label(f"[b]Promote {plural(len(self.keys), 'item')} into s3://{escape(s.bucket or '?')}/"
                         f"{escape(s.processed_prefix)}[/b]", id="promote-title")
             yield Static(escape(self.keys[0] + (f"  … and {len(self.keys) - 1} more" if len(self.keys) > 1 else "")),
                          id="promote-sources")

@@ -152,6 +152,7 @@ class HistoryScreen(Screen):
     def _undo(self, promotion_id: str) -> None:
         from pixel_tui.core.errors import PixelError
         from pixel_tui.core.promotion.undo import undo
+        from pixel_tui.core.units import plural
 
         services = self.app.services
         with reported(self, f"undoing {promotion_id}", lambda text: HistoryActionDone(text, False)):
@@ -162,7 +163,8 @@ class HistoryScreen(Screen):
             else:
                 restored = f", {r.restored_sources} raw objects restored" if r.restored_sources else ""
                 self.post_message(HistoryActionDone(
-                    f"undone {r.id}: {r.deleted} copies deleted{restored}, registry entry restored", True))
+                    f"undone {r.id}: {plural(r.deleted, 'copy', 'copies')} deleted{restored}, registry entry restored",
+                    True))
 
     def action_resume(self) -> None:
         """Finish an interrupted promotion (verified objects are skipped)."""

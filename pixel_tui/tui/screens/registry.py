@@ -65,6 +65,7 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
         yield Static("", id="registry-notice")
         yield Input(placeholder="filter: words matching any column (e.g. missing)", id="registry-filter", compact=True)
         yield RegistryTable(id="registry-table")
+        yield Static("", id="registry-detail", markup=False)
         yield Static("loading the registry…", id="registry-summary")
         yield KeyFooter()
 
@@ -122,6 +123,7 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
     def _filter_changed(self, event: Input.Changed) -> None:
         self.table.filter_text = event.value
         self.table.show()
+        self.show_detail()
 
     @on(Input.Submitted, "#registry-filter")
     def _filter_done(self) -> None:
@@ -138,6 +140,16 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
     @on(DataTable.HeaderSelected)
     def _header(self, event: DataTable.HeaderSelected) -> None:
         self.table.sort_by(str(event.column_key.value))
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self) -> None:
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        """The cursor row's full path and the columns the width left out, under the table."""
+        row = self.table.current_row()
+        text = f"{row.path}  ·  {row.detail()}" if row is not None else ""
+        self.query_one("#registry-detail", Static).update(text)
 
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:

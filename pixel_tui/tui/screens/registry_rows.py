@@ -98,12 +98,11 @@ class RegistryRows:
     def _show_rows(self, report: "Report") -> None:
         refs = self.reg.datasets()
         self.table.show([make_row(r, report.statuses.get(r.key, "checking")) for r in refs])
+        self.show_detail()
         counts = ", ".join(f"{n} {s}" for s, n in sorted(report.counts().items(), key=lambda kv: -kv[1]))
         flags = []
         if self.reg.dirty:
             flags.append("[b]modified[/b] (Ctrl+S to review and save)")
-        if self.read_only:
-            flags.append("READ-ONLY")
         self.query_one("#registry-summary", Static).update(
             f"{len(refs)} entries: {counts}   {self.reg.location}   " + "  ".join(flags)
         )

@@ -34,6 +34,15 @@ def format_time(ts: float) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M")
 
 
+def fit_name(name: str, width: int) -> str:
+    """``name`` in ``width`` cells; a cut folder name keeps its trailing '/' (`mental_health_coun…/`)."""
+    if len(name) <= width:
+        return name
+    if name.endswith("/") and width >= 3:
+        return name[: width - 2] + "…/"
+    return name[: width - 1] + "…"
+
+
 class EntryList(ScrollView, can_focus=True):
     """Rows of a Level with a cursor, marks (space), an optional name filter and per-row markers."""
 
@@ -270,13 +279,15 @@ class EntryList(ScrollView, can_focus=True):
         size_text = human_bytes(size) if size >= 0 else ""
         info = self.info.get(name, "")
         time_text = format_time(level.mtimes[row]) if self.show_times and width >= 50 else ""
-        right = f"{size_text:>9}"
-        if info and width >= 50:
-            right = f"{info[: max(10, width // 3)]:>{min(len(info), max(10, width // 3))}} {right}"
+        # A folder has no size: its name takes that room. Folder totals show in the row only when they fit
+        # whole; the pane's status line shows them for the cursor row at any width.
+        right = f"{size_text:>9}" if size >= 0 else ""
+        if info and width >= 50 and len(info) <= width // 3:
+            right = f"{info} {right}" if right else info
         if time_text:
-            right += f"  {time_text}"
-        name_width = max(4, width - 3 - len(right) - 1)
-        shown = name if len(name) <= name_width else name[: name_width - 1] + "…"
+            right = f"{right}  {time_text}" if right else time_text
+        name_width = max(4, width - 3 - len(right) - (1 if right else 0))
+        shown = fit_name(name, name_width)
         name_style = base + self.get_component_rich_style("entry-list--dir") if size < 0 else base
         segments = [
             Segment(mark, base + self.get_component_rich_style("entry-list--mark")),

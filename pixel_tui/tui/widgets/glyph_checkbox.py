@@ -15,7 +15,3 @@ class GlyphCheckbox(Checkbox):
         """`[x]` or `[ ]` in the label's style (the state is the glyph, not the shade)."""
         style = self.get_visual_style("toggle--label")
         return Content.assemble(("[x]" if self.value else "[ ]", style))
-
-    def watch_value(self) -> None:
-        """Redraw the glyph (Textual only restyles on a change)."""
-        self.refresh()

@@ -288,9 +288,21 @@ class BrowserPane(Vertical):
             parts.append(f"{SPINNER[self._spin]} totals… (Esc cancels)")
         if self._note:
             parts.append(_esc(self._note))
-        live = self.live_note()
-        # The upload progress goes first: at 80 columns the pane's two status lines are all there is.
+        live = self.live_note() or self.cursor_info()
+        # The cursor row's upload progress or folder totals go first: at 80 columns the pane's two status
+        # lines are all there is, and a row has no room for `1,204/1,210 uploaded · 6 missing (2.3 GiB)`.
         status.show((f"{live}\n" if live else "") + " · ".join(parts))
+
+    def cursor_info(self) -> str:
+        """`name: folder totals` of the cursor row once `s` computed them (markup-safe), else ''."""
+        name = self.entries.current_name
+        info = self.entries.info.get(name, "") if name else ""
+        return f"[b]{_esc(name)}[/b]: {_esc(info)}" if info else ""
+
+    @on(EntryList.Highlighted)
+    def _cursor_info_moved(self, event: EntryList.Highlighted) -> None:
+        if event.entry_list is self.entries:
+            self._update_status()
 
     # -- actions ---------------------------------------------------------------------------------
     def action_open(self) -> None:
