@@ -158,7 +158,7 @@ async def test_move_needs_a_second_confirmation_and_cancel_is_resumable(story, m
             plan_id = dialog._plan.id
             state = Journal.find(app.services.settings, plan_id).state()
             assert not state.done and 0 < len(state.copies) < N
-            assert "Resume it from the history" in screen_text(app)
+            assert "Resume it from the history" in screen_text(app), screen_text(app).splitlines()
             assert store.head("gdrive/raw/pack/000.json") is not None, "no source deleted before verification"
             await pilot.press("escape")
             await pilot.press("H")

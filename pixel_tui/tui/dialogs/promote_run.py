@@ -86,7 +86,7 @@ class PromotionRun:
     def on_promotion_stopped(self, msg: PromotionStopped) -> None:
         """Say why it stopped and that it can be resumed from the history."""
         self._promoting = False
-        self._say(f"{msg.error}\nResume it from the history (H, then r).", error=True)
+        self._say(f"{msg.error}\nResume it from the history (H, then C).", error=True)
         self.query_one("#promote-cancel", Button).label = "Close Esc"
 
     def _stop(self) -> None:

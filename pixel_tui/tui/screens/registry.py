@@ -148,7 +148,7 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
     def show_detail(self) -> None:
         """The cursor row's full path and the columns the width left out, under the table."""
         row = self.table.current_row()
-        text = f"{row.path}  ·  {row.detail()}" if row is not None else ""
+        text = f"{row.path}\n{row.detail()}" if row is not None else ""
         self.query_one("#registry-detail", Static).update(text)
 
     @on(DataTable.RowSelected)

@@ -102,10 +102,11 @@ def fit_widths(rows: list[Row], width: int) -> dict[str, int]:
     cols.sort(key=COLUMNS.index)
     widths = {c: natural[c] for c in cols}
     excess = cost(cols, natural["path"]) - avail
-    for col in ("path", "name"):
+    # Share the room: the path first gives down to 32 cells, then a long name to 20, then both to the minimums.
+    for col, floor_width in (("path", 32), ("name", 20), ("path", MIN_WIDTH["path"]), ("name", MIN_WIDTH["name"])):
         if excess <= 0:
             break
-        give = min(excess, widths[col] - min(natural[col], MIN_WIDTH[col]))
+        give = max(0, min(excess, widths[col] - min(natural[col], floor_width)))
         widths[col] -= give
         excess -= give
     return widths
