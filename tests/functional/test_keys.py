@@ -196,3 +196,24 @@ async def test_footer_shows_help_and_quit_first_at_80_columns(browser):
                 await pilot.pause(0.2)
             footer = screen_text(browser).splitlines()[-1]
             assert footer.lstrip().startswith("? Help q Quit"), (cls.__name__, footer)
+
+
+async def test_y_copies_the_s3_uri_the_drive_path_and_the_registry_key(browser):
+    bucket = browser.services.settings.bucket
+    async with browser.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        home = browser.screen
+        home.drive.entries.select_name("notes.txt")
+        await pilot.press("y")
+        assert browser.clipboard == "drive:notes.txt"
+        await pilot.press("tab")
+        home.s3.entries.select_name("only on s3.bin")
+        await pilot.press("y")
+        assert browser.clipboard == f"s3://{bucket}/gdrive/raw/only on s3.bin"
+        await pilot.press("R")
+        await wait_for(pilot, lambda: isinstance(browser.screen, RegistryScreen) and browser.screen.table.row_count == 6,
+                       what="registry rows")
+        browser.screen.table.select_key("datasets/g/d3")
+        await pilot.press("y")
+        assert browser.clipboard == "datasets/g/d3"
+        assert any("copied registry key: datasets/g/d3" in n.message for n in browser.notice_log.entries())

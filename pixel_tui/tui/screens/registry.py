@@ -44,7 +44,8 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
         Binding("ctrl+s", "save", "Save"),
         Binding("r,ctrl+r", "reload", "Reload"),  # r reloads on every screen
         Binding("f5", "revalidate", "Re-check S3"),
-        Binding("c", "show_in_s3", "Counterpart"),  # c: the same item elsewhere, as in the browser
+        Binding("c", "show_in_s3", "Counterpart"),
+        Binding("y", "copy", "Copy"),  # OSC 52: the dataset's registry key (group/name)  # c: the same item elsewhere, as in the browser
     ]
     WATCH_SECONDS = 1.0
 
@@ -112,6 +113,13 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
         if ref is None:
             return
         show_in_s3(self.app, ref.path)
+
+    def action_copy(self) -> None:
+        """y: copy the cursor dataset's registry key (OSC 52)."""
+        from pixel_tui.tui.clipboard import copy_text
+
+        key = self.table.current_key()
+        copy_text(self.app, key or "", "registry key")
 
     def action_filter(self) -> None:
         """Show the filter box."""

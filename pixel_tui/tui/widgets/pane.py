@@ -80,6 +80,7 @@ class BrowserPane(Vertical):
         Binding("r", "refresh", "Reload"),
         Binding("s", "totals", "Totals"),
         Binding("v", "preview", "Preview"),
+        Binding("y", "copy", "Copy"),  # OSC 52: the s3:// URI or the Drive path of the cursor row
         Binding("escape", "escape", "Clear filter / cancel", show=False),
     ]
 
@@ -137,6 +138,18 @@ class BrowserPane(Vertical):
     def totals_for(self, location: str, name: str, progress) -> tuple[str, str]:
         """(folder totals text, marker or '') (runs in a thread)."""
         raise NotImplementedError
+
+    def copy_target(self, name: str) -> tuple[str, str]:
+        """(text to copy for the entry ``name``, what it is), e.g. ("s3://b/k", "S3 URI")."""
+        return "", "path"
+
+    def action_copy(self) -> None:
+        """y: copy the cursor row's full path (OSC 52)."""
+        from pixel_tui.tui.clipboard import copy_text
+
+        name = self.entries.current_name
+        text, what = self.copy_target(name) if name else ("", "path")
+        copy_text(self.app, text, what)
 
     def open_file(self, name: str) -> None:
         """Enter on a file (preview)."""
