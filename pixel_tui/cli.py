@@ -61,13 +61,17 @@ def settings_from_args(args: argparse.Namespace):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run pixel-tui; returns the process exit code."""
-    from pixel_tui.core.errors import PixelError, render_error
+    from pixel_tui.core.errors import PixelError, redact, render_error
+    from pixel_tui.core.printable import SafeStream
 
     parser = build_parser()
     args = parser.parse_args(argv)
     module = getattr(args, "_module", None)
     if module is None:
         module = importlib.import_module("pixel_tui.commands.dashboard")
+    # Everything printed from here on carries data (keys, names, log lines): it passes the one filter.
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(sys.stdout, redact), SafeStream(sys.stderr, redact)
     try:
         settings = None if getattr(module, "NEEDS_SETTINGS", True) is False else settings_from_args(args)
         return int(module.run(args, settings) or 0)
@@ -78,6 +82,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return _reader_went_away()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        sys.stdout, sys.stderr = saved
 
 
 def _reader_went_away() -> int:
@@ -87,8 +98,8 @@ def _reader_went_away() -> int:
 
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # stdout already closed or not a file: nothing left to protect
+        os.dup2(devnull, sys.__stdout__.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout closed or not a file: nothing left to protect
         pass
     return 141  # 128 + SIGPIPE, what a shell reports for a writer killed by a closed pipe
 

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Iterable
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
+from pixel_tui.core.errors import redact
+from pixel_tui.core.printable import printable
 from pixel_tui.tui.alerts import JobAlerts
 from pixel_tui.tui.navigation import go_home, open_screen
 from pixel_tui.tui.notices import TOAST_CSS, Notices
@@ -43,9 +45,17 @@ class PixelApp(Notices, JobAlerts, App):
         self.services = services
         self.sub_title = self._subtitle()
 
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """Textual's notify, but plain text by default: messages quote keys, names and errors, which
+        may hold '[' (markup) or control characters; both are shown, never interpreted."""
+        super().notify(printable(message), title=printable(title), severity=severity, timeout=timeout,
+                       markup=markup)
+
     def _subtitle(self) -> str:
         s = self.services.settings
-        parts = [s.endpoint_url or "AWS", f"s3://{s.bucket or '?'}", f"drive {s.drive}"]
+        # An endpoint may carry user:password@; the header is on screen for hours, shared over SSH.
+        parts = [redact(s.endpoint_url) if s.endpoint_url else "AWS", f"s3://{s.bucket or '?'}", f"drive {s.drive}"]
         parts.append(f"config {_short_path(s.config_file)}" if s.config_file else "no config file")
         return " · ".join(parts)
 
@@ -65,6 +75,53 @@ class PixelApp(Notices, JobAlerts, App):
         self.job_feed.start(self)
         offer_resume(self)
         self.start_alerts()
+        self._watch_hangup()
+        self.run_worker(self._say_recovery, thread=True, group="registry-recovery")
+
+    # -- nothing typed is lost ------------------------------------------------------------------------
+    def _unsaved_screens(self) -> list:
+        return [s for s in self.screen_stack if getattr(s, "unsaved", None) and s.unsaved()]
+
+    async def action_quit(self) -> None:
+        """Quit; with unsaved registry edits, ask first (save / discard / cancel)."""
+        unsaved = self._unsaved_screens()
+        if not unsaved:
+            self.exit()
+            return
+        unsaved[-1].leave_then(self.exit)
+
+    def _watch_hangup(self) -> None:
+        """A closed terminal (SIGHUP) keeps unsaved registry edits in a recovery file before the app ends."""
+        import asyncio
+        import signal
+
+        try:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hung_up)
+        except (NotImplementedError, RuntimeError, ValueError):  # no signals here (not the main thread)
+            pass
+
+    def _hung_up(self) -> None:
+        from pixel_tui.core.registry.recovery import write_recovery
+
+        # Written here, not in a worker: the process is about to end and nobody is there to ask.
+        for screen in self._unsaved_screens():
+            try:
+                write_recovery(screen.reg.location, screen.reg.render(), self.services.settings.state_path)
+            except OSError:
+                continue
+        self.exit(return_code=129)
+
+    def _say_recovery(self) -> None:
+        """At start: say where unsaved edits of an earlier session were kept (runs in a worker)."""
+        from pixel_tui.core.registry.recovery import pending_recovery
+
+        settings = self.services.settings
+        path = pending_recovery(settings.registry, settings.state_path)
+        if path is not None:
+            self.call_from_thread(
+                self.notify, f"Unsaved registry edits from a session that was closed were kept in {path}. "
+                f"Compare it with {settings.registry}, reapply what you need, then delete it.",
+                title="Registry edits recovered", severity="warning", timeout=60)
 
     def on_unmount(self) -> None:
         """Wake the feed's watcher so it ends now: quitting waits for its thread."""

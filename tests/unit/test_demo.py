@@ -99,7 +99,7 @@ def test_demo_command_stops_everything_on_ctrl_c(tmp_path):
         ls = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60,
                             env={"PATH": os.environ["PATH"], "HOME": str(tmp_path)})
         assert ls.returncode == 0 and "Psych8k/" in ls.stdout, ls.stderr
-        weed_pid = int((tmp_path / "d" / "weed" / "weed.pid").read_text())
+        weed_pid = json.loads((tmp_path / "d" / "weed" / "weed.pid").read_text())["pid"]
         job_pid = json.loads((tmp_path / "d" / "demo.json").read_text())["rclone_pid"]
         assert _alive(weed_pid) and _alive(job_pid)
         proc.send_signal(signal.SIGINT)
@@ -122,7 +122,7 @@ def test_demo_stops_everything_when_its_terminal_hangs_up(tmp_path):
         for line in proc.stdout:
             if "Ctrl+C stops the demo" in line:
                 break
-        weed_pid = int((tmp_path / "d" / "weed" / "weed.pid").read_text())
+        weed_pid = json.loads((tmp_path / "d" / "weed" / "weed.pid").read_text())["pid"]
         job_pid = json.loads((tmp_path / "d" / "demo.json").read_text())["rclone_pid"]
         proc.send_signal(signal.SIGHUP)
         proc.wait(30)

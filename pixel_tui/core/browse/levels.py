@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Iterator
 
+from pixel_tui.core.browse.markers import folder_marker, uploaded_text
 from pixel_tui.core.browse.reconcile import Sync, diff_remote
 from pixel_tui.core.storage.listing import epoch
 from pixel_tui.core.storage.rclone import join_remote
@@ -45,12 +46,19 @@ def drive_totals(rclone: "Rclone", store: "S3Store", drive_path: str, raw_path: 
     """(files, bytes and sync summary of a Drive folder against its raw copy, the folder's marker)."""
     report = diff_remote(rclone, drive_path, store, raw_path, hashes=hashes)
     files = report.uploaded + report.missing + report.differs
-    total = sum(i.drive_size or 0 for i in files)
+    total = sum(max(i.drive_size or 0, 0) for i in files)  # -1: a size the remote does not know
+    unknown = sum(1 for i in files if (i.drive_size or 0) < 0)
     summary = report.folders(depth=0).get("")
-    status = summary.text() if summary else "0/0 uploaded"
-    marker = Sync.UPLOADED.value if report.ok else (Sync.DIFFERS.value if report.uploaded or report.differs
-                                                    else Sync.MISSING.value)
-    return f"{len(files)} files {human_bytes(total)} · {status}", marker
+    status = uploaded_text(summary) if summary else "0/0 uploaded"
+    if report.missing:
+        gone = sum(max(i.drive_size or 0, 0) for i in report.missing)
+        status += f", {len(report.missing):,} missing ({human_bytes(gone)})"
+    if report.differs:
+        status += f", {len(report.differs):,} differ"
+    if unknown:
+        status += f" · {unknown} of unknown size"
+    marker = folder_marker(summary) if summary else Sync.MISSING.value
+    return f"{len(files):,} files {human_bytes(total)} · {status}", marker
 
 
 def s3_totals(store: "S3Store", prefix: str, cancelled: Cancelled | None = None,

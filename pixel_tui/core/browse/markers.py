@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from pixel_tui.core.browse.reconcile import (
+    FolderSummary,
     Sync,
     level_sync,
     processed_index,
@@ -23,6 +24,7 @@ from pixel_tui.core.browse.reconcile import (
 )
 
 if TYPE_CHECKING:
+    from pixel_tui.core.browse.reconcile import DiffReport
     from pixel_tui.core.config import Settings
     from pixel_tui.core.jobs.parse import Snapshot, Transfer
     from pixel_tui.core.jobs.tail import JobView
@@ -31,12 +33,61 @@ if TYPE_CHECKING:
 Row = tuple  # (name, size or -1 for a folder, mtime, md5 or etag): one entry of a listed level
 
 
+# A Drive folder some of whose files are uploaded, none differing: not "differs" (that is for content).
+PARTIAL = "partial"
+
+
 @dataclass
 class Marks:
-    """Markers of one level (name -> marker value, '' clears one) and the pane's note about them."""
+    """Markers of one level (name -> marker value, '' clears one), per-row info and the pane's note."""
 
     markers: dict[str, str] = field(default_factory=dict)
     note: str = ""
+    info: dict[str, str] = field(default_factory=dict)
+
+
+def folder_marker(summary: FolderSummary) -> str:
+    """A Drive folder's marker from its files' counts: uploaded (all), differs (some content differs),
+    duplicate (a name taken twice), partial (some uploaded, the rest missing), missing (none uploaded)."""
+    if summary.total and summary.uploaded == summary.total:
+        return Sync.UPLOADED.value
+    if summary.differs:
+        return Sync.DIFFERS.value
+    if summary.duplicates:
+        return Sync.DUPLICATE.value  # a name rclone copies only once: not uploaded, whatever the rest says
+    return PARTIAL if summary.uploaded else Sync.MISSING.value
+
+
+def uploaded_text(summary: FolderSummary) -> str:
+    """``1,204/1,210 uploaded``: a folder's count, grouped in thousands as people read it."""
+    return f"{summary.uploaded:,}/{summary.total:,} uploaded"
+
+
+def subtree_line(report: "DiffReport") -> str:
+    """The whole subtree of a Drive level: ``73/77 uploaded, 4 missing, 76.5 MiB`` (its files' bytes)."""
+    from pixel_tui.core.units import human_bytes
+
+    files = report.uploaded + report.missing + report.differs
+    parts = [f"{len(report.uploaded):,}/{len(files):,} uploaded", f"{len(report.missing):,} missing"]
+    if report.differs:
+        parts.append(f"{len(report.differs):,} differ")
+    parts.append(human_bytes(sum(max(i.drive_size or 0, 0) for i in files)))  # -1: a size the remote does not know
+    return ", ".join(parts)
+
+
+def subtree_marks(report: "DiffReport", uploading: Iterable[str] = ()) -> Marks:
+    """The level's folders marked from the whole subtree (``N/M uploaded`` beside each), and the note on
+    what the subtree holds (``whole tree ...``). Folders in ``uploading`` keep ↑."""
+    busy = set(uploading)
+    marks = Marks(note=f"whole tree {subtree_line(report)}")
+    for folder, summary in report.folders(depth=1).items():
+        if not folder or not summary.total:
+            continue
+        name = folder + "/"
+        if name not in busy:
+            marks.markers[name] = folder_marker(summary)
+        marks.info[name] = uploaded_text(summary)
+    return marks
 
 
 # -- what rclone is transferring now -------------------------------------------------------------------
@@ -125,7 +176,12 @@ def drive_markers(store: "S3Store", settings: "Settings", location: str, rows: l
             elif again:
                 markers[name] = ""  # clears an "uploading" from an earlier look
     done = sum(1 for v in markers.values() if v == "uploaded")
-    return Marks(markers, f"{done}/{len(files)} files uploaded")
+    return Marks(markers, level_note(done, len(files)))
+
+
+def level_note(done: int, files: int) -> str:
+    """What a Drive level's own markers count: its files, not what lies below its folders."""
+    return f"this level {done}/{files} uploaded"
 
 
 # -- S3 ------------------------------------------------------------------------------------------------
@@ -135,7 +191,7 @@ def registry_paths(settings: "Settings", store_factory: Callable[[str], "S3Store
         return []
     from pixel_tui.core.registry.document import Registry
 
-    return [d.path for d in Registry.load(settings.registry, store_factory).datasets()]
+    return [d.path for d in Registry.load(settings.registry, store_factory, max_bytes=settings.registry_max_bytes).datasets()]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import BinaryIO, Callable
 
+from pixel_tui.core.files import open_regular
 from pixel_tui.core.jobs.history import History, Sample, scan_history
 from pixel_tui.core.jobs.parse import MAX_ERRORS, LogParser, Snapshot
 
@@ -118,7 +119,8 @@ def _earlier_errors(fp: BinaryIO, before: int, want: int) -> list[str]:
 
 def read_current(path: str | os.PathLike) -> Snapshot:
     """The current snapshot of one log, read from its end (raises OSError if it cannot be read)."""
-    with open(path, "rb") as fp:
+    # Not open(): a FIFO (a log path, or a glob match) would block it forever; it is refused instead.
+    with open_regular(path) as fp:
         st = os.fstat(fp.fileno())
         parser, start = _tail_parser(fp, st.st_size)
         return _complete(parser.snapshot(), fp, start, st)
@@ -219,7 +221,7 @@ class _FileFollower:
 
     def _open(self, st: os.stat_result, initial: bool) -> bool:
         try:
-            self.fp = open(self.path, "rb")
+            self.fp = open_regular(self.path)
         except OSError as exc:
             return self._fail(exc)
         st = os.fstat(self.fp.fileno())
@@ -364,7 +366,7 @@ class LogWatcher:
     def _load_history(self, f: _FileFollower) -> None:
         """Read the speed history before the tail in the background, then merge live samples."""
         try:
-            with open(f.path, "rb") as fp:
+            with open_regular(f.path) as fp:
                 hist = scan_history(fp, end=f.history_end, fmt=f.view.snapshot.format if f.view.snapshot else None,
                                     max_points=f.view.history.max_points, cancelled=self._stop.is_set)
         except OSError:

@@ -75,6 +75,22 @@ def list_promotions(settings: "Settings") -> list[PromotionRow]:
     return rows[::-1]
 
 
+def count_unfinished_uploads(settings: "Settings", rows: list[PromotionRow], store_for) -> dict[str, int]:
+    """For each resumable promotion, how many unfinished multipart uploads to its own destination keys
+    the server still holds (``store_for(bucket)`` gives the store); one listing per promotion."""
+    from pixel_tui.core.promotion.execute import leftover_uploads
+    from pixel_tui.core.promotion.journal import Journal
+    from pixel_tui.core.promotion.plan import Plan
+
+    out: dict[str, int] = {}
+    for row in rows:
+        if not row.resumable:
+            continue
+        plan = Plan.from_dict(Journal.find(settings, row.id).state().plan)
+        out[row.id] = len(leftover_uploads(store_for(plan.bucket), plan))
+    return out
+
+
 def promoted_sources(settings: "Settings") -> set[str]:
     """Raw keys and prefixes that a finished (not undone) promotion copied into processed."""
     out: set[str] = set()

@@ -37,13 +37,16 @@ def plan_view(plan: "Plan") -> Group:
         head.append(f"[b yellow]  CONFLICT {escape(t.dst)} differs (overwrite replaces it)[/]")
     if len(plan.conflicts) > 5:
         head.append(f"[b yellow]  … and {len(plan.conflicts) - 5} more conflicts[/]")
+    if plan.stream_single or plan.stream_multipart:  # the server cannot copy (the provider probe)
+        head.append(f"[b yellow]Copies: {escape(plan.copy_method)}[/]")
     if plan.mode == "move":
         head.append(f"[b yellow]MOVE: {sm['objects']:,} raw objects ({human_bytes(sm['bytes'])}) deleted after "
                     f"verification[/]")
     folded = []
     for item in plan.items[:3]:
         kind = f" (folder, {len(item.tasks):,} objects)" if item.is_folder else ""
-        folded.append(Text(f"{item.source} -> {item.dest}{kind}"))
+        cat = f"[{item.category}] " if item.category and item.category != plan.category else ""
+        folded.append(Text(f"{cat}{item.source} -> {item.dest}{kind}"))
     if len(plan.items) > 3:
         folded.append(Text(f"… and {len(plan.items) - 3} more items"))
     if plan.registry_location:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import work
 from textual.message import Message
 from textual.widgets import Static
 
+from pixel_tui.core.printable import printable
 from pixel_tui.tui.dialogs.prompts import AskDialog, DiffDialog
 from pixel_tui.tui.worker_errors import reported
 
@@ -22,9 +24,10 @@ if TYPE_CHECKING:
 class RegistryLoaded(Message):
     """The registry file/object was read (``error`` set when it could not be)."""
 
-    def __init__(self, registry: "Registry | None", error: str = "") -> None:
+    def __init__(self, registry: "Registry | None", error: str = "", caveat: str = "") -> None:
         super().__init__()
         self.registry, self.error = registry, error
+        self.caveat = caveat  # why saves are not race-free here ('' when they are)
 
 
 class DiskChanged(Message):
@@ -73,11 +76,14 @@ class RegistryStorage:
             return
         with reported(self, "loading the registry", lambda text: RegistryLoaded(None, text)):
             try:
-                reg = Registry.load(location, self._factory, backup_dir=self.settings.state_path / "registry-backups")
+                reg = Registry.load(location, self._factory, backup_dir=self.settings.state_path / "registry-backups",
+                                    max_bytes=self.settings.registry_max_bytes)
             except PixelError as exc:
                 self.post_message(RegistryLoaded(None, str(exc)))
                 return
-            self.post_message(RegistryLoaded(reg))
+            # Probed once per endpoint (cached): a server that ignores If-Match cannot make saves race-free.
+            # Read-only sessions never save, and a probe writes scratch keys: no probe there.
+            self.post_message(RegistryLoaded(reg, caveat="" if self.read_only else reg.save_caveat()))
 
     def _poll_disk(self) -> None:
         if self.reg is not None and not self.busy:
@@ -127,9 +133,12 @@ class RegistryStorage:
     def on_registry_loaded(self, event: RegistryLoaded) -> None:
         """Show the loaded registry (or why it could not be read)."""
         if event.registry is None:
-            self.query_one("#registry-summary", Static).update(f"[red]{event.error}[/red]")
+            self.query_one("#registry-summary", Static).update(Text(printable(event.error), style="red"))
             return
         self.reg = event.registry
+        self.save_caveat = event.caveat
+        if event.caveat:
+            self.sub_title = "⚠ saves are not race-free on this server"
         self._refresh()
         if self._focus_key:
             self.table.select_key(self._focus_key)
@@ -155,7 +164,11 @@ class RegistryStorage:
             self.query_one("#registry-notice").display = False
             self.notify(f"saved {self.reg.location}")
             self._refresh()
+            after, self._after_save = self._after_save, None
+            if after is not None:
+                after()
             return
+        self._after_save = None  # not saved: stay, so nothing is lost
         self.notify(event.error, severity="error", timeout=10)
         if event.conflict:
             self.disk_changed = False  # let the next poll raise the notice again
@@ -221,6 +234,8 @@ class RegistryStorage:
             if choice == "save" and not self.busy:
                 self.busy = True
                 self._save(self.reg)
+            else:
+                self._after_save = None  # the save was cancelled: so is what waited for it
 
         changed = sum(1 for line in self.reg.diff().splitlines()[2:] if line[:1] in "+-")
         self.app.push_screen(DiffDialog(f"Save {changed} changed line(s) to {self.reg.location}?", self.reg.diff(),

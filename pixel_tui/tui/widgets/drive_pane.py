@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual import on, work
 
 from pixel_tui.core.browse.levels import drive_rows, drive_totals
-from pixel_tui.core.browse.markers import drive_markers, transfer_progress, transfers_of
-from pixel_tui.core.browse.reconcile import hashes_are_cheap
+from pixel_tui.core.browse.markers import drive_markers, subtree_marks, transfer_progress, transfers_of
+from pixel_tui.core.browse.reconcile import diff_remote, hashes_are_cheap
 from pixel_tui.core.errors import render_error
 from pixel_tui.core.storage.rclone import join_remote
 from pixel_tui.tui.job_feed import feed_of
@@ -125,6 +125,15 @@ class DrivePane(BrowserPane):
         uploading = self._feed.in_flight_names()  # waits for the feed's first look at the logs
         marks = drive_markers(services.store, services.settings, location, rows, uploading, again=again)
         self.post_message(MarkersUpdated(gen, marks.markers, note=marks.note))
+        if again or not any(name.endswith("/") for name, *_ in rows):
+            return
+        # Then the whole subtree, once: folders read partial / N of M uploaded, and the status line says
+        # what lies below this level as well as what the level itself counts.
+        report = diff_remote(services.rclone, join_remote(self.root, location), services.store,
+                             services.settings.raw_prefix + location, hashes=self._cheap_hashes)
+        busy = [n for n, v in marks.markers.items() if v == "uploading"]
+        sub = subtree_marks(report, busy)
+        self.post_message(MarkersUpdated(gen, sub.markers, info=sub.info, subtree=sub.note))
 
     def totals_for(self, location: str, name: str, progress) -> tuple[str, str]:
         """Files, bytes and sync summary of a Drive folder against its raw copy."""

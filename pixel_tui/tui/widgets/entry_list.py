@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from pixel_tui.core.printable import one_line
 from pixel_tui.core.storage.listing import Level
 from pixel_tui.core.units import human_bytes
 from pixel_tui.tui.keys import move_bindings
@@ -20,7 +21,8 @@ from pixel_tui.tui.keys import move_bindings
 # Marker glyphs and the component class that colours them.
 MARKERS = {
     "uploaded": ("✓", "ok"), "missing": ("✗", "bad"), "differs": ("≠", "warn"), "uploading": ("↑", "busy"),
-    "extra": ("+", "warn"), "promoted": ("★", "ok"), "registered": ("✓", "ok"), "unregistered": ("·", "warn"),
+    "partial": ("◐", "partial"),
+    "extra": ("+", "warn"), "duplicate": ("‼", "bad"), "shortcut": ("↪", "warn"), "promoted": ("★", "ok"), "registered": ("✓", "ok"), "unregistered": ("·", "warn"),
 }
 
 
@@ -54,10 +56,10 @@ class EntryList(ScrollView, can_focus=True):
     ]
     COMPONENT_CLASSES = {
         "entry-list--cursor", "entry-list--dir", "entry-list--dim", "entry-list--mark",
-        "entry-list--ok", "entry-list--bad", "entry-list--warn", "entry-list--busy",
+        "entry-list--ok", "entry-list--bad", "entry-list--warn", "entry-list--busy", "entry-list--partial",
     }
     DEFAULT_CSS = """
-    EntryList { height: 1fr; }
+    EntryList { height: 1fr; overflow-x: hidden; }
     EntryList > .entry-list--cursor { background: $accent 40%; }
     EntryList:focus > .entry-list--cursor { background: $accent; color: $text; }
     EntryList > .entry-list--dir { color: $primary; text-style: bold; }
@@ -67,6 +69,7 @@ class EntryList(ScrollView, can_focus=True):
     EntryList > .entry-list--bad { color: $error; }
     EntryList > .entry-list--warn { color: $warning; }
     EntryList > .entry-list--busy { color: $accent; }
+    EntryList > .entry-list--partial { color: $secondary; }
     """
 
     class Highlighted(Message):
@@ -160,7 +163,7 @@ class EntryList(ScrollView, can_focus=True):
         full = self.virtual_size.height >= 2 * max(self.size.height, 1)
         if force or not full or now - self._resized_at >= RESIZE_SECONDS:
             self._resized_at = now
-            self.virtual_size = Size(self.size.width, len(self.view))
+            self.virtual_size = Size(self._row_width, len(self.view))
         if force or first_new <= int(self.scroll_offset.y) + self.size.height:
             self.refresh()
 
@@ -256,12 +259,17 @@ class EntryList(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         """Columns depend on the width."""
-        self.virtual_size = Size(self.size.width, len(self.view))
+        self.virtual_size = Size(self._row_width, len(self.view))
 
     # -- drawing ---------------------------------------------------------------------------------
+    @property
+    def _row_width(self) -> int:
+        """Columns a row may use: inside the vertical scrollbar when there is one (else the unit is cut off)."""
+        return self.scrollable_content_region.width or self.size.width
+
     def render_line(self, y: int) -> Strip:
         """One screen line: the row at scroll offset + y, or blank."""
-        width = self.size.width
+        width = self._row_width
         pos = int(self.scroll_offset.y) + y
         if pos >= len(self.view):
             if pos == 0 and self.empty_text:
@@ -276,19 +284,22 @@ class EntryList(ScrollView, can_focus=True):
             base = base + self.get_component_rich_style("entry-list--cursor")
         mark = "▌" if name in self.marked else " "
         glyph, kind = MARKERS.get(self.markers.get(name, ""), (" ", ""))
-        size_text = human_bytes(size) if size >= 0 else ""
+        folder = name.endswith("/")
+        # -1: a folder, or a file whose size the remote does not know (a Google Doc, an http remote)
+        size_text = human_bytes(size) if size >= 0 else ("" if folder else "?")
         info = self.info.get(name, "")
         time_text = format_time(level.mtimes[row]) if self.show_times and width >= 50 else ""
         # A folder has no size: its name takes that room. Folder totals show in the row only when they fit
         # whole; the pane's status line shows them for the cursor row at any width.
-        right = f"{size_text:>9}" if size >= 0 else ""
+        right = f"{size_text:>9}" if not folder else ""
         if info and width >= 50 and len(info) <= width // 3:
             right = f"{info} {right}" if right else info
         if time_text:
             right = f"{right}  {time_text}" if right else time_text
         name_width = max(4, width - 3 - len(right) - (1 if right else 0))
-        shown = fit_name(name, name_width)
-        name_style = base + self.get_component_rich_style("entry-list--dir") if size < 0 else base
+        label = one_line(name)  # a key's ESC or BEL would be obeyed by the terminal
+        shown = fit_name(label, name_width)
+        name_style = base + self.get_component_rich_style("entry-list--dir") if folder else base
         segments = [
             Segment(mark, base + self.get_component_rich_style("entry-list--mark")),
             Segment(glyph, base + self.get_component_rich_style(f"entry-list--{kind}") if kind else base),

@@ -61,9 +61,10 @@ class MarkersUpdated(Message):
     """Markers and/or folder info for rows of level generation ``gen``."""
 
     def __init__(self, gen: int, markers: dict[str, str] | None = None, info: dict[str, str] | None = None,
-                 note: str = "", cache: tuple[str, str] | None = None) -> None:
+                 note: str = "", cache: tuple[str, str] | None = None, subtree: str = "") -> None:
         super().__init__()
         self.gen = gen
+        self.subtree = subtree  # what the whole subtree of the level holds (a second part of the status)
         self.cache = cache  # (location, name) whose final totals these are: kept for the session
         self.markers = markers or {}
         self.info = info or {}
@@ -97,6 +98,8 @@ class BrowserPane(Vertical):
         self._started = 0.0
         self._spin = 0
         self._note = ""
+        self._subtree_note = ""
+        self._folder_marks: dict[str, str] = {}
         self._totals: dict[tuple[str, str], str] = {}  # (location, name) -> info, cached for the session
 
     def compose(self) -> ComposeResult:
@@ -165,12 +168,15 @@ class BrowserPane(Vertical):
         self.gen += 1
         self.error = None
         self._note = ""
+        self._subtree_note = ""
+        self._folder_marks: dict[str, str] = {}  # folder markers from the subtree, kept over re-checks
         entries = self.entries
         if not keep_filter:
             entries.filter_text = ""
             self.query_one(Input).display = False
         entries.reset(location, "loading…")
         self._select_when_loaded = select
+        self._keep_marks: set[str] = set()  # action_refresh() sets the marks to keep after this call
         self.query_one(Breadcrumb).parts = self.crumbs()
         self.loading = True
         self._started = time.monotonic()
@@ -243,6 +249,12 @@ class BrowserPane(Vertical):
         for (loc, name), info in self._totals.items():
             if loc == self.location:
                 entries.info[name] = info
+        keep, self._keep_marks = getattr(self, "_keep_marks", set()), set()
+        if keep:
+            names = set(entries.level.names)
+            entries.marked = {n for n in keep if n in names}
+            entries.post_message(entries.MarksChanged(entries))
+            entries.refresh()
         self._update_status()
 
     @on(LevelFailed)
@@ -262,10 +274,18 @@ class BrowserPane(Vertical):
         if msg.gen != self.gen:
             return
         entries = self.entries
+        if msg.subtree:
+            self._folder_marks = dict(msg.markers)
+        elif self._folder_marks:
+            # A re-check of the level clears folder markers it cannot judge: the subtree's still stand.
+            msg.markers.update({n: self._folder_marks[n] for n, v in msg.markers.items()
+                                if not v and n in self._folder_marks})
         entries.markers.update(msg.markers)
         entries.info.update(msg.info)
         if msg.note:
             self._note = msg.note
+        if msg.subtree:
+            self._subtree_note = msg.subtree
         entries.refresh_markers()
         self._update_status()
 
@@ -291,8 +311,6 @@ class BrowserPane(Vertical):
         parts = []
         if self.loading:
             parts.append(f"{SPINNER[self._spin]} loading {n:,}")
-        else:
-            parts.append(f"{n:,} entries" + (f" ({entries.level.n_dirs:,} folders)" if entries.level.n_dirs else ""))
         if entries.filter_text:
             parts.append(f"filter '{_esc(entries.filter_text)}': {shown:,}")
         if entries.marked:
@@ -301,6 +319,11 @@ class BrowserPane(Vertical):
             parts.append(f"{SPINNER[self._spin]} totals… (Esc cancels)")
         if self._note:
             parts.append(_esc(self._note))
+        if self._subtree_note:
+            parts.append(_esc(self._subtree_note))
+        if not self.loading:
+            # Last: at 80 columns the two status lines are for what the markers mean, the count can be cut.
+            parts.append(f"{n:,} entries" + (f" ({entries.level.n_dirs:,} folders)" if entries.level.n_dirs else ""))
         live = self.live_note() or self.cursor_info()
         # The cursor row's upload progress or folder totals go first: at 80 columns the pane's two status
         # lines are all there is, and a row has no room for `1,204/1,210 uploaded · 6 missing (2.3 GiB)`.
@@ -342,8 +365,14 @@ class BrowserPane(Vertical):
         self.open_location(parent + "/" if parent else "", select=parts[-1] + "/")
 
     def action_refresh(self) -> None:
-        """Reload this level, keeping the filter and the cursor row."""
+        """Reload this level, keeping the filter, the cursor row and the marks (of rows still there)."""
+        marked = set(self.entries.marked)
         self.open_location(self.location, select=self.entries.current_name, keep_filter=True)
+        self._keep_marks = marked
+
+    def affected_by(self, prefixes) -> bool:
+        """True when this level shows something under one of ``prefixes`` (or holds one of them)."""
+        return any(self.location.startswith(p) or p.startswith(self.location) for p in prefixes)
 
     def action_filter(self) -> None:
         """Show the filter box."""

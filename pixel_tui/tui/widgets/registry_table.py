@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
+from pixel_tui.core.printable import one_line
 from pixel_tui.core.registry.document import SOURCE_FIELD, DatasetRef
 from pixel_tui.tui.keys import NavTable
 
@@ -41,11 +42,11 @@ class Row:
         """Cells of the shown columns (``widths``' keys, else all), status coloured, each shortened to fit."""
         out = []
         for col in (widths or dict.fromkeys(COLUMNS)):
-            value = getattr(self, col)
+            value = one_line(getattr(self, col))  # registry text is data: no controls, no markup
             width = (widths or {}).get(col)
             if width is not None and len(value) > width:
                 value = shorten_middle(value, width) if col in MIDDLE_COLUMNS else value[:width - 1] + "…"
-            out.append(Text(value, style=STATUS_STYLE.get(self.status, "bold red")) if col == "status" else value)
+            out.append(Text(value, style=STATUS_STYLE.get(self.status, "bold red") if col == "status" else ""))
         return out
 
     def detail(self) -> str:
