@@ -25,13 +25,15 @@ NAVIGATION_HELP = [
 # (core/registry/validate.py), explained in `?`.
 MARKER_LEGEND = [
     ("✓", "Drive: uploaded (same size, same MD5 where known) · processed: registered"),
-    ("✗", "missing on the other side"),
+    ("✗", "missing on S3 (nothing of it uploaded)"),
     ("≠", "differs (size or checksum)"),
+    ("◐", "partial: a folder with some files uploaded and the rest missing (totals: s)"),
     ("↑", "uploading now (named in a watched rclone log)"),
+    ("‼", "duplicate: a name taken twice in one Drive folder (rclone copies only one)"),
+    ("↪", "a Drive shortcut (rclone follows it: its data may be counted twice)"),
     ("★", "raw: promoted (under processed or referenced by the registry)"),
     ("·", "processed: not referenced by the registry"),
     ("+", "only on S3 (no Drive counterpart)"),
-    ("partial", "folder: some files uploaded, some not (totals: s)"),
 ]
 # Registry status label -> what it means; every label of core/registry/validate.py KINDS (help lists them all).
 REGISTRY_STATUS_MEANING = {

@@ -178,7 +178,6 @@ async def test_help_explains_every_marker_and_registry_status(browser):
         text = str(browser.screen.query_one(NavScroll).query_one("Static").render())
         for glyph, _ in MARKERS.values():
             assert f"\n{glyph} " in text, glyph
-        assert "\npartial " in text
         for _, label in KINDS.values():
             assert f"\n{label} " in text, label
         assert "\nok " in text and "\nchecking " in text

@@ -19,7 +19,7 @@ from pixel_tui.core.storage.s3url import s3_url
 from pixel_tui.core.units import plural
 from pixel_tui.tui.dialogs.promote_plan_view import plan_view
 from pixel_tui.tui.dialogs.promote_run import PromotionRun
-from pixel_tui.tui.widgets.glyph_checkbox import GlyphCheckbox
+from pixel_tui.tui.dialogs.glyph_checkbox import GlyphCheckbox
 from pixel_tui.tui.worker_errors import reported
 
 if TYPE_CHECKING:
