@@ -34,7 +34,9 @@ def render_details(lines: list[tuple[str, str]]) -> Text:
         style = STYLES.get(kind, "")
         if kind == "diff":
             style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
-        out.append(line + "\n", style=style)
+        lead = len(line) - len(line.lstrip(" "))
+        # Leading spaces as no-break spaces: the wrapper drops plain ones, and a diff's indent is its meaning.
+        out.append("\u00a0" * lead + line[lead:] + "\n", style=style)
     return out
 
 
