@@ -66,9 +66,8 @@ def run(args, settings) -> int:
     from pixel_tui.core.jobs.tail import expand_sources
 
     stall = args.stall_seconds if args.stall_seconds is not None else (settings.stall_seconds if settings else 600.0)
-    from pixel_tui.core.jobs.rc import display_url
-
     from pixel_tui.core.config import check_http_url
+    from pixel_tui.core.jobs.rc import display_url
 
     for p in args.logs:
         if "://" in p:

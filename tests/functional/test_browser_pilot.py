@@ -293,3 +293,36 @@ async def test_folder_markers_from_the_subtree_survive_a_re_check_of_the_level(b
         await settle(pilot)
         assert drive.entries.markers["Beta_downloaded/"] == "partial"
         assert drive.entries.markers["Alpha Set/"] == "uploaded"
+
+
+async def test_both_panes_share_one_listing_of_the_raw_level_and_r_lists_it_again(browser):
+    """The S3 pane shows raw/ and the Drive pane marks its root against raw/: one listing for both."""
+    async with browser.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        levels = browser.services.levels
+        assert levels.listed == 1
+        assert browser.screen.drive.entries.markers["notes.txt"] == "uploaded"
+        browser.screen.action_refresh_all()
+        await settle(pilot)
+        assert levels.listed == 2  # the refresh lists once more, again for both panes
+        assert browser.screen.drive.entries.markers["notes.txt"] == "uploaded"
+
+
+async def test_folder_totals_are_remembered_across_sessions_with_their_age(weed_server, weed_store, drive_dir,
+                                                                           tmp_path, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
+    seed(drive_dir, weed_store)
+    settings = settings_for(weed_server, weed_store.bucket, state_dir=str(tmp_path / "state"))
+    first = build(settings, drive_dir)
+    async with first.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab", "s")  # totals of Alpha Set/ on S3: counted now
+        await settle(pilot)
+        assert first.screen.s3.entries.info["Alpha Set/"] == "2 obj 75 B"
+    again = build(settings, drive_dir)  # the next session: shown at once from the snapshot, with its age
+    async with again.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        info = again.screen.s3.entries.info["Alpha Set/"]
+        assert info.startswith("2 obj 75 B · ") and info.endswith(" ago"), info
+        assert "Beta_downloaded/" not in again.screen.s3.entries.info  # never counted

@@ -92,3 +92,15 @@ def test_stale_s3_registry_save_is_refused_and_the_first_survives(name, request,
     assert ("not race-free" in caveat) is (name == "rclone")
     probed = cached(factory(store.bucket))  # probed once for the endpoint, kept in the state dir
     assert probed is not None and probed.conditional_writes is (name != "rclone")
+
+
+def test_a_killed_probe_s_open_upload_is_aborted_by_the_next_probe(weed_store):
+    from pixel_tui.core.storage.probe import probe_provider
+
+    client = weed_store.client
+    stale = client.create_multipart_upload(Bucket=weed_store.bucket, Key="pixel-tui-probe/0123456789ab/upload-part-copy")
+    mine = client.create_multipart_upload(Bucket=weed_store.bucket, Key="pixel-tui-probe/someone/else.bin")
+    probe_provider(weed_store)
+    left = {(u["Key"], u["UploadId"]) for u in client.list_multipart_uploads(Bucket=weed_store.bucket).get("Uploads") or []}
+    assert left == {("pixel-tui-probe/someone/else.bin", mine["UploadId"])}
+    assert ("pixel-tui-probe/0123456789ab/upload-part-copy", stale["UploadId"]) not in left

@@ -25,6 +25,7 @@ from pixel_tui.core.browse.reconcile import (
 
 if TYPE_CHECKING:
     from pixel_tui.core.browse.reconcile import DiffReport
+    from pixel_tui.core.browse.shared_level import SharedLevels
     from pixel_tui.core.config import Settings
     from pixel_tui.core.jobs.parse import Snapshot, Transfer
     from pixel_tui.core.jobs.tail import JobView
@@ -149,20 +150,34 @@ def transfer_progress(transfers, rel: str, folder: bool) -> str:
 
 # -- Drive ---------------------------------------------------------------------------------------------
 def drive_markers(store: "S3Store", settings: "Settings", location: str, rows: list[Row],
-                  uploading: Iterable[str] = (), again: bool = False) -> Marks:
+                  uploading: Iterable[str] = (), again: bool = False,
+                  shared: "SharedLevels | None" = None, since: float | None = None) -> Marks:
     """Each Drive file of the level at ``location`` against its raw counterpart; folders missing when
     S3 has no such prefix; "uploading" for what rclone has in flight (``uploading``: transfer names).
 
     ``again``: a re-check of a shown level, so folders that are neither also get an (empty) marker.
-    Lists one level of S3 (raw prefix + location).
+    Lists one level of S3 (raw prefix + location), through ``shared`` when given (joining the S3
+    pane's listing of the same level; one started after ``since`` when given, a new one for a re-check);
+    none for an empty Drive level.
     """
     prefix = settings.raw_prefix + location
     s3_files: dict[str, tuple[int, str]] = {}
     s3_dirs: set[str] = set()
-    for page in store.iter_level(prefix):
-        s3_dirs.update(p[len(prefix):] for p in page.prefixes)
-        for o in page.objects:
-            s3_files[o.key[len(prefix):]] = (o.size, o.etag)
+    if not rows:
+        pass  # nothing to mark: no S3 listing
+    elif shared is not None:
+        level = shared.level(store, prefix, fresh=again, since=since)
+        sizes = level.sizes
+        for i, name in enumerate(level.names):
+            if name.endswith("/"):
+                s3_dirs.add(name)
+            else:
+                s3_files[name] = (sizes[i], level.etag(i))
+    else:
+        for page in store.iter_level(prefix):
+            s3_dirs.update(p[len(prefix):] for p in page.prefixes)
+            for o in page.objects:
+                s3_files[o.key[len(prefix):]] = (o.size, o.etag)
     busy = list(uploading)
     files = [(n, size, md5 or None) for n, size, _, md5 in rows if not n.endswith("/")]
     busy_files = [n for n, _, _ in files if any(transfer_matches(t, location + n, False) for t in busy)]

@@ -264,16 +264,3 @@ def list_journals(settings: "Settings") -> list[Journal]:
     if not d.is_dir():
         return []
     return [Journal(p) for p in sorted(d.glob("*.jsonl"))]
-
-
-def incomplete(settings: "Settings") -> list[tuple[Journal, JournalState]]:
-    """Promotions that started and did not finish: what the app offers to resume."""
-    out = []
-    for j in list_journals(settings):
-        try:
-            st = j.state()
-        except JournalCorrupt:
-            continue  # `history` reports it; it is never offered for resume
-        if st.plan is not None and not st.complete and not j.running():
-            out.append((j, st))
-    return out

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 import time
 import uuid
@@ -93,6 +94,7 @@ def probe_provider(store: "S3Store", prefix: str = DEFAULT_PREFIX) -> ProviderRe
     """Try every feature on scratch keys under ``prefix`` in the store's bucket, then delete them."""
     base = f"{prefix.rstrip('/')}/{uuid.uuid4().hex[:12]}/" if prefix.strip("/") else f"{uuid.uuid4().hex[:12]}/"
     report = ProviderReport(_cache_key(store), store.bucket, probed_at=time.time())
+    _abort_stale_probe_uploads(store, base.rsplit("/", 2)[0] + "/" if "/" in base.rstrip("/") else "")
     written: list[str] = []
     try:
         _probe_writes(store, base, report, written)
@@ -105,6 +107,18 @@ def probe_provider(store: "S3Store", prefix: str = DEFAULT_PREFIX) -> ProviderRe
                 report.notes.setdefault("cleanup", f"could not delete {key}: {_short(exc)}")
     _probe_addressing(store, report)
     return report
+
+
+def _abort_stale_probe_uploads(store: "S3Store", prefix: str) -> None:
+    """A probe killed mid-way leaves its scratch multipart upload open; abort those (and only those: our
+    own ``<12 hex>/upload-part-copy`` keys under the probe prefix) before probing again."""
+    own = re.compile(re.escape(prefix) + r"[0-9a-f]{12}/upload-part-copy")
+    try:
+        for key, upload_id in store.unfinished_uploads(prefix):
+            if own.fullmatch(key):
+                store.abort_upload(key, upload_id)
+    except PixelError:
+        pass  # a server without ListMultipartUploads: nothing we can clean, and the probe still runs
 
 
 def _probe_writes(store: "S3Store", base: str, report: ProviderReport, written: list[str]) -> None:

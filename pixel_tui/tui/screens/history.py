@@ -247,7 +247,7 @@ def offer_resume(app) -> None:
     """At start: look for interrupted promotions (in a worker) and notify, pointing at the history."""
 
     def check() -> None:
-        from pixel_tui.core.promotion.journal import incomplete
+        from pixel_tui.core.promotion.journal_index import incomplete
         from pixel_tui.core.units import plural
 
         with reported(app, "looking for interrupted promotions"):

@@ -31,11 +31,14 @@ BATCH_SECONDS = 0.25  # rows are handed to the UI at most this often (after the 
 class LevelRows(Message):
     """Rows of the level being loaded (generation ``gen``), packed into a Level by the worker."""
 
-    def __init__(self, gen: int, rows: list) -> None:
+    def __init__(self, gen: int, rows: "list | Level") -> None:
         super().__init__()
         self.gen = gen
-        self.chunk = Level("")
-        self.chunk.add(rows)  # runs in the worker thread: the UI thread only copies columns
+        if isinstance(rows, Level):
+            self.chunk = rows
+        else:
+            self.chunk = Level("")
+            self.chunk.add(rows)  # runs in the worker thread: the UI thread only copies columns
 
 
 class LevelLoaded(Message):
@@ -132,11 +135,11 @@ class BrowserPane(Vertical):
         return [self.title, *[p for p in self.location.split("/") if p]]
 
     def list_level(self, location: str, cancelled):
-        """Yield lists of (name, size or -1, mtime, etag) rows (runs in a thread)."""
+        """Yield Level chunks, or lists of (name, size or -1, mtime, etag) rows (runs in a thread)."""
         raise NotImplementedError
 
-    def after_level(self, gen: int, location: str, rows: list) -> None:
-        """Compute markers from the level's (name, size, mtime, etag) rows (runs in a thread)."""
+    def after_level(self, gen: int, location: str, level: Level) -> None:
+        """Compute markers from the whole listed level (runs in a thread)."""
 
     def totals_for(self, location: str, name: str, progress) -> tuple[str, str]:
         """(folder totals text, marker or '') (runs in a thread)."""
@@ -195,20 +198,26 @@ class BrowserPane(Vertical):
     def _load(self, gen: int, location: str) -> None:
         worker = get_current_worker()
         started = time.monotonic()
-        pending: list = []
-        seen: list = []  # every row, for the markers computed after the listing
+        # Rows are held once, as columns: the batch in flight to the UI and the whole level for the
+        # markers computed after the listing (list_level yields Level chunks or lists of row tuples).
+        pending = Level("")
+        seen = Level("")
         last = 0.0
         try:
             for rows in self.list_level(location, lambda: worker.is_cancelled):
                 if worker.is_cancelled:
                     return
+                if not isinstance(rows, Level):
+                    packed = Level("")
+                    packed.add(rows)
+                    rows = packed
                 pending.extend(rows)
                 seen.extend(rows)
                 now = time.monotonic()
                 if not last or now - last >= BATCH_SECONDS:
                     self.post_message(LevelRows(gen, pending))
-                    pending, last = [], now
-            if pending:
+                    pending, last = Level(""), now
+            if len(pending):
                 self.post_message(LevelRows(gen, pending))
             self.post_message(LevelLoaded(gen, time.monotonic() - started))
         except Exception as exc:  # shown in this pane; the other pane keeps working
