@@ -81,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_went_away()
     finally:
         for stream in (sys.stdout, sys.stderr):
             try:
@@ -88,6 +90,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             except (OSError, ValueError):
                 pass
         sys.stdout, sys.stderr = saved
+
+
+def _reader_went_away() -> int:
+    """`pixel-tui ls --json | head`: the reader closed the pipe. End quietly, as `yes | head` does: point
+    stdout at /dev/null so the interpreter's final flush does not print a second traceback."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout closed or not a file: nothing left to protect
+        pass
+    return 141  # 128 + SIGPIPE, what a shell reports for a writer killed by a closed pipe
 
 
 if __name__ == "__main__":

@@ -65,7 +65,30 @@ async def shoot(env) -> list[Path]:
         if await open_promotion_plan(pilot):
             await settle(pilot, 2.0)
             save("promotion_plan")
+            if await promote_and_open_details(pilot):
+                save("history_details")
     return saved
+
+
+async def promote_and_open_details(pilot, timeout: float = 60.0) -> bool:
+    """Story 3 to the end: `y` promotes, `y` closes the dialog, then `H` and Enter on the promotion."""
+    import time
+
+    dialog = pilot.app.screen
+    if getattr(dialog, "_plan", None) is None:
+        return False
+    await pilot.press("y")
+    deadline = time.monotonic() + timeout
+    while getattr(dialog, "_finished", None) is None:
+        if time.monotonic() > deadline:
+            return False
+        await pilot.pause(0.2)
+    await pilot.press("y")
+    await pilot.press("H")
+    await settle(pilot, 1.5)
+    await pilot.press("enter")
+    await settle(pilot, 1.5)
+    return True
 
 
 async def open_raw_folder(pilot) -> None:

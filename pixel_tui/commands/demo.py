@@ -44,9 +44,15 @@ def run(args, settings) -> int:
         # The app's S3 client and rclone read these, exactly as they would for a real setup.
         os.environ.update(env.process_env())
         if args.no_ui:
+            from pixel_tui.demo.exports import demo_variables, export_lines, write_env_file
+
+            variables = demo_variables(env)
+            env_file = env.root / "demo.env"
+            write_env_file(variables, env_file)
             print(f"endpoint  {env.settings.endpoint_url}\nbucket    {env.settings.bucket}\n"
-                  f"drive     {env.drive_dir}\nlog       {env.log_path}\nregistry  {env.registry_path}\n"
-                  "Ctrl+C stops the demo.", flush=True)
+                  f"drive     {env.drive_dir}\nlog       {env.log_path}\nregistry  {env.registry_path}\n\n"
+                  "In another shell, point every pixel-tui command (and aws, rclone) at this demo:\n"
+                  + "\n".join(export_lines(variables, env_file)) + "\n\nCtrl+C stops the demo.", flush=True)
             while True:
                 time.sleep(3600)
         from pixel_tui.tui.app import make_app

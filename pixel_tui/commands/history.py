@@ -71,6 +71,7 @@ def _undo(args, settings) -> int:
     from pixel_tui.core.promotion.errors import PromotionError
     from pixel_tui.core.promotion.undo import undo
     from pixel_tui.core.storage.s3 import S3Store
+    from pixel_tui.core.units import plural
 
     if not args.id:
         raise PromotionError("history undo needs a promotion ID", "`pixel-tui history` lists them")
@@ -86,7 +87,8 @@ def _undo(args, settings) -> int:
         print(json.dumps(result.to_dict()))
     else:
         kept = ", registry entry kept as it is" if result.copies_only else ""
-        print(f"undone {result.id}: {result.deleted} copies deleted, {result.restored_sources} sources restored{kept}")
+        print(f"undone {result.id}: {plural(result.deleted, 'copy', 'copies')} deleted, "
+              f"{plural(result.restored_sources, 'source')} restored{kept}")
         if result.registry_diff:
             print(result.registry_diff.rstrip("\n"))
     return 0

@@ -46,7 +46,7 @@ def run(args, settings) -> int:
     if args.json:
         print(plan.to_json(), flush=True)
     else:
-        print(plan.render(), flush=True)
+        print(plan.render(), flush=True)  # the plan shows the registry diff: the result does not repeat it
     if plan.blocked():
         print(f"pixel-tui: {len(plan.conflicts)} conflict(s) block this plan; use --overwrite or another --name",
               file=sys.stderr)
@@ -58,7 +58,7 @@ def run(args, settings) -> int:
         return 1
     result = execute(store, settings, plan, progress=progress)
     progress.finish()
-    _print_result(result, args.json)
+    _print_result(result, args.json, diff_shown=plan.registry_diff)
     return 0
 
 
@@ -73,10 +73,10 @@ def _latest_incomplete(settings) -> str:
 
 
 def _confirm(plan) -> bool:
-    from pixel_tui.core.units import human_bytes
+    from pixel_tui.core.units import human_bytes, plural
 
     verb = "MOVE (sources deleted after verification)" if plan.mode == "move" else "copy"
-    prompt = f"{verb} {plan.object_count:,} objects ({human_bytes(plan.total_bytes)})? [y/N] "
+    prompt = f"{verb} {plural(plan.object_count, 'object')} ({human_bytes(plan.total_bytes)})? [y/N] "
     print(prompt, end="", file=sys.stderr, flush=True)
     try:
         answer = sys.stdin.readline()
@@ -90,7 +90,8 @@ def safe_text(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
 
 
-def _print_result(result, as_json: bool) -> None:
+def _print_result(result, as_json: bool, diff_shown: str = "") -> None:
+    """The outcome; the registry diff only when the plan printed above did not already show the same one."""
     from pixel_tui.core.units import human_duration
 
     if as_json:
@@ -104,8 +105,19 @@ def _print_result(result, as_json: bool) -> None:
     if kept:
         shown = ", ".join(safe_text(k) for k in kept[:5]) + (f" and {len(kept) - 5:,} more" if len(kept) > 5 else "")
         print(f"{len(kept):,} changed sources kept (re-written after their copy was verified, not deleted): {shown}")
-    if result.registry_diff:
+    if result.registry_diff and result.registry_diff.strip() != diff_shown.strip():
         print(result.registry_diff.rstrip("\n"))
+
+
+def progress_line(p, human_bytes, human_rate, eta: str) -> str:
+    """`copy: 3/10 objects, 1.2 GiB/4.0 GiB, 80 MiB/s, ETA 1m` (phases that move no bytes, e.g. verify of
+    skipped copies, leave out the `0 B/0 B`)."""
+    from pixel_tui.core.units import plural
+
+    count = f"{p.objects_done:,}/{plural(p.objects_total, 'object')}"
+    if not p.bytes_total:
+        return f"{p.phase}: {count}{eta}"
+    return f"{p.phase}: {count}, {human_bytes(p.bytes_done)}/{human_bytes(p.bytes_total)}, {human_rate(p.rate)}{eta}"
 
 
 class _Printer:
@@ -126,8 +138,7 @@ class _Printer:
             return
         self.last = p.elapsed
         eta = f", ETA {human_duration(p.eta)}" if p.eta is not None else ""
-        line = (f"{p.phase}: {p.objects_done:,}/{p.objects_total:,} objects, {human_bytes(p.bytes_done)}"
-                f"/{human_bytes(p.bytes_total)}, {human_rate(p.rate)}{eta}")
+        line = progress_line(p, human_bytes, human_rate, eta)
         if self.tty:
             from pixel_tui.core.printable import write_control
 
@@ -139,5 +150,6 @@ class _Printer:
             print(line, file=sys.stderr, flush=True)
 
     def finish(self) -> None:
+        """End the rewritten progress line."""
         if self.tty and not self.quiet:
             print(file=sys.stderr)

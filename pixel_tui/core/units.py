@@ -126,3 +126,8 @@ def rate_scale(max_bytes_per_second: float) -> tuple[float, str]:
             break
         divisor, unit = divisor * KIB, name
     return divisor, unit
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``n`` and ``word`` agreeing in number: "1 copy", "2 copies", "1,204 objects" (``many`` when not word+s)."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"

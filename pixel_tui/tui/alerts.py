@@ -42,17 +42,24 @@ class JobAlerts:
             # The first look at a configured job is not news: alert only on a change seen while running.
             if before is None or before == status.state:
                 continue
+            # Each alert replaces the job's previous toast: a STALLED notice never outlives the stall.
             if status.state in ALERT_STATES:
-                self.alert(f"{job_name(source)}: {status.state.upper()}", ALERT_STATES[status.state])
+                self.alert(f"{job_name(source)}: {status.state.upper()}", ALERT_STATES[status.state], topic=source)
+            elif before == "stalled" and status.state == "running":
+                self.alert(f"{job_name(source)}: moving again", "information", topic=source)
+            else:
+                self.drop_notice(source)
             if status.state == "finished":
                 # What it uploaded is now in raw: the Drive markers and the raw levels are stale.
                 self.refresh_trees(drive=True, s3_prefixes=[self.services.settings.raw_prefix])
-            elif before == "stalled" and status.state == "running":
-                self.alert(f"{job_name(source)}: moving again", "information")
 
-    def alert(self, text: str, severity: str = "information") -> None:
-        """Notify, and ring the bell unless `ui.bell = false`."""
-        self.notify(text, severity=severity, timeout=10 if severity == "information" else 30)
+    def alert(self, text: str, severity: str = "information", topic: str = "") -> None:
+        """Notify (replacing ``topic``'s last toast), and ring the bell unless `ui.bell = false`."""
+        timeout = 10 if severity == "information" else 30
+        if topic:
+            self.notify_about(topic, text, severity=severity, timeout=timeout)
+        else:
+            self.notify(text, severity=severity, timeout=timeout)
         if self.services.settings.bell:
             self.bell()
 

@@ -12,29 +12,36 @@ from textual.binding import Binding
 from pixel_tui.core.errors import redact
 from pixel_tui.core.printable import printable
 from pixel_tui.tui.alerts import JobAlerts
-from pixel_tui.tui.navigation import open_screen
+from pixel_tui.tui.navigation import go_home, open_screen
+from pixel_tui.tui.notices import TOAST_CSS, Notices
 from pixel_tui.tui.services import Services
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
     from pixel_tui.tui.job_feed import JobFeed
 
-class PixelApp(JobAlerts, App):
+class PixelApp(Notices, JobAlerts, App):
     """Drive | S3 browser at home; monitor, registry and history one key away."""
 
     TITLE = "pixel-tui"
     CSS_PATH = ["styles/app.tcss", "styles/home.tcss"]  # home: the default screen's CSS_PATH is not loaded
+    CSS = TOAST_CSS
+    NOTIFICATION_TIMEOUT = 6
+    # The same keys on every screen (tui/keys.py has the list keys); the footer shows ? and q first.
     BINDINGS = [
+        Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
+        Binding("tilde", "home", "Home", key_display="~", show=False),
         Binding("m", "show('monitor')", "Monitor"),
         Binding("R", "show('registry')", "Registry"),
         Binding("H", "show('history')", "History"),
+        Binding("N", "notifications", "Notifications", show=False),
         Binding("p", "promote", "Promote"),
-        Binding("question_mark", "help", "Help", key_display="?"),
     ]
 
     def __init__(self, services: Services, **kwargs) -> None:
         super().__init__(**kwargs)
+        self._notices_init()
         self.services = services
         self.sub_title = self._subtitle()
 
@@ -50,8 +57,6 @@ class PixelApp(JobAlerts, App):
         # An endpoint may carry user:password@; the header is on screen for hours, shared over SSH.
         parts = [redact(s.endpoint_url) if s.endpoint_url else "AWS", f"s3://{s.bucket or '?'}", f"drive {s.drive}"]
         parts.append(f"config {_short_path(s.config_file)}" if s.config_file else "no config file")
-        if s.read_only:
-            parts.append("READ-ONLY")
         return " · ".join(parts)
 
     @property
@@ -137,6 +142,16 @@ class PixelApp(JobAlerts, App):
     def action_show(self, name: str) -> None:
         """Open one of the main screens (monitor, registry, history); Esc comes back."""
         open_screen(self, name)
+
+    def action_home(self) -> None:
+        """Back to the Drive | S3 browser from any screen (popups close too)."""
+        go_home(self)
+
+    def action_notifications(self) -> None:
+        """The notifications shown so far, newest first."""
+        from pixel_tui.tui.dialogs.notice_log import NoticeLogScreen
+
+        self.push_screen(NoticeLogScreen(self.notice_log.entries()))
 
     def action_help(self) -> None:
         """Show every binding of the current screen."""

@@ -20,11 +20,20 @@ def screen_class(name: str):
     return getattr(importlib.import_module(module), attr)
 
 
+def go_home(app) -> None:
+    """Pop every screen and popup above the home screen (the default screen, at the bottom)."""
+    while len(app.screen_stack) > 1:
+        app.pop_screen()
+
+
 def open_screen(app, name: str, **kwargs) -> None:
-    """Push the named screen unless it is already on top."""
+    """Show the named screen right above home: screens never stack more than two deep, so Esc always
+    comes back to the browser. Nothing happens when it is already on top (and no arguments change it)."""
     cls = screen_class(name)
-    if kwargs or not isinstance(app.screen, cls):
-        app.push_screen(cls(**kwargs))
+    if not kwargs and isinstance(app.screen, cls):
+        return
+    go_home(app)
+    app.push_screen(cls(**kwargs))
 
 
 def s3_target(url: str, bucket: str) -> tuple[str, str] | None:
@@ -44,9 +53,7 @@ def show_in_s3(app, url: str) -> bool:
         where = "not an s3:// path" if not is_s3_url(url) else f"not in the browsed bucket s3://{bucket}"
         app.notify(f"{url or '(no path)'}: {where}", severity="warning")
         return False
-    # The home screen is the default screen, at the bottom of the stack.
-    while len(app.screen_stack) > 1:
-        app.pop_screen()
+    go_home(app)
     show = getattr(app.screen, "show_s3_location", None)
     if show is None:
         return False

@@ -20,11 +20,19 @@ def _settings(tmp_path, **kw) -> Settings:
 
 
 async def test_header_names_endpoint_bucket_config_and_read_only(tmp_path):
+    from browser_helpers import screen_text
+
     app = make_app(_settings(tmp_path, read_only=True, config_file=str(tmp_path / "c.toml")))
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()
         assert "http://127.0.0.1:9" in app.sub_title and "s3://pixel-data" in app.sub_title
-        assert "c.toml" in app.sub_title and "READ-ONLY" in app.sub_title
+        assert "c.toml" in app.sub_title
+    # READ-ONLY is a badge on the header's right edge: never cut off, even at 80 columns
+    app = make_app(_settings(tmp_path, read_only=True, config_file=str(tmp_path / ("a" * 60) / "c.toml")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        header = screen_text(app).splitlines()[0]
+        assert header.rstrip().endswith("READ-ONLY"), header
 
 
 async def test_palette_lists_screen_actions_by_name(tmp_path):

@@ -58,7 +58,7 @@ def test_upload_dialog_from_monitor_80x24(snap_compare, snap_app):
         await settle(pilot)
         await pilot.press("m")
         await _until(pilot, lambda: isinstance(app.screen, MonitorScreen), "the monitor")
-        await pilot.press("u")
+        await pilot.press("U")
         await _until(pilot, lambda: isinstance(app.screen, UploadDialog), "the upload dialog")
         await pilot.press(*PATH)
         await _until(pilot, lambda: app.screen.query_one("#upload-path").value == PATH, "the typed path")

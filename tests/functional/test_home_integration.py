@@ -176,7 +176,7 @@ async def test_registry_row_to_s3_tree_and_back(weed_server, weed_store, drive_d
         await wait_for(pilot, lambda: isinstance(app.screen, RegistryScreen) and app.screen.table.row_count == 4,
                        what="registry rows")
         app.screen.table.select_key("datasets/priority/alpha")
-        await pilot.press("o")  # Show in S3: back home, the S3 pane on the object
+        await pilot.press("c")  # Show in S3: back home, the S3 pane on the object
         assert app.screen is home
         await settle(pilot)
         assert home.s3.location == "gdrive/processed/priority/Alpha Set/"
@@ -189,7 +189,7 @@ async def test_registry_row_to_s3_tree_and_back(weed_server, weed_store, drive_d
         await wait_for(pilot, lambda: app.screen.table.current_key() == "datasets/priority/alpha", what="cursor")
 
         app.screen.table.select_key("datasets/priority/alpha_dir")  # a folder path without its '/'
-        await pilot.press("o")
+        await pilot.press("c")
         await settle(pilot)
         assert home.s3.location == "gdrive/processed/priority/"
         assert home.s3.entries.current_name == "Alpha Set/"
@@ -200,7 +200,7 @@ async def test_registry_row_to_s3_tree_and_back(weed_server, weed_store, drive_d
         for key, says in [("datasets/priority/local", "not an s3:// path"),
                           ("datasets/priority/elsewhere", "not in the browsed bucket")]:
             app.screen.table.select_key(key)
-            await pilot.press("o")  # cannot be shown: a notice, and the registry stays
+            await pilot.press("c")  # cannot be shown: a notice, and the registry stays
             assert isinstance(app.screen, RegistryScreen)
             assert any(says in n for n in notices(app))
 

@@ -96,7 +96,7 @@ async def test_upload_from_the_monitor_is_still_there_when_it_is_reopened(weed_s
         await pilot.press("m")
         await wait_for(pilot, lambda: isinstance(app.screen, MonitorScreen), what="monitor screen")
         first = app.screen
-        await pilot.press("u")
+        await pilot.press("U")
         await wait_for(pilot, lambda: app.screen is not first, what="dialog")
         await pilot.press(*"CoT_Heartbreak", "enter")
         await wait_for(pilot, lambda: app.screen is first, timeout=30, what="dialog closed")

@@ -44,7 +44,7 @@ def test_promote_dialog_80x24_shows_plan_and_registry_diff(snap_compare, layout_
         assert "Objects: 1 (35.3 MiB)" in text and "conflicts: 0" in text, text
         changed = [ln for ln in text.splitlines() if ln.strip("│ ")[:1] in "+-" and '"' in ln]
         assert len(changed) == 3, text
-        assert "Promote ^Y" in text and "Cancel Esc" in text, text
+        assert "Promote y" in text and "Cancel Esc" in text, text
 
     assert snap_compare(layout_app, terminal_size=(80, 24), run_before=run_before)
 
@@ -111,15 +111,22 @@ def test_registry_80x24_status_next_to_name(snap_compare, registry_app):
         for name, status in (("psych8k", "missing in S3"), ("wendy_sessions", "ok"),
                              ("priority_1", "size mismatch"), ("tim_fletcher", "not migrated")):
             assert status in line_with(text, name), text
+        # the path column is on screen: s3:// against /mnt/gdrive is what "not migrated" means
+        assert "s3://snap-layout/" in line_with(text, "wendy_sessions"), text
+        assert "/mnt/gdrive/" in line_with(text, "tim_fletcher"), text
+        assert "psych8K_alpaca.json" in line_with(text, "psych8k"), "the typo'd tail stays visible"
+        # the selected row's group, stage and type are on its detail line
+        detail = line_with(text, "group ")
+        assert "stage " in detail and "type " in detail, text
 
     assert snap_compare(registry_app, terminal_size=(80, 24), run_before=run_before)
 
 
-async def test_registry_200_columns_shows_every_column(registry_app):
+async def test_registry_200_columns_shows_every_column_path_third(registry_app):
     async with registry_app.run_test(size=(200, 50)) as pilot:
         await open_registry_checked(pilot)
         header = screen_text(pilot.app).splitlines()[1]
-        assert header.split() == ["name", "status", "group", "stage", "type", "size", "path", "source"], header
+        assert header.split() == ["name", "status", "path", "size", "group", "stage", "type", "source"], header
         # the typo'd key keeps its telling tail
         assert "psych8K_alpaca.json" in line_with(screen_text(pilot.app), "psych8k")
 

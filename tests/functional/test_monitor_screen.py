@@ -82,7 +82,7 @@ async def test_upload_from_the_monitor_becomes_a_watched_job(weed_server, weed_s
         await pilot.press("m")
         await wait_for(pilot, lambda: isinstance(app.screen, MonitorScreen), what="monitor screen")
         screen = app.screen
-        await pilot.press("u")
+        await pilot.press("U")
         await wait_for(pilot, lambda: app.screen is not screen, what="dialog")
         await pilot.press("enter")  # empty path: refused, nothing started
         assert "Give a folder" in str(app.screen.query_one("#upload-error").render())

@@ -71,7 +71,7 @@ async def test_story_3_promote_verify_registry_then_undo(story):
         assert "Objects: 1 (37.0 MiB)" in text and "conflicts: 0" in text
         assert not q("#promote-go").disabled
 
-        await pilot.press("ctrl+y")
+        await pilot.press("y")
         await wait_until(pilot, lambda: dialog._finished is not None, what="the promotion")
         bar = q("#promote-bar")
         assert bar.progress == bar.total
@@ -81,7 +81,7 @@ async def test_story_3_promote_verify_registry_then_undo(story):
         entry = json.loads(reg.read_text())["datasets"]["cot_reasoning"]["CoT_Heartbreak_and_Breakups"]
         assert entry["size_mb"] == 37, "the same bytes keep the team's size_mb"
         assert entry["path"] == f"s3://{store.bucket}/{DEST}" and entry["source_path"].startswith("/mnt/gdrive")
-        await pilot.press("ctrl+y")  # Close
+        await pilot.press("y")  # Close
         assert not isinstance(app.screen, PromoteScreen)
         # The raw tree now marks it promoted, though the copy has a new name.
         raw_name = RAW_KEY.rsplit("/", 1)[-1]
@@ -98,7 +98,7 @@ async def test_story_3_promote_verify_registry_then_undo(story):
         assert isinstance(app.screen, ConfirmUndo)
         await pilot.press("y")
         await wait_until(pilot, lambda: history.rows and history.rows[0].status == "undone", what="the undo")
-        assert "copies deleted" in screen_text(app)
+        assert "1 copy deleted" in screen_text(app)
     assert store.head(DEST) is None and store.head(RAW_KEY) is not None
     assert reg.read_text() == original
 
@@ -148,9 +148,9 @@ async def test_move_needs_a_second_confirmation_and_cancel_is_resumable(story, m
             await wait_until(pilot, lambda: dialog._plan is not None, what="the plan")
             dialog.query_one("#promote-move").value = True
             await wait_until(pilot, lambda: dialog._plan is not None and dialog._plan.mode == "move", what="move plan")
-            await pilot.press("ctrl+y")
+            await pilot.press("y")
             assert f"MOVE deletes {N} raw objects" in screen_text(app) and not dialog._promoting
-            await pilot.press("ctrl+y")
+            await pilot.press("y")
             assert dialog._promoting
             await wait_until(pilot, lambda: "copy: " in screen_text(app), what="copying")
             await wait_until(pilot, gate.holding.is_set, what="a copy past the first few")
@@ -161,14 +161,14 @@ async def test_move_needs_a_second_confirmation_and_cancel_is_resumable(story, m
             plan_id = dialog._plan.id
             state = Journal.find(app.services.settings, plan_id).state()
             assert not state.done and 0 < len(state.copies) < N
-            assert "Resume it from the history" in screen_text(app)
+            assert "Resume it from the history" in screen_text(app), screen_text(app).splitlines()
             assert store.head("gdrive/raw/pack/000.json") is not None, "no source deleted before verification"
             await pilot.press("escape")
             await pilot.press("H")
             history = app.screen
             await wait_until(pilot, lambda: history.rows, what="the history")
             assert history.rows[0].resumable
-            await pilot.press("r")
+            await pilot.press("C")
             await wait_until(pilot, lambda: history.rows and history.rows[0].status == "done", what="the resume")
     finally:
         gate.open.set()  # never leave a copy thread waiting
@@ -192,11 +192,11 @@ async def test_interrupted_promotion_is_offered_at_start(story):
     async with app.run_test(size=(130, 42)) as pilot:
         await wait_until(pilot, lambda: any(plan.id in n.message for n in app._notifications), what="the offer")
         note = next(n for n in app._notifications if plan.id in n.message)
-        assert "1 interrupted promotion(s)" in note.message and "Press H, then r" in note.message
+        assert "1 interrupted promotion," in note.message and "Press H, then C" in note.message
         await pilot.press("H")
         history = app.screen
         await wait_until(pilot, lambda: history.rows, what="the history")
         assert history.rows[0].id == plan.id and history.rows[0].status == "cancelled"
-        await pilot.press("r")
+        await pilot.press("C")
         await wait_until(pilot, lambda: history.rows and history.rows[0].status == "done", what="the resume")
     assert store.head(DEST).size == SIZE

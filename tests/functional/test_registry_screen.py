@@ -115,7 +115,7 @@ async def test_story_4_fix_the_registry_then_conflict(s3_env, weed_store, tmp_pa
         screen.table.filter_text = ""
         screen.table.show()
         screen.table.select_key("datasets/cot_reasoning/on_drive")
-        await pilot.press("e")
+        await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, EntryForm), what="second form")
         app.screen.query_one("#f-type").value = "chain_of_thought"
         await pilot.press("ctrl+o")
@@ -196,7 +196,7 @@ async def test_add_duplicate_move_delete_undo_redo_and_read_only(tmp_path):
         await wait_for(pilot, lambda: screen.reg.ref("voice_persona", "w_copy") is not None, what="duplicate")
         # move to another group
         screen.table.select_key("voice_persona/w_copy")
-        await pilot.press("g")
+        await pilot.press("M")
         await wait_for(pilot, lambda: isinstance(app.screen, AskDialog), what="move dialog")
         app.screen.query_one("#ask").value = "datasets/cot_reasoning"
         await pilot.press("enter")
@@ -226,7 +226,7 @@ async def test_add_duplicate_move_delete_undo_redo_and_read_only(tmp_path):
         await pilot.pause(0.2)
         assert app.screen is screen and reg_path.read_text() == original
         # sort and Esc back home
-        await pilot.press("s")
+        await pilot.press("o")
         assert screen.table.sort_column == "status"
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, RegistryScreen), what="back")

@@ -114,8 +114,8 @@ async def test_undo_refused_for_a_changed_note_offers_the_copies_only(promoted):
         await wait_for(pilot, lambda: "undo refused" in str(status.render()), what="the refusal")
         text = str(status.render())
         assert "(notes added)" in text and "path" not in text.split("(notes added)")[0].split("changed since")[1]
-        assert "Press c to undo the copies only" in text
-        await pilot.press("c", "y")
+        assert "Press K to undo the copies only" in text
+        await pilot.press("K", "y")
         await wait_for(pilot, lambda: history.rows and history.rows[0].status == "undone", what="the undo")
         assert "registry entry kept as it is now" in str(status.render())
     store = app.services.store

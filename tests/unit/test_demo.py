@@ -89,6 +89,16 @@ def test_demo_command_stops_everything_on_ctrl_c(tmp_path):
             if "Ctrl+C stops the demo" in line:
                 break
         assert any(line.startswith("endpoint  http://127.0.0.1:") for line in lines), lines
+        # The export lines point another shell's CLI at the demo: sourcing them, `ls` reaches its bucket.
+        for name in ("PIXEL_TUI_ENDPOINT_URL", "PIXEL_TUI_BUCKET", "PIXEL_TUI_DRIVE", "PIXEL_TUI_REGISTRY",
+                     "PIXEL_TUI_STATE_DIR", "AWS_ACCESS_KEY_ID", "RCLONE_CONFIG_"):
+            assert any(line.startswith("export " + name) for line in lines), (name, lines)
+        sourced = next(line.split()[1] for line in lines if line.startswith(". "))
+        assert oct(os.stat(sourced).st_mode & 0o777) == "0o600"
+        script = f". {sourced} && {sys.executable} -m pixel_tui ls s3://pixel-data/gdrive/raw/ --json"
+        ls = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60,
+                            env={"PATH": os.environ["PATH"], "HOME": str(tmp_path)})
+        assert ls.returncode == 0 and "Psych8k/" in ls.stdout, ls.stderr
         weed_pid = json.loads((tmp_path / "d" / "weed" / "weed.pid").read_text())["pid"]
         job_pid = json.loads((tmp_path / "d" / "demo.json").read_text())["rclone_pid"]
         assert _alive(weed_pid) and _alive(job_pid)

@@ -181,7 +181,7 @@ class Plan:
         for item in self.items:
             kind = "folder" if item.is_folder else "object"
             where = f"[{item.category}] " if len(cats) > 1 else ""
-            out.append(f"  {where}{item.source} -> {item.dest}  ({kind}, {len(item.tasks)} objects, "
+            out.append(f"  {where}{item.source} -> {item.dest}  ({kind}, {units.plural(len(item.tasks), 'object')}, "
                        f"{units.human_bytes(sum(t.size for t in item.tasks))})")
             for t in item.tasks[:max_lines] if item.is_folder else []:
                 out.append(f"      {t.src} -> {t.dst}  [{t.action}]")

@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from pixel_tui.tui.keys import (
+    HOME_FROM_POPUP,
+    MARKER_LEGEND,
+    MOVE_KEYS,
+    NAVIGATION_HELP,
+    NavScroll,
+    registry_status_legend,
+)
+
 
 def binding_rows(screen: Screen) -> list[tuple[str, str]]:
-    """(key, description) for every binding active on ``screen``, app bindings included."""
+    """(key, description) for every binding active on ``screen``, app bindings included, moves left out."""
     rows: list[tuple[str, str]] = []
     seen: set[str] = set()
-    for node in [screen, *screen.ancestors_with_self[1:], *_focused_chain(screen)]:
+    # Nearest first (the focused widget, its pane, the screen, the app): a nearer binding shadows the others.
+    for node in _focused_chain(screen) or screen.ancestors_with_self:
         for binding in getattr(node, "BINDINGS", []):
             if isinstance(binding, tuple):
                 binding = Binding(*binding)
             key = binding.key_display or binding.key
             keys = {k.strip() for k in binding.key.split(",")}
-            # A key already listed is shadowed by the nearer binding: list each key once.
-            if keys <= seen or not binding.description:
+            # The list moves have their own section; a key already listed is shadowed by the nearer binding.
+            if keys <= seen or keys <= MOVE_KEYS or not binding.description:
                 continue
             seen |= keys
             rows.append((key, binding.description))
@@ -36,7 +46,9 @@ class HelpScreen(ModalScreen[None]):
     """Lists the keys of the screen it was opened from."""
 
     CSS_PATH = "../styles/dialogs.tcss"
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+    # ? toggles: the key that opened the help closes it
+    BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("question_mark", "dismiss", "Help", show=False),
+                HOME_FROM_POPUP]
 
     def __init__(self, under: Screen) -> None:
         super().__init__()
@@ -44,9 +56,27 @@ class HelpScreen(ModalScreen[None]):
         self._title = type(under).__name__.removesuffix("Screen") or "Keys"
 
     def compose(self) -> ComposeResult:
-        width = max((len(k) for k, _ in self._rows), default=4) + 2
-        lines = [f"[b]{self._title} keys[/b]", ""]
-        lines += [f"[b]{k:<{width}}[/b]{d}" for k, d in self._rows]
-        lines += ["", "Ctrl+P opens the command palette. Esc goes back."]
-        with VerticalScroll():
-            yield Static("\n".join(lines), markup=True)
+        with NavScroll(id="help-box"):
+            yield Static(help_text(self._title, self._rows), markup=True)
+
+    def on_mount(self) -> None:
+        """Focus the text so j/k/PgDn scroll it."""
+        box = self.query_one(NavScroll)
+        box.border_title = "Help"
+        box.border_subtitle = "Esc or ? closes"
+        box.focus()
+
+
+def _section(title: str, rows: list[tuple[str, str]]) -> list[str]:
+    width = max((len(k) for k, _ in rows), default=4) + 2
+    return ["", f"[b u]{escape(title)}[/b u]", *(f"[b]{escape(k):<{width}}[/b]{escape(d)}" for k, d in rows)]
+
+
+def help_text(title: str, rows: list[tuple[str, str]]) -> str:
+    """The help page: the screen's keys, the keys every list shares, then the marker and status legends."""
+    lines = [f"[b]{escape(title)} keys[/b]  (Ctrl+P: every action by name)"]
+    lines += _section("Keys on this screen", rows)
+    lines += _section("Moving (every list, table, preview and this help)", NAVIGATION_HELP)
+    lines += _section("Markers (Drive | S3 rows)", MARKER_LEGEND)
+    lines += _section("Registry statuses", registry_status_legend())
+    return "\n".join(lines)

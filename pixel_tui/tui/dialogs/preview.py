@@ -9,13 +9,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from pixel_tui.core.browse.preview import Preview
 from pixel_tui.core.printable import one_line, printable
+from pixel_tui.tui.keys import HOME_FROM_POPUP, NavScroll
 from pixel_tui.tui.worker_errors import reported
 
 
@@ -29,10 +29,12 @@ class PreviewLoaded(Message):
 
 
 class PreviewScreen(ModalScreen[None]):
-    """Bounded preview; Esc, q or v closes."""
+    """Bounded preview; Esc or v closes; j/k, g/G, pages scroll."""
 
     CSS_PATH = "../styles/dialogs.tcss"
-    BINDINGS = [Binding("escape,q,v", "dismiss", "Close")]
+    # v toggles: the key that opened the preview closes it
+    BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("v", "dismiss", "Preview", show=False),
+                HOME_FROM_POPUP]
 
     def __init__(self, title: str, load: Callable[[], Preview]) -> None:
         super().__init__()
@@ -40,7 +42,7 @@ class PreviewScreen(ModalScreen[None]):
         self._load_fn = load
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="preview-box"):
+        with NavScroll(id="preview-box"):
             yield Static(Text(one_line(self._title), style="bold"), id="preview-title")
             yield Static("loading…", id="preview-meta")
             yield Static("", id="preview-body")
@@ -48,7 +50,8 @@ class PreviewScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         """Load in a thread: a ranged read can take a moment on a slow endpoint."""
         self.query_one("#preview-box").border_title = "Preview"
-        self.query_one("#preview-box").border_subtitle = "Esc closes"
+        self.query_one("#preview-box").border_subtitle = "Esc closes · j/k g/G PgDn scroll"
+        self.query_one("#preview-box").focus()
         self._load()
 
     @work(thread=True, exclusive=True, exit_on_error=False)

@@ -16,6 +16,8 @@ from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select,
 
 from pixel_tui.core.promotion.naming import canonical_name, suggest_category
 from pixel_tui.core.storage.s3url import s3_url
+from pixel_tui.core.units import plural
+from pixel_tui.tui.dialogs.glyph_checkbox import GlyphCheckbox
 from pixel_tui.tui.dialogs.promote_plan_view import plan_view
 from pixel_tui.tui.dialogs.promote_run import PromotionRun
 from pixel_tui.tui.worker_errors import reported
@@ -114,8 +116,8 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
 
     CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel / close"),
-        Binding("ctrl+y", "confirm", "Promote"),
+        Binding("escape,n", "cancel", "Cancel / close"),
+        Binding("y", "confirm", "Promote"),  # y confirms in every dialog (not while typing in a field)
     ]
 
     def __init__(self, keys: list[str], **kwargs) -> None:
@@ -141,7 +143,7 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
         is_folder = self.keys[0].endswith("/")
         # compact widgets (one line each) so the plan keeps most of the room at 80x24
         with Vertical(id="promote-dialog"):
-            yield Label(f"[b]Promote {len(self.keys)} item(s) into s3://{escape(s.bucket or '?')}/"
+            yield Label(f"[b]Promote {plural(len(self.keys), 'item')} into s3://{escape(s.bucket or '?')}/"
                         f"{escape(s.processed_prefix)}[/b]", id="promote-title")
             yield Static(escape(self.keys[0] + (f"  … and {len(self.keys) - 1} more" if len(self.keys) > 1 else "")),
                          id="promote-sources")
@@ -167,15 +169,15 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
                 yield Input(placeholder="type", id="promote-reg-type", select_on_focus=False, disabled=not single, compact=True,
                             tooltip="dataset type")
             with Horizontal(classes="promote-row", id="promote-options"):
-                yield Checkbox("Move (delete raw after verify)", id="promote-move", compact=True)
-                yield Checkbox("Overwrite differing", id="promote-overwrite", compact=True)
+                yield GlyphCheckbox("Move (delete raw after verify)", id="promote-move", compact=True)
+                yield GlyphCheckbox("Overwrite differing", id="promote-overwrite", compact=True)
             with VerticalScroll(id="promote-plan-box"):
                 yield Static("planning…", id="promote-plan")
             yield Static(id="promote-message")
             yield ProgressBar(total=1, show_eta=False, id="promote-bar")
             yield Static(id="promote-progress")
             with Horizontal(id="promote-buttons"):
-                yield Button("Promote ^Y", id="promote-go", variant="primary", disabled=True, compact=True)
+                yield Button("Promote y", id="promote-go", variant="primary", disabled=True, compact=True)
                 yield Button("Cancel Esc", id="promote-cancel", compact=True)
 
     def on_mount(self) -> None:

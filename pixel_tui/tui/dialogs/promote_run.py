@@ -80,14 +80,14 @@ class PromotionRun:
         self._say(f"done: {r.copied:,} copied, {r.skipped:,} skipped, {r.verified:,} verified, {saved}{moved} "
                   f"({human_duration(r.seconds)}). Undo from the history (H).")
         go = self.query_one("#promote-go", Button)
-        go.label, go.disabled = "Close ^Y", False
+        go.label, go.disabled = "Close y", False
         self.query_one("#promote-cancel", Button).display = False
         go.focus()
 
     def on_promotion_stopped(self, msg: PromotionStopped) -> None:
         """Say why it stopped and that it can be resumed from the history."""
         self._promoting = False
-        self._say(f"{msg.error}\nResume it from the history (H, then r).", error=True)
+        self._say(f"{msg.error}\nResume it from the history (H, then C).", error=True)
         self.query_one("#promote-cancel", Button).label = "Close Esc"
 
     def _stop(self) -> None:

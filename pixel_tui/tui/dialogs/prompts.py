@@ -41,7 +41,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
 
 class AskDialog(ModalScreen[str | None]):
-    """Ask for one line of text (a group, a new name); Esc cancels."""
+    """Ask for one line of text (a group, a new name); Enter answers, Esc cancels."""
 
     CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -67,10 +67,10 @@ class AskDialog(ModalScreen[str | None]):
 
 
 class DiffDialog(ModalScreen[str | None]):
-    """A unified diff with actions; dismisses with the chosen action's id (None on Esc)."""
+    """A unified diff with actions; y or Enter on the first button takes the first action, n or Esc cancels."""
 
     CSS_PATH = "../styles/dialogs.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape,n", "cancel", "Cancel"), Binding("y", "first", "Yes")]
 
     def __init__(self, title: str, diff: str, actions: list[tuple[str, str]]) -> None:
         super().__init__()
@@ -102,3 +102,7 @@ class DiffDialog(ModalScreen[str | None]):
     def action_cancel(self) -> None:
         """Close without acting."""
         self.dismiss(None)
+
+    def action_first(self) -> None:
+        """y: the first (primary) action."""
+        self.dismiss(self._actions[0][0] if self._actions else None)

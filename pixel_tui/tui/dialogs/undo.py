@@ -27,12 +27,12 @@ class ConfirmUndo(ModalScreen[bool]):
         self.row, self.copies_only = row, copies_only
 
     def compose(self) -> ComposeResult:
-        from pixel_tui.core.units import human_bytes
+        from pixel_tui.core.units import human_bytes, plural
 
         r = self.row
         with Vertical(id="confirm-undo"):
             yield Label(f"[b]Undo promotion {escape(r.id)}?[/b]")
-            yield Static(escape(f"Deletes the {r.objects:,} copies it made ({human_bytes(r.bytes)}) in {r.category}"
+            yield Static(escape(f"Deletes the {plural(r.objects, 'copy', 'copies')} it made ({human_bytes(r.bytes)}) in {r.category}"
                                 f"{', copies moved sources back first' if r.mode == 'move' else ''}, and "
                                 + ("keeps the registry entry as it is now." if self.copies_only else
                                    "restores the registry entry. Refused if either changed since.")))

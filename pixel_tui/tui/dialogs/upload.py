@@ -110,9 +110,8 @@ class UploadDialog(ModalScreen["CopyJob | None"]):
     def on_upload_started(self, message: UploadStarted) -> None:
         """Watch its log in the app's job feed for the app's life (strip, monitor, alerts, Drive markers),
         and hand the job to the caller."""
-        from pixel_tui.tui.job_feed import feed_of
-
         from pixel_tui.core.jobs.uploads import job_source
+        from pixel_tui.tui.job_feed import feed_of
 
         feed_of(self.app).add_source(str(message.job.log_file), root=job_source(message.job))
         self.dismiss(message.job)

@@ -11,10 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Static
 
 from pixel_tui.tui.dialogs.undo import ConfirmUndo
+from pixel_tui.tui.keys import NavTable
 from pixel_tui.tui.messages import PromotionProgressed, PromotionUndone
+from pixel_tui.tui.widgets.app_header import AppHeader
+from pixel_tui.tui.widgets.key_footer import KeyFooter
 from pixel_tui.tui.worker_errors import reported
 
 if TYPE_CHECKING:
@@ -45,11 +48,12 @@ class HistoryScreen(Screen):
     CSS_PATH = "../styles/history.tcss"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
+        Binding("enter,i", "details", "Details"),
         Binding("u", "undo", "Undo"),
-        Binding("c", "undo_copies", "Undo copies only", show=False),
-        Binding("r", "resume", "Resume"),
-        Binding("s", "stop", "Stop resume"),
-        Binding("f5,ctrl+r", "reload", "Reload"),
+        Binding("K", "undo_copies", "Undo copies only (keep entry)", show=False),  # c is "counterpart"
+        Binding("C", "resume", "Continue (resume)"),  # r reloads on every screen
+        Binding("S", "stop", "Stop resume"),
+        Binding("r,ctrl+r", "reload", "Reload"),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -60,14 +64,14 @@ class HistoryScreen(Screen):
         self._copies_only = ""  # the promotion whose undo may delete the copies and keep the entry
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("Promotions, newest first (u undo, r resume an interrupted one, s stop it)", classes="pane-title")
-        table = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        yield AppHeader()
+        yield Static("Promotions, newest first (Enter details, u undo, C resume an interrupted one, S stop it)", classes="pane-title")
+        table = NavTable(id="history-table", cursor_type="row", zebra_stripes=True)
         # what an operator scans for first (status, category, size) fits at 80 columns; sources last
         table.add_columns("id", "status", "category", "objects", "size", "mode", "who", "sources")
         yield table
         yield Static(id="history-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Load the list."""
@@ -115,6 +119,19 @@ class HistoryScreen(Screen):
         w.update(escape(text))
         w.set_class(error, "-error")
 
+    def action_details(self) -> None:
+        """Enter: what the cursor promotion did, in full."""
+        from pixel_tui.tui.dialogs.promotion_details import PromotionDetails
+
+        row = self._current()
+        if row is not None:
+            self.app.push_screen(PromotionDetails(row.id))
+
+    def on_data_table_row_selected(self, event) -> None:
+        """Enter on a row (the table takes Enter itself): the details."""
+        event.stop()
+        self.action_details()
+
     def action_undo(self) -> None:
         """Ask, then delete the copies and restore the registry entry."""
         row = self._current()
@@ -154,6 +171,7 @@ class HistoryScreen(Screen):
         from pixel_tui.core.errors import PixelError
         from pixel_tui.core.promotion.errors import UndoRefused
         from pixel_tui.core.promotion.undo import undo
+        from pixel_tui.core.units import plural
 
         services = self.app.services
         with reported(self, f"undoing {promotion_id}", lambda text: HistoryActionDone(text, False)):
@@ -162,7 +180,7 @@ class HistoryScreen(Screen):
             except UndoRefused as exc:
                 if exc.registry_only:
                     self.post_message(HistoryActionDone(
-                        f"undo refused: {exc.message}. Press c to undo the copies only and keep the registry "
+                        f"undo refused: {exc.message}. Press K to undo the copies only and keep the registry "
                         "entry as it is now.", False, copies_only=promotion_id))
                 else:
                     self.post_message(HistoryActionDone(f"undo refused: {exc}", False))
@@ -173,7 +191,7 @@ class HistoryScreen(Screen):
                 entry = "registry entry kept as it is now" if r.copies_only else "registry entry restored"
                 self.app.post_message(PromotionUndone(r.id))
                 self.post_message(HistoryActionDone(
-                    f"undone {r.id}: {r.deleted} copies deleted{restored}, {entry}", True))
+                    f"undone {r.id}: {plural(r.deleted, 'copy', 'copies')} deleted{restored}, {entry}", True))
 
     def action_resume(self) -> None:
         """Finish an interrupted promotion (verified objects are skipped)."""
@@ -230,6 +248,7 @@ def offer_resume(app) -> None:
 
     def check() -> None:
         from pixel_tui.core.promotion.journal_index import incomplete
+        from pixel_tui.core.units import plural
 
         with reported(app, "looking for interrupted promotions"):
             try:
@@ -239,7 +258,7 @@ def offer_resume(app) -> None:
             if ids:
                 app.call_from_thread(
                     app.notify,
-                    f"{len(ids)} interrupted promotion(s), latest {ids[-1]}. Press H, then r to resume.",
+                    f"{plural(len(ids), 'interrupted promotion')}, latest {ids[-1]}. Press H, then C to resume.",
                     title="Resume promotion?", severity="warning", timeout=30,
                 )
 

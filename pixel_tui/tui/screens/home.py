@@ -11,15 +11,16 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header
 
 from pixel_tui.core.storage.s3url import key_in_bucket, s3_url
 from pixel_tui.tui.job_feed import default_clock
 from pixel_tui.tui.navigation import open_screen
 from pixel_tui.tui.screens.home_palette import BrowserCommands
+from pixel_tui.tui.widgets.app_header import AppHeader
 from pixel_tui.tui.widgets.drive_pane import DrivePane
 from pixel_tui.tui.widgets.entry_list import EntryList
 from pixel_tui.tui.widgets.job_strip import JobStrip
+from pixel_tui.tui.widgets.key_footer import KeyFooter
 from pixel_tui.tui.widgets.s3_pane import S3Pane
 
 STRIP_LINES = 3  # at 80x24 the trees keep the room: three jobs, or two and a "+N more" line
@@ -76,12 +77,12 @@ class HomeScreen(Screen):
         self.s3.entries.focus()
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with Horizontal(id="panes"):
             yield DrivePane(id="drive")
             yield S3Pane(id="s3", show_times=self._show_s3_times)
         yield JobStrip(id="home-jobs", clock=self._clock, max_lines=STRIP_LINES)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Start in the Drive pane (AUTO_FOCUS does it on the first show; this covers a missing match)."""

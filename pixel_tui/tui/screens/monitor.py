@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from pixel_tui.core.jobs.rc_watch import view_state
@@ -26,11 +26,14 @@ from pixel_tui.core.jobs.tail import JobView, expand_sources
 from pixel_tui.core.printable import one_line
 from pixel_tui.core.units import human_bytes, human_rate
 from pixel_tui.tui.job_feed import JobFeed, default_clock, feed_of
+from pixel_tui.tui.keys import move_bindings
 from pixel_tui.tui.messages import JobViewChanged
+from pixel_tui.tui.widgets.app_header import AppHeader
 from pixel_tui.tui.widgets.job_card import STATE_STYLE, ErrorChosen, JobCard, job_name
+from pixel_tui.tui.widgets.key_footer import KeyFooter
 
 EMPTY = ("No rclone logs are watched. Set [b]monitor.logs[/b] (paths or globs) or [b]monitor.rc_urls[/b] "
-         "in the config file, or press [b]u[/b] to start an upload.")
+         "in the config file, or press [b]U[/b] to start an upload.")
 ORDER = {"failed": 0, "stalled": 1, "running": 2, "waiting": 3, "finished": 4}
 SHORT = {"failed": "FAIL", "stalled": "STALL", "running": "RUN", "waiting": "WAIT", "finished": "DONE"}
 
@@ -64,8 +67,10 @@ class MonitorScreen(Screen):
         Binding("s", "stop", "Stop job"),
         Binding("b", "bwlimit", "Bandwidth"),
         Binding("l", "log", "Log"),
-        Binding("u", "upload", "Upload"),
+        Binding("U", "upload", "Upload"),  # u is undo in the history
         Binding("tab", "focus_next", "Errors", show=False),
+        *move_bindings({m: f"move('{m}')" for m in ("down", "up", "first", "last", "page_down", "page_up",
+                                                    "half_down", "half_up")}),
     ]
 
     def __init__(self, clock: Callable[[], float] = default_clock, extra_sources: list[str] | None = None) -> None:
@@ -82,12 +87,12 @@ class MonitorScreen(Screen):
         self._feed: JobFeed | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Static(EMPTY, id="monitor-empty")
         yield OptionList(id="monitor-list", compact=True)
         with VerticalScroll(id="monitor-detail"):
             yield JobCard(id="monitor-card")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Subscribe to the job feed; redraw 4x a second when something changed, and every second."""
@@ -253,6 +258,14 @@ class MonitorScreen(Screen):
         from pixel_tui.tui.screens.monitor_log import LogScreen
 
         self.app.push_screen(LogScreen(view.source))
+
+    def action_move(self, direction: str) -> None:
+        """The list keys (j/k, g/G, pages, half pages) move through the job list."""
+        jobs = self.query_one("#monitor-list", OptionList)
+        moves = {"down": jobs.action_cursor_down, "up": jobs.action_cursor_up, "first": jobs.action_first,
+                 "last": jobs.action_last, "page_down": jobs.action_page_down, "page_up": jobs.action_page_up,
+                 "half_down": jobs.action_page_down, "half_up": jobs.action_page_up}
+        moves[direction]()
 
     def action_upload(self) -> None:
         """Ask for a Drive path and start a detached upload; its log then shows here."""

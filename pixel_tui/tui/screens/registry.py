@@ -12,11 +12,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from pixel_tui.tui.screens.registry_edits import RegistryEditing
 from pixel_tui.tui.screens.registry_rows import RegistryRows
 from pixel_tui.tui.screens.registry_storage import RegistryStorage
+from pixel_tui.tui.widgets.app_header import AppHeader
+from pixel_tui.tui.widgets.key_footer import KeyFooter
 from pixel_tui.tui.widgets.registry_table import COLUMNS, RegistryTable
 
 if TYPE_CHECKING:
@@ -31,18 +33,19 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("slash", "filter", "Filter", key_display="/"),
-        Binding("enter,e", "edit", "Edit"),
+        Binding("enter", "edit", "Edit"),  # e opens the registry entry from the browser
         Binding("a", "add", "Add"),
         Binding("d", "duplicate", "Duplicate"),
         Binding("x,delete", "delete", "Delete"),
-        Binding("g", "move", "Move to group"),
-        Binding("s", "sort", "Sort"),
+        Binding("M", "move", "Move to group"),  # g is "first row" in every list
+        Binding("o", "sort", "Sort"),  # o orders every list; s is the browser's totals
         Binding("ctrl+z", "undo", "Undo"),
         Binding("ctrl+y", "redo", "Redo"),
         Binding("ctrl+s", "save", "Save"),
-        Binding("ctrl+r", "reload", "Reload"),
+        Binding("r,ctrl+r", "reload", "Reload"),  # r reloads on every screen
         Binding("f5", "revalidate", "Re-check S3"),
-        Binding("o", "show_in_s3", "Show in S3"),
+        Binding("c", "show_in_s3", "Counterpart"),
+        Binding("y", "copy", "Copy"),  # OSC 52: the dataset's registry key (group/name)  # c: the same item elsewhere, as in the browser
     ]
     WATCH_SECONDS = 1.0
 
@@ -61,12 +64,13 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
 
     # -- layout -----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Static("", id="registry-notice")
         yield Input(placeholder="filter: words matching any column (e.g. missing)", id="registry-filter", compact=True)
         yield RegistryTable(id="registry-table")
+        yield Static("", id="registry-detail", markup=False)
         yield Static("loading the registry…", id="registry-summary")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def table(self) -> RegistryTable:
@@ -92,9 +96,14 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
 
     # -- navigation -------------------------------------------------------------------------------
     def action_back(self) -> None:
-        """Leave the screen; with unsaved edits, ask first (save / discard / cancel)."""
+        """Esc: clear the filter first, then leave the screen; with unsaved edits, ask first (save / discard /
+        cancel)."""
         filt = self.query_one("#registry-filter", Input)
-        if filt.has_focus:
+        if filt.has_focus or filt.value or filt.display:
+            filt.value = ""
+            filt.display = False
+            self.table.filter_text = ""
+            self.table.show()
             self.table.focus()
             return
         self.leave_then(self.app.pop_screen)
@@ -133,6 +142,13 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
             return
         show_in_s3(self.app, ref.path)
 
+    def action_copy(self) -> None:
+        """y: copy the cursor dataset's registry key (OSC 52)."""
+        from pixel_tui.tui.clipboard import copy_text
+
+        key = self.table.current_key()
+        copy_text(self.app, key or "", "registry key")
+
     def action_filter(self) -> None:
         """Show the filter box."""
         filt = self.query_one("#registry-filter", Input)
@@ -143,6 +159,7 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
     def _filter_changed(self, event: Input.Changed) -> None:
         self.table.filter_text = event.value
         self.table.show()
+        self.show_detail()
 
     @on(Input.Submitted, "#registry-filter")
     def _filter_done(self) -> None:
@@ -159,6 +176,16 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
     @on(DataTable.HeaderSelected)
     def _header(self, event: DataTable.HeaderSelected) -> None:
         self.table.sort_by(str(event.column_key.value))
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self) -> None:
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        """The cursor row's full path and the columns the width left out, under the table."""
+        row = self.table.current_row()
+        text = f"{row.path}\n{row.detail()}" if row is not None else ""
+        self.query_one("#registry-detail", Static).update(text)
 
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:

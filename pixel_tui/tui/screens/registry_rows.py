@@ -100,12 +100,11 @@ class RegistryRows:
     def _show_rows(self, report: "Report") -> None:
         refs = self.reg.datasets()
         self.table.show([make_row(r, report.statuses.get(r.key, "checking")) for r in refs])
+        self.show_detail()
         counts = ", ".join(f"{n} {s}" for s, n in sorted(report.counts().items(), key=lambda kv: -kv[1]))
         summary = Text(f"{len(refs)} entries: {counts}   {one_line(self.reg.location)}   ")
         if self.reg.dirty:
             summary.append("modified", style="bold").append(" (Ctrl+S to review and save)  ")
-        if self.read_only:
-            summary.append("READ-ONLY")
         self.query_one("#registry-summary", Static).update(summary)
 
     def action_revalidate(self) -> None:

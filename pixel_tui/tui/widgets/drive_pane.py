@@ -100,6 +100,10 @@ class DrivePane(BrowserPane):
         """Drive <remote> › parts."""
         return [f"Drive {self.root}", *[p for p in self.location.split("/") if p]]
 
+    def copy_target(self, name: str) -> tuple[str, str]:
+        """The entry's rclone path (remote:folder/name)."""
+        return self.remote_path(name), "Drive path"
+
     def remote_path(self, name: str = "") -> str:
         """rclone path of the current folder (or an entry in it)."""
         return join_remote(self.root, self.location, name)

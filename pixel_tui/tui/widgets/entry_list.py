@@ -16,6 +16,7 @@ from textual.strip import Strip
 from pixel_tui.core.printable import one_line
 from pixel_tui.core.storage.listing import Level
 from pixel_tui.core.units import human_bytes
+from pixel_tui.tui.keys import move_bindings
 
 # Marker glyphs and the component class that colours them.
 MARKERS = {
@@ -35,16 +36,22 @@ def format_time(ts: float) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M")
 
 
+def fit_name(name: str, width: int) -> str:
+    """``name`` in ``width`` cells; a cut folder name keeps its trailing '/' (`mental_health_coun…/`)."""
+    if len(name) <= width:
+        return name
+    if name.endswith("/") and width >= 3:
+        return name[: width - 2] + "…/"
+    return name[: width - 1] + "…"
+
+
 class EntryList(ScrollView, can_focus=True):
     """Rows of a Level with a cursor, marks (space), an optional name filter and per-row markers."""
 
     BINDINGS = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home,g", "jump(0)", "First", show=False),
-        Binding("end,G", "jump(-1)", "Last", show=False),
+        *move_bindings({"down": "cursor(1)", "up": "cursor(-1)", "first": "jump(0)", "last": "jump(-1)",
+                        "page_down": "page(1)", "page_up": "page(-1)", "half_down": "half_page(1)",
+                        "half_up": "half_page(-1)"}),
         Binding("space", "toggle_mark", "Mark"),
     ]
     COMPONENT_CLASSES = {
@@ -196,6 +203,10 @@ class EntryList(ScrollView, can_focus=True):
         """Move one screen up or down."""
         self._move(self.cursor + direction * max(1, self.size.height - 1))
 
+    def action_half_page(self, direction: int) -> None:
+        """Move half a screen up or down (Ctrl+U / Ctrl+D)."""
+        self._move(self.cursor + direction * max(1, self.size.height // 2))
+
     def action_jump(self, where: int) -> None:
         """First (0) or last (-1) row."""
         self._move(0 if where == 0 else len(self.view) - 1)
@@ -278,16 +289,16 @@ class EntryList(ScrollView, can_focus=True):
         size_text = human_bytes(size) if size >= 0 else ("" if folder else "?")
         info = self.info.get(name, "")
         time_text = format_time(level.mtimes[row]) if self.show_times and width >= 50 else ""
-        right = f"{size_text:>9}"
-        if info and width >= 50:
-            cut = info[: max(10, width // 3)]
-            # A folder has no size: its info (N/M uploaded, totals) takes the size column, names keep the room.
-            right = f"{cut:>9}" if size < 0 else f"{cut:>{len(cut)}} {right}"
+        # A folder has no size: its name takes that room. Folder totals show in the row only when they fit
+        # whole; the pane's status line shows them for the cursor row at any width.
+        right = f"{size_text:>9}" if not folder else ""
+        if info and width >= 50 and len(info) <= width // 3:
+            right = f"{info} {right}" if right else info
         if time_text:
-            right += f"  {time_text}"
-        name_width = max(4, width - 3 - len(right) - 1)
+            right = f"{right}  {time_text}" if right else time_text
+        name_width = max(4, width - 3 - len(right) - (1 if right else 0))
         label = one_line(name)  # a key's ESC or BEL would be obeyed by the terminal
-        shown = label if len(label) <= name_width else label[: name_width - 1] + "…"
+        shown = fit_name(label, name_width)
         name_style = base + self.get_component_rich_style("entry-list--dir") if folder else base
         segments = [
             Segment(mark, base + self.get_component_rich_style("entry-list--mark")),

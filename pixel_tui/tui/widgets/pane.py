@@ -81,9 +81,10 @@ class BrowserPane(Vertical):
         Binding("l,right", "open", "Open", show=False),
         Binding("h,left,backspace", "up", "Up"),
         Binding("slash", "filter", "Filter", key_display="/"),
-        Binding("r", "refresh", "Refresh"),
+        Binding("r", "refresh", "Reload"),
         Binding("s", "totals", "Totals"),
         Binding("v", "preview", "Preview"),
+        Binding("y", "copy", "Copy"),  # OSC 52: the s3:// URI or the Drive path of the cursor row
         Binding("escape", "escape", "Clear filter / cancel", show=False),
     ]
 
@@ -143,6 +144,18 @@ class BrowserPane(Vertical):
     def totals_for(self, location: str, name: str, progress) -> tuple[str, str]:
         """(folder totals text, marker or '') (runs in a thread)."""
         raise NotImplementedError
+
+    def copy_target(self, name: str) -> tuple[str, str]:
+        """(text to copy for the entry ``name``, what it is), e.g. ("s3://b/k", "S3 URI")."""
+        return "", "path"
+
+    def action_copy(self) -> None:
+        """y: copy the cursor row's full path (OSC 52)."""
+        from pixel_tui.tui.clipboard import copy_text
+
+        name = self.entries.current_name
+        text, what = self.copy_target(name) if name else ("", "path")
+        copy_text(self.app, text, what)
 
     def open_file(self, name: str) -> None:
         """Enter on a file (preview)."""
@@ -320,9 +333,21 @@ class BrowserPane(Vertical):
         if not self.loading:
             # Last: at 80 columns the two status lines are for what the markers mean, the count can be cut.
             parts.append(f"{n:,} entries" + (f" ({entries.level.n_dirs:,} folders)" if entries.level.n_dirs else ""))
-        live = self.live_note()
-        # The upload progress goes first: at 80 columns the pane's two status lines are all there is.
+        live = self.live_note() or self.cursor_info()
+        # The cursor row's upload progress or folder totals go first: at 80 columns the pane's two status
+        # lines are all there is, and a row has no room for `1,204/1,210 uploaded · 6 missing (2.3 GiB)`.
         status.show((f"{live}\n" if live else "") + " · ".join(parts))
+
+    def cursor_info(self) -> str:
+        """`name: folder totals` of the cursor row once `s` computed them (markup-safe), else ''."""
+        name = self.entries.current_name
+        info = self.entries.info.get(name, "") if name else ""
+        return f"[b]{_esc(name)}[/b]: {_esc(info)}" if info else ""
+
+    @on(EntryList.Highlighted)
+    def _cursor_info_moved(self, event: EntryList.Highlighted) -> None:
+        if event.entry_list is self.entries:
+            self._update_status()
 
     # -- actions ---------------------------------------------------------------------------------
     def action_open(self) -> None:

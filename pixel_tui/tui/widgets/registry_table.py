@@ -1,23 +1,25 @@
 """The registry table: one row per dataset, with a status column, a text filter and sorting.
 
-Name and status come first so they show at 80 columns; on a wide terminal the columns are fitted to the
-width (long paths shortened from the left, so the file name stays) and every column shows."""
+Name, status and path come first and share the width at 80 columns (paths shortened in the middle, so both
+`s3://bucket` and the file name stay); wider terminals add size, group, stage, type and source."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from pixel_tui.core.printable import one_line
 from pixel_tui.core.registry.document import SOURCE_FIELD, DatasetRef
+from pixel_tui.tui.keys import NavTable
 
-COLUMNS = ("name", "status", "group", "stage", "type", "size", "path", "source")
-# Narrowest a column gets when fitting the table to the width, and the order they give up room in.
-MIN_WIDTH = {"name": 16, "status": 13, "group": 12, "stage": 12, "type": 10, "size": 6, "path": 20, "source": 20}
-SHRINK_ORDER = ("source", "path", "stage", "type", "group", "name")
-TAIL_COLUMNS = ("path", "source")  # shortened from the left: the file name is the telling part
+COLUMNS = ("name", "status", "path", "size", "group", "stage", "type", "source")
+# Name, status and path always show and share the width: `s3://` against `/mnt/gdrive` is what "not migrated"
+# means. The others follow while they fit; the selected row's detail line (RegistryScreen) shows them all.
+CORE = ("name", "status", "path")
+PATH_FLOOR = 48  # the path keeps this much before an optional column is added
+MIN_WIDTH = {"name": 12, "status": 13, "path": 20}
+MIDDLE_COLUMNS = ("path", "source")  # shortened in the middle: the scheme/bucket and the file name both tell
 STATUS_STYLE = {"ok": "green", "not migrated": "yellow", "size mismatch": "yellow", "unknown stage": "yellow",
                 "duplicate name": "yellow", "checking": "dim"}
 
@@ -37,15 +39,23 @@ class Row:
     status: str
 
     def cells(self, widths: dict[str, int] | None = None) -> list:
-        """Cells in column order (status coloured), each shortened to ``widths`` when given."""
+        """Cells of the shown columns (``widths``' keys, else all), status coloured, each shortened to fit."""
         out = []
-        for col in COLUMNS:
+        for col in (widths or dict.fromkeys(COLUMNS)):
             value = one_line(getattr(self, col))  # registry text is data: no controls, no markup
             width = (widths or {}).get(col)
             if width is not None and len(value) > width:
-                value = "…" + value[-(width - 1):] if col in TAIL_COLUMNS else value[:width - 1] + "…"
+                value = shorten_middle(value, width) if col in MIDDLE_COLUMNS else value[:width - 1] + "…"
             out.append(Text(value, style=STATUS_STYLE.get(self.status, "bold red") if col == "status" else ""))
         return out
+
+    def detail(self) -> str:
+        """The selected row's line under the table: every column the table may not show."""
+        parts = [f"group {self.group}", f"stage {self.stage or '-'}", f"type {self.type or '-'}",
+                 f"size {self.size or '-'}"]
+        if self.source:
+            parts.append(f"source {self.source}")
+        return " · ".join(parts)
 
     def matches(self, needle: str) -> bool:
         """Case-insensitive match of every word of ``needle`` against any column."""
@@ -62,28 +72,44 @@ def make_row(ref: DatasetRef, status: str) -> Row:
                str(e.get(SOURCE_FIELD, "")), size_text, status)
 
 
+def shorten_middle(value: str, width: int) -> str:
+    """``value`` in ``width`` cells, cut in the middle at a '/' where it can: `s3://bucket/…/file.json`."""
+    if len(value) <= width:
+        return value
+    if width < 8:
+        return value[:width - 1] + "…"
+    tail_room = width * 3 // 5
+    tail = value[-tail_room:]
+    cut = tail.find("/")
+    if 0 <= cut < len(tail) - 4:
+        tail = tail[cut:]  # start the tail at a folder boundary
+    head = value[: width - len(tail) - 1]
+    return head + "…" + tail
+
+
 def fit_widths(rows: list[Row], width: int) -> dict[str, int]:
-    """Column widths for a table ``width`` cells wide: natural widths when they fit, else the long columns
-    shrink (paths first); when even the minimums do not fit, name and status keep their room and the rest
-    scroll to the right."""
+    """The shown columns (in order) and their widths for a table ``width`` cells wide: name, status and path
+    always; size, group, stage, type and source while the path keeps PATH_FLOOR cells; then the path takes
+    what is left (up to its natural width), and when even the core does not fit, the path and then the name
+    shrink to their minimums."""
     natural = {c: max([len(c)] + [len(getattr(r, c)) for r in rows]) for c in COLUMNS}
-    avail = width - 2 - 2 * len(COLUMNS)  # vertical scrollbar, one cell of padding each side of a column
-    widths = dict(natural)
-    excess = sum(widths.values()) - avail
-    if excess <= 0 or width <= 0:
-        return widths
-    if sum(min(natural[c], MIN_WIDTH[c]) for c in COLUMNS) <= avail:
-        for col in SHRINK_ORDER:
-            give = min(excess, widths[col] - min(natural[col], MIN_WIDTH[col]))
-            widths[col] -= give
-            excess -= give
-            if excess <= 0:
-                break
-        return widths
+    avail = max(0, width - 2)  # the vertical scrollbar
+    cost = lambda cols, path: sum((path if c == "path" else natural[c]) + 2 for c in cols)  # noqa: E731
+    cols = list(CORE)
+    floor = min(natural["path"], PATH_FLOOR)
     for col in COLUMNS:
-        widths[col] = min(natural[col], MIN_WIDTH[col])
-    widths["name"] = natural["name"]
-    widths["group"] = max(min(natural["group"], avail - widths["name"] - widths["status"] - 4), MIN_WIDTH["group"])
+        if col not in cols and cost(cols + [col], floor) <= avail:
+            cols.append(col)
+    cols.sort(key=COLUMNS.index)
+    widths = {c: natural[c] for c in cols}
+    excess = cost(cols, natural["path"]) - avail
+    # Share the room: the path first gives down to 32 cells, then a long name to 20, then both to the minimums.
+    for col, floor_width in (("path", 32), ("name", 20), ("path", MIN_WIDTH["path"]), ("name", MIN_WIDTH["name"])):
+        if excess <= 0:
+            break
+        give = max(0, min(excess, widths[col] - min(natural[col], floor_width)))
+        widths[col] -= give
+        excess -= give
     return widths
 
 
@@ -96,7 +122,7 @@ def _sort_key(row: Row, column: str):
     return (0, getattr(row, column).lower())
 
 
-class RegistryTable(DataTable):
+class RegistryTable(NavTable):
     """Datasets of the registry; ``show`` redraws with the current filter and sort."""
 
     def __init__(self, **kwargs) -> None:
@@ -118,8 +144,8 @@ class RegistryTable(DataTable):
         if widths == self._widths and self.columns:
             return
         self.clear(columns=True)
-        for col in COLUMNS:
-            self.add_column(col, key=col, width=widths[col])
+        for col, w in widths.items():
+            self.add_column(col, key=col, width=w)
         self._widths = widths
 
     def show(self, rows: list[Row] | None = None) -> None:

@@ -50,6 +50,12 @@ class S3Pane(BrowserPane):
         """Full key (or prefix, for folders) of an entry of the current level."""
         return self.location + name
 
+    def copy_target(self, name: str) -> tuple[str, str]:
+        """The entry's s3:// URI."""
+        from pixel_tui.core.storage.s3url import s3_url
+
+        return s3_url(self.app.services.settings.bucket, self.key(name)), "S3 URI"
+
     def selected_keys(self) -> list[str]:
         """Marked keys and prefixes (prefixes end in '/'); the cursor entry when nothing is marked."""
         entries = self.entries
