@@ -81,13 +81,13 @@ async def test_rc_job_is_a_row_you_can_stop_and_throttle(rcd, drive_dir, weed_st
         await pilot.press(*"50k", "enter")
         await wait_for(pilot, lambda: call(rcd, "core/bwlimit")["bytesPerSecond"] == 50 * 1024, what="bwlimit 50k")
 
-        await pilot.press("s")
+        await pilot.press("S")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmDialog", what="stop confirmation")
         assert f"rc job {jid}" in screen_text(app) and PASS not in screen_text(app)
         await pilot.press("n")  # declined: nothing happens
         await pilot.pause(1.5)
         assert "RUNNING" in screen.query_one(JobCard).text()
-        await pilot.press("s")
+        await pilot.press("S")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmDialog", what="stop confirmation")
         await pilot.press("y")
         await wait_for(pilot, lambda: "FAILED" in screen.query_one(JobCard).text(), timeout=20, what="stopped job")
@@ -121,7 +121,7 @@ async def test_errors_newest_first_in_full_and_the_log_pane(rclone_logs, tmp_pat
         await wait_for(pilot, lambda: app.screen is screen, what="back")
 
         screen.query_one("#monitor-list").focus()
-        await pilot.press("l")
+        await pilot.press("L")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "LogScreen", what="log pane")
         pane = app.screen
         await wait_for(pilot, lambda: "the very end" in screen_text(app), what="opens at the end")
@@ -156,7 +156,7 @@ async def test_upload_started_with_u_is_stopped_with_s(weed_server, weed_store, 
         await pilot.press("m")
         await wait_for(pilot, lambda: isinstance(app.screen, MonitorScreen), what="monitor")
         screen = app.screen
-        await pilot.press("u")
+        await pilot.press("U")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "UploadDialog", what="upload dialog")
         app.screen.query_one("#upload-bwlimit").value = "60k"
         await pilot.press(*"slowset", "enter")
@@ -168,7 +168,7 @@ async def test_upload_started_with_u_is_stopped_with_s(weed_server, weed_store, 
         from pixel_tui.core.jobs.launched import launched
 
         (rec,) = launched(tmp_path / "state")
-        await pilot.press("s")
+        await pilot.press("S")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmDialog", what="confirmation")
         await pilot.press("y")
         await wait_for(pilot, lambda: "FAILED" in card.text() and "rclone has exited" in card.text(), timeout=20,

@@ -52,7 +52,7 @@ class HistoryScreen(Screen):
         Binding("u", "undo", "Undo"),
         Binding("K", "undo_copies", "Undo copies only (keep entry)", show=False),  # c is "counterpart"
         Binding("C", "resume", "Continue (resume)"),  # r reloads on every screen
-        Binding("S", "stop", "Stop resume"),
+        Binding("S", "stop", "Stop"),
         Binding("r,ctrl+r", "reload", "Reload"),
     ]
 

@@ -2,8 +2,8 @@
 
 A compact list, one line per job (htop/k9s style), ordered by state (failed, stalled, running,
 waiting, finished), and below it the card of the selected job: bars, a speed chart against the
-clock, files in flight and its error lines, newest first. Keys act on the selected job: `s` stops
-it, `b` changes its bandwidth, `l` opens its whole log; `u` starts an upload. Jobs come from the
+clock, files in flight and its error lines, newest first. Keys act on the selected job: `S` stops
+it, `b` changes its bandwidth, `L` opens its whole log; `U` starts an upload. Jobs come from the
 app's job feed (logs from `monitor.logs`, rc jobs from `monitor.rc_urls`, uploads the app started).
 """
 
@@ -44,7 +44,7 @@ def job_line(source: str, view: JobView | None, status: JobStatus, width: int) -
     right = ""
     if snap is not None and snap.has_stats:
         pct = f"{snap.percent:3.0f}%" if snap.percent is not None else "  ?%"
-        live = status.state in ("running", "stalled")  # an ended job's last speed is history, not now
+        live = status.state == "running"  # a stalled or ended job's last speed is history, not now
         right = f"{pct} {human_bytes(snap.bytes):>9} {human_rate(snap.speed) if live else '':>12}"
     if snap is not None and (snap.errors or snap.last_errors):
         right += f" {max(snap.errors, len(snap.last_errors)):>3} err"
@@ -64,9 +64,9 @@ class MonitorScreen(Screen):
     CSS_PATH = "../styles/monitor.tcss"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("s", "stop", "Stop job"),
+        Binding("S", "stop", "Stop"),
         Binding("b", "bwlimit", "Bandwidth"),
-        Binding("l", "log", "Log"),
+        Binding("L", "log", "Log"),
         Binding("U", "upload", "Upload"),  # u is undo in the history
         Binding("tab", "focus_next", "Errors", show=False),
         *move_bindings({m: f"move('{m}')" for m in ("down", "up", "first", "last", "page_down", "page_up",
