@@ -56,8 +56,11 @@ def parse_duration(text: str) -> float | None:
     return sum(float(n) * _DURATION_SECONDS[u] for n, u in parts)
 
 
-def parse_log_time(text: str) -> datetime | None:
-    """`2026/11/25 19:32:55[.123456]` (rclone's local time) -> an aware datetime."""
+def parse_log_time(text: str, utc: bool = False) -> datetime | None:
+    """`2026/11/25 19:32:55[.123456]` -> an aware datetime: the host's local time, or UTC with ``utc``.
+
+    rclone stamps its lines in the local time of the host that wrote them unless `--log-format UTC`.
+    """
     m = LOG_TIME.match(text)
     if not m:
         return None
@@ -66,6 +69,8 @@ def parse_log_time(text: str) -> datetime | None:
         naive = datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6]), int(frac))
     except ValueError:
         return None
+    if utc:
+        return naive.replace(tzinfo=timezone.utc).astimezone()
     return naive.astimezone()
 
 
