@@ -642,6 +642,8 @@ def _infer_level(msg: str) -> str:
     """The level of a line logged without one (`--log-format nolevel`), from rclone's own words."""
     if _FINAL_FAILURE.match(msg):
         return "notice"  # the run's own last line; _message promotes it
+    if msg.startswith("Failed to "):
+        return "critical"  # no object before it: rclone itself gave up (`Failed to create file system for`)
     if _ERRORISH.search(msg):
         return "error"
     return "info"
