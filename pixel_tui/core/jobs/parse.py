@@ -118,7 +118,8 @@ _FIELDS = tuple(f.name for f in fields(Snapshot))
 
 _ANSI = re.compile(rb"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|[@-Z\\-_])")
 # In -P output a block's last line runs straight into the next block or log line.
-_GLUE = re.compile(rb"(?<=[^\n])(?=Transferred:   \t|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)? [A-Z]+ *:)")
+# (Not after `] `: that is the old layout's `[pid] ` before the date.)
+_GLUE = re.compile(rb"(?<=[^\n])(?<!\] )(?=Transferred:   \t|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)? [A-Z]+ *:)")
 _LEVELS = "DEBUG|INFO|NOTICE|ERROR|CRITICAL|EMERGENCY|ALERT|WARNING"
 # Every --log-format layout, in rclone's order: date, time(.micro), file:line, [pid], level. Older
 # rclone (Go's log package) put the [pid] before the date. Each part is optional (`nolevel`, "").
@@ -172,7 +173,7 @@ def normalise(data: bytes) -> bytes:
         data = _ANSI.sub(b"", data)
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    if b"Transferred:   \t" in data:
+    if b"Transferred:   \t" in data or b"/" in data:
         data = _GLUE.sub(b"\n", data)
     return data
 
