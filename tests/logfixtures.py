@@ -208,3 +208,23 @@ def make_layout_logs(root: Path, s3_env: dict[str, str], bucket: str) -> LayoutL
                      "--log-file", str(critical[layout])])
     _run_all(cmds, env)
     return LayoutLogs(ok, fatal, critical, sum(sizes))
+
+
+def rclone_copy(s3_server, bucket: str, src: Path, name: str, log: Path, *flags: str,
+                env: dict[str, str] | None = None, wait: bool = True) -> subprocess.Popen:
+    """Start the real rclone copying ``src`` to the test S3 server, logging to ``log`` (waits by default)."""
+    full_env = {**os.environ, **s3_server.rclone_env("s3test"), **(env or {})}
+    proc = subprocess.Popen([find_binary("rclone"), "copy", str(src), f"s3test:{bucket}/{name}", "--log-file", str(log),
+                             *flags], env=full_env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    if wait:
+        proc.wait(timeout=120)
+    return proc
+
+
+def small_source(root: Path, sizes=(300_000, 500_000, 400_000)) -> Path:
+    """A local folder of random files to copy."""
+    root.mkdir(parents=True, exist_ok=True)
+    for i, size in enumerate(sizes):
+        (root / f"f-{i}.bin").write_bytes(os.urandom(size))
+    return root

@@ -84,3 +84,29 @@ def parse_iso_time(text: str) -> datetime | None:
     except ValueError:
         return None
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def stamp_is_utc(stamp: str, written_at: float, tolerance: float = 120.0) -> bool | None:
+    """Was ``stamp`` (a log line's `date time`) written in UTC? Judged against when the file was written.
+
+    A log line's stamp is within moments of the file's mtime when that line was the last written.
+    Read as local time it then matches mtime, read as UTC it is off by the host's UTC offset (or the
+    other way round with `--log-format UTC`). None when it cannot tell: a host on UTC, or a file
+    touched or copied since.
+    """
+    m = LOG_TIME.match(stamp)
+    if not m:
+        return None
+    try:
+        naive = datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6]))
+    except ValueError:
+        return None
+    local = naive.astimezone().timestamp()
+    utc = naive.replace(tzinfo=timezone.utc).timestamp()
+    if abs(local - utc) <= 2 * tolerance:
+        return None
+    if abs(written_at - local) <= tolerance:
+        return False
+    if abs(written_at - utc) <= tolerance:
+        return True
+    return None

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import BinaryIO, Callable
 
 from pixel_tui.core.jobs.history import History, Sample, scan_history
+from pixel_tui.core.jobs.log_units import stamp_is_utc
 from pixel_tui.core.jobs.parse import MAX_ERRORS, LogParser, Snapshot
 
 TAIL_START = 16 * 1024  # first look at the last 16 KiB...
@@ -59,7 +60,7 @@ def _resume_point(data: bytes) -> tuple[int | None, int]:
     return _line_start(data, before, header), 2
 
 
-def _tail_parser(fp: BinaryIO, size: int) -> tuple[LogParser, int]:
+def _tail_parser(fp: BinaryIO, size: int, utc: bool = False) -> tuple[LogParser, int]:
     """Parse the end of ``fp`` from its second-to-last stats record; returns (parser, file offset).
 
     Only C code (rfind) looks at the window, which grows x4 until two records show; Python then
@@ -81,7 +82,7 @@ def _tail_parser(fp: BinaryIO, size: int) -> tuple[LogParser, int]:
     if start > 0 and cut == 0:
         # The window began mid-line: skip that partial line (every other cut is a line start).
         cut = data.find(b"\n") + 1 or len(data)
-    parser = LogParser()
+    parser = LogParser(utc=utc)
     parser.feed(data[cut:])
     return parser, start + cut
 
@@ -121,7 +122,20 @@ def read_current(path: str | os.PathLike) -> Snapshot:
     with open(path, "rb") as fp:
         st = os.fstat(fp.fileno())
         parser, start = _tail_parser(fp, st.st_size)
+        _check_utc(parser, st)
         return _complete(parser.snapshot(), fp, start, st)
+
+
+def _check_utc(parser: LogParser, st: os.stat_result) -> bool | None:
+    """Read the stamps as UTC when they only make sense so (`--log-format UTC`); None while unknown."""
+    if parser.utc:
+        return True
+    if parser.last_stamp is None:
+        return None
+    utc = stamp_is_utc(parser.last_stamp, st.st_mtime)
+    if utc:
+        parser.set_utc()
+    return utc
 
 
 def _complete(snap: Snapshot, fp: BinaryIO, start: int, st: os.stat_result) -> Snapshot:
@@ -163,6 +177,7 @@ class _FileFollower:
         self.last_bytes: int | None = None
         self.history_end = 0  # the background history read covers the file up to here
         self.mark = b""  # the last bytes read, to notice a file truncated and refilled between polls
+        self.utc: bool | None = None  # are the stamps UTC? decided once, from the first stamp and mtime
 
     def close(self) -> None:
         if self.fp:
@@ -227,6 +242,7 @@ class _FileFollower:
         self.view.exists, self.view.error = True, None
         if initial:
             self.parser, start = _tail_parser(self.fp, st.st_size)
+            self.utc = _check_utc(self.parser, st)
             self.offset = self.history_end = st.st_size
             self._publish(_complete(self.parser.snapshot(), self.fp, start, st), st)
             return True
@@ -240,7 +256,9 @@ class _FileFollower:
         if st.st_size - self.offset > SKIP_AHEAD:
             # A big backlog (a rotated-in file, a burst while we were away): jump to its end as on
             # first open instead of running Python over every line of it.
-            parser, start = _tail_parser(self.fp, st.st_size)
+            parser, start = _tail_parser(self.fp, st.st_size, utc=bool(self.utc))
+            if self.utc is None:
+                self.utc = _check_utc(parser, st)
             parser.state = replace(parser.state, blocks=self.parser.state.blocks + parser.state.blocks)
             self.parser, self.offset = parser, st.st_size
             self._publish(_complete(parser.snapshot(), self.fp, start, st), st)
@@ -250,6 +268,8 @@ class _FileFollower:
         self.offset += len(data)
         before = self.parser.state.blocks
         self.parser.feed(data)
+        if self.utc is None:
+            self.utc = _check_utc(self.parser, st)
         snap = self.parser.snapshot()
         if self.parser.state.blocks != before:
             self.view.history.add(Sample(snap.bytes, snap.total_bytes, snap.speed))
@@ -270,9 +290,7 @@ class _FileFollower:
 
 def _carry_state(old: LogParser) -> LogParser:
     """A fresh parser for a rotated/truncated file that keeps the job's state so far."""
-    fresh = LogParser()
-    fresh.state = old.state
-    return fresh
+    return LogParser(old.state, utc=old.utc)
 
 
 def expand_sources(patterns: tuple[str, ...] | list[str]) -> list[str]:
