@@ -7,8 +7,10 @@ polling: inotify is not everywhere (NFS, containers) and a poll every 0.2 s is c
 
 from __future__ import annotations
 
+import errno
 import glob
 import os
+import stat
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -119,11 +121,26 @@ def _earlier_errors(fp: BinaryIO, before: int, want: int) -> list[str]:
 
 def read_current(path: str | os.PathLike) -> Snapshot:
     """The current snapshot of one log, read from its end (raises OSError if it cannot be read)."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise OSError(errno.EINVAL, "not a regular file")  # a FIFO would block open() for ever
     with open(path, "rb") as fp:
         st = os.fstat(fp.fileno())
         parser, start = _tail_parser(fp, st.st_size)
         _check_utc(parser, st)
         return _complete(parser.snapshot(), fp, start, st)
+
+
+HEAD_PROBE = 64 * 1024  # a tail with no rclone line: does the start of the file have one?
+
+
+def _held_rclone(fp: BinaryIO, snap: Snapshot, start: int) -> Snapshot:
+    """A tail with no rclone line (binary junk appended?): count the head's, so "never rclone's" is true."""
+    if snap.rclone_lines or start == 0:
+        return snap
+    fp.seek(0)
+    probe = LogParser()
+    probe.feed(fp.read(min(HEAD_PROBE, start)))
+    return replace(snap, rclone_lines=probe.state.rclone_lines) if probe.state.rclone_lines else snap
 
 
 def _check_utc(parser: LogParser, st: os.stat_result) -> bool | None:
@@ -139,7 +156,8 @@ def _check_utc(parser: LogParser, st: os.stat_result) -> bool | None:
 
 
 def _complete(snap: Snapshot, fp: BinaryIO, start: int, st: os.stat_result) -> Snapshot:
-    """Fill what the tail alone cannot know: older error lines, a time for -P blocks."""
+    """Fill what the tail alone cannot know: older error lines, a time for -P blocks, rclone's or not."""
+    snap = _held_rclone(fp, snap, start)
     if snap.errors > len(snap.last_errors) and start > 0 and len(snap.last_errors) < MAX_ERRORS:
         older = _earlier_errors(fp, start, MAX_ERRORS - len(snap.last_errors))
         snap = replace(snap, last_errors=tuple((older + list(snap.last_errors))[-MAX_ERRORS:]))
@@ -197,6 +215,9 @@ class _FileFollower:
             return changed
         except OSError as exc:
             return self._fail(exc)
+        if not stat.S_ISREG(st.st_mode):
+            # A FIFO would block open() forever, a directory cannot be read: not a log.
+            return self._fail(OSError(0, "not a regular file"))
         ident = (st.st_dev, st.st_ino)
         if self.fp is None:
             return self._open(st, initial=True)
@@ -372,7 +393,11 @@ class LogWatcher:
                 new = True
             else:
                 new = False
-            if f.poll() or new:
+            try:
+                polled = f.poll()
+            except Exception as exc:  # noqa: BLE001 - one bad log must not end the watcher for every log
+                polled = f._fail(OSError(0, f"cannot follow this log: {type(exc).__name__}: {exc}"[:300]))
+            if polled or new:
                 changed.append(f.view)
             if self._history and f.view.exists and not f.view.history_loaded:
                 f.view.history_loaded = True
@@ -396,18 +421,31 @@ class LogWatcher:
     def _run(self) -> None:
         self.run_until(self._stop.is_set)
 
+    def _deliver(self, view: JobView) -> None:
+        """Hand a view to the callback; a callback that raises loses that update, not the thread."""
+        try:
+            self.on_change(view)
+        except Exception:  # noqa: BLE001
+            import logging
+
+            logging.getLogger(__name__).exception("log watcher callback failed for %s", view.source)
+
     def run_until(self, cancelled: Callable[[], bool]) -> None:
         """Poll every source until ``cancelled()`` (for a caller's own thread, e.g. a UI worker)."""
         next_rc = 0.0
         try:
             while not cancelled() and not self._stop.is_set():
                 for view in self.poll_once():
-                    self.on_change(view)
+                    self._deliver(view)
                 if self._rc and time.monotonic() >= next_rc:
                     next_rc = time.monotonic() + self._rc_interval
                     for rc in self._rc:
-                        if rc.poll():
-                            self.on_change(rc.view)
+                        try:
+                            polled = rc.poll()
+                        except Exception:  # noqa: BLE001 - an odd rc reply must not end the watcher
+                            polled = False
+                        if polled:
+                            self._deliver(rc.view)
                 self._wake.wait(self.interval)
                 self._wake.clear()
         finally:

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Sparkline, Static
 
+from pixel_tui.core.jobs.report import shown_eta, shown_speed
 from pixel_tui.core.jobs.state import JobStatus
 from pixel_tui.core.jobs.tail import JobView
 from pixel_tui.core.units import human_bytes, human_duration, human_rate
@@ -69,12 +70,18 @@ class JobCard(Vertical):
         elif not view.exists:
             head += "[dim]waiting for the log to appear[/]  "
         head += f"[dim]updated {ago(status.quiet_for)}[/]" if status.quiet_for is not None else ""
+        if status.condition_text:
+            head += f"\n[b red]{escape(status.condition_text)}[/]"
+        if status.reason:
+            head += f"\n[dim]{escape(status.reason)}[/]"
         self.query_one(".job-head", Static).update(head)
         bars = self.query_one(".job-bars", Static)
         inflight = self.query_one(".job-inflight", Static)
         errors = self.query_one(".job-errors", Static)
         spark = self.query_one(".job-speed", Sparkline)
-        errors.update("\n".join(f"[red]![/] {escape(e)}" for e in snap.last_errors) if snap else "")
+        attempts = (snap.error_attempts or (None,) * len(snap.last_errors)) if snap else ()
+        errors.update("\n".join(f"[red]![/] {escape(e)}" if a is None else f"[yellow]! attempt {a} failed, retried:[/] "
+                                f"{escape(e)}" for e, a in zip(snap.last_errors, attempts)) if snap else "")
         errors.display = bool(snap and snap.last_errors)
         if snap is None or not snap.has_stats:
             bars.update("[dim]no stats block yet[/]" if snap is not None else "")
@@ -91,7 +98,8 @@ class JobCard(Vertical):
             f"bytes {bar(None if pct is None else pct / 100, width)} {human_bytes(snap.bytes)} / "
             f"{human_bytes(snap.total_bytes)}" + (f" {pct:.0f}%" if pct is not None else ""),
             f"files {bar(files_frac, width)} {snap.transfers} / {snap.total_transfers}",
-            f"[b]{human_rate(snap.speed)}[/]  ETA {human_duration(snap.eta)}  elapsed {human_duration(snap.elapsed)}"
+            f"[b]{human_rate(shown_speed(snap, status))}[/]{' avg' if status.state == 'finished' else ''}"
+            f"  ETA {human_duration(shown_eta(snap, status))}  elapsed {human_duration(snap.elapsed)}"
             f"  checks {snap.checks}/{snap.total_checks}  "
             + (f"[red]errors {snap.errors}[/]" if snap.errors else "errors 0"),
         ]
