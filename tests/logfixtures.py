@@ -214,7 +214,8 @@ def rclone_copy(s3_server, bucket: str, src: Path, name: str, log: Path, *flags:
                 env: dict[str, str] | None = None, wait: bool = True) -> subprocess.Popen:
     """Start the real rclone copying ``src`` to the test S3 server, logging to ``log`` (waits by default)."""
     full_env = {**os.environ, **s3_server.rclone_env("s3test"), **(env or {})}
-    proc = subprocess.Popen([find_binary("rclone"), "copy", str(src), f"s3test:{bucket}/{name}", "--log-file", str(log),
+    dest = f"s3test:{bucket}/{name}" if name else f"s3test:{bucket}"
+    proc = subprocess.Popen([find_binary("rclone"), "copy", str(src), dest, "--log-file", str(log),
                              *flags], env=full_env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     if wait:
@@ -228,3 +229,62 @@ def small_source(root: Path, sizes=(300_000, 500_000, 400_000)) -> Path:
     for i, size in enumerate(sizes):
         (root / f"f-{i}.bin").write_bytes(os.urandom(size))
     return root
+
+
+class TcpGate:
+    """A TCP forwarder to a real server that is closed (connection refused) until `open()`.
+
+    Injects one fault, the network being down, so rclone's first attempt fails and a retry succeeds.
+    """
+
+    def __init__(self, upstream_port: int) -> None:
+        import socket
+
+        self.upstream = upstream_port
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        self.port = probe.getsockname()[1]
+        probe.close()  # nothing listens here until open(): connections are refused
+        self._sock = None
+
+    def open(self) -> None:
+        """Start listening and forwarding every connection to the upstream server."""
+        import socket
+
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", self.port))
+        sock.listen(64)
+        self._sock = sock
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+
+        while True:
+            try:
+                client, _ = self._sock.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.upstream))
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(src, dst) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(2)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        """Stop listening."""
+        if self._sock is not None:
+            self._sock.close()
