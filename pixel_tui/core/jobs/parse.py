@@ -158,7 +158,7 @@ _START_LINE = re.compile(r'starting with parameters .*--log-format[=" ,]+"?([^"\
 # Google Drive's limits, in the words of rclone's Drive backend and of Google's API errors.
 _CONDITIONS = (
     ("quota", re.compile(r"downloadQuotaExceeded|download quota for this file has been exceeded"
-                         r"|Received download limit error|downloadLimitExceeded")),
+                         r"|Received (?:download|upload) limit error|downloadLimitExceeded")),
     ("blocked", re.compile(r"cannotDownloadAbusiveFile|identified as malware or spam")),
     ("throttled", re.compile(r"userRateLimitExceeded|rateLimitExceeded|User Rate Limit Exceeded"
                              r"|Rate Limit Exceeded")),
