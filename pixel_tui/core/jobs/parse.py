@@ -118,8 +118,11 @@ _FIELDS = tuple(f.name for f in fields(Snapshot))
 
 _ANSI = re.compile(rb"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|[@-Z\\-_])")
 # In -P output a block's last line runs straight into the next block or log line.
-# (Not after `] `: that is the old layout's `[pid] ` before the date.)
-_GLUE = re.compile(rb"(?<=[^\n])(?<!\] )(?=Transferred:   \t|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)? [A-Z]+ *:)")
+# A glued block is split in normalise(); a log line glued to a block's last line is split by the
+# parser, which sees block lines one by one (a regex over every byte would cost more than the parse).
+_T = b"Transferred:   \t"
+_GLUE = re.compile(rb"(?<=[^\n])(?=Transferred:   \t)")
+_GLUED_LOG = re.compile(r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)? [A-Z]+ *:")
 _LEVELS = "DEBUG|INFO|NOTICE|ERROR|CRITICAL|EMERGENCY|ALERT|WARNING"
 # Every --log-format layout, in rclone's order: date, time(.micro), file:line, [pid], level. Older
 # rclone (Go's log package) put the [pid] before the date. Each part is optional (`nolevel`, "").
@@ -136,6 +139,14 @@ _STATS_LINE = re.compile(
     rf"^\s*(?:(?P<date>\S.*?) - +)?(?P<done>{_SIZE}) / (?P<total>{_SIZE}|-), (?P<pct>\d+%|-), "
     rf"(?P<speed>{_SIZE}/s|-), ETA (?P<eta>\S+)(?: \((?P<tail>[^)]*)\))?\s*$"
 )
+# The same without the `--stats-one-line-date` part, whose lazy `.*?` backtracks over the whole line.
+_STATS_NODATE = re.compile(
+    rf"^\s*(?P<date>)(?P<done>{_SIZE}) / (?P<total>{_SIZE}|-), (?P<pct>\d+%|-), "
+    rf"(?P<speed>{_SIZE}/s|-), ETA (?P<eta>\S+)(?: \((?P<tail>[^)]*)\))?\s*$"
+)
+# A log line in the "" layout starts with its level; inside a block, such a line ends the block.
+_LEVEL_START = re.compile(r"(?:" + "|".join(("DEBUG", "INFO", "NOTICE", "ERROR", "CRITICAL", "EMERGENCY", "ALERT",
+                                              "WARNING")) + r") *:")
 _OLD_BYTES = re.compile(rf"^\s*(?P<done>{_SIZE}) \((?P<speed>{_SIZE}/s)\)\s*$")  # rclone < 1.39
 _COUNT = re.compile(r"^\s*(\d+)(?: / (\d+))?")
 _XFR = re.compile(r"xfr#(\d+)/(\d+)")
@@ -173,7 +184,8 @@ def normalise(data: bytes) -> bytes:
         data = _ANSI.sub(b"", data)
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    if b"Transferred:   \t" in data or b"/" in data:
+    n = data.count(_T)
+    if n and n > data.count(b"\n" + _T) + data.startswith(_T):  # C-speed counts: only sub when one is glued
         data = _GLUE.sub(b"\n", data)
     return data
 
@@ -185,7 +197,8 @@ def parse_stats_line(text: str) -> dict | None:
         if m and (done := parse_size(m["done"])) is not None:
             return {"bytes": done, "total_bytes": 0, "speed": parse_rate(m["speed"]) or 0.0, "eta": None}
         return None
-    m = _STATS_LINE.match(text)
+    dash = text.find(" - ")
+    m = (_STATS_LINE if 0 <= dash < text.find(" / ") else _STATS_NODATE).match(text)
     if m:
         done = parse_size(m["done"])
         if done is None:
@@ -325,6 +338,7 @@ class LogParser:
         self.utc = utc or self._f["utc"]
         self._carry = b""
         self._block: list[str] | None = None
+        self._pending: list[str] | None = None  # the newest text block, parsed in full only when asked for
         self._block_time: datetime | None = None
         self._header_time: datetime | None = None
         self._errors: list[list] = [[e, a] for e, a in zip(self._f["last_errors"], self._padded_attempts())]
@@ -341,6 +355,8 @@ class LogParser:
     @property
     def state(self) -> Snapshot:
         """The state so far as a Snapshot (built on demand)."""
+        if self._pending is not None:
+            self._materialise()
         if self._snap is None:
             f = self._f
             f["last_errors"] = tuple(e for e, _ in self._errors)
@@ -350,6 +366,7 @@ class LogParser:
 
     @state.setter
     def state(self, snap: Snapshot) -> None:
+        self._pending = None
         self._f = {name: getattr(snap, name) for name in _FIELDS}
         if self._f["lines"] is None:
             self._f["lines"] = self._f["rclone_lines"] = 0
@@ -429,6 +446,26 @@ class LogParser:
     def _line(self, line: str, last: bool = False) -> None:
         f = self._f
         f["lines"] += 1
+        block = self._block
+        if block is not None:
+            # Inside a stats block: its lines start with a capital or a space; a blank line ends it, and
+            # so does a log line (-P output runs them on without a blank line) or the next block.
+            c = line[:1]
+            if c == "" or line.isspace():
+                self._end_block()
+                return
+            if (c == " " or "A" <= c <= "Z") and not (c in "DINECWA" and _LEVEL_START.match(line)) \
+                    and not (c == "T" and line.startswith("Transferred:") and ", ETA " in line):
+                if "/" in line and (g := _GLUED_LOG.search(line, 1)):
+                    # -P output: a log line straight after the block's last line, with no newline.
+                    f["lines"] -= 1
+                    self._line(line[:g.start()])
+                    self._line(line[g.start():], last)
+                    return
+                if not last or not line.startswith(" *") or _TRANSFER.match(line):
+                    block.append(line)
+                return
+            self._end_block()
         if line.startswith("{"):
             self._json(line)
             return
@@ -442,12 +479,6 @@ class LogParser:
             if not self._seen_header:
                 f["format"] = "progress"
             self._header_time = None
-            return
-        if self._block is not None:
-            if line.strip() == "":
-                self._end_block()
-            elif not last or _TRANSFER.match(line) or not line.startswith(" *"):
-                self._block.append(line)
             return
         m = _PREFIX.match(line)
         if m.end():
@@ -482,6 +513,8 @@ class LogParser:
                 date = stats.pop("date", None)
                 if "transfers" not in stats and stats["bytes"] >= stats["total_bytes"]:
                     # The (xfr#N/M) tail only shows while files are queued; with every byte done, so are the files.
+                    if self._pending is not None:
+                        self._materialise()
                     stats["transfers"] = self._f["total_transfers"]
                 at = (parse_log_time(date, utc=self.utc) if date and LOG_TIME.match(date) else None) or when
                 self._stats(stats, at, "oneline")
@@ -516,6 +549,8 @@ class LogParser:
             fatal = level != "error" or _FATAL_MSG.search(msg) is not None
             self._since(("fatal" if fatal else "error", when, entry))
             if f["format"] == "oneline":
+                if self._pending is not None:
+                    self._materialise()
                 f["errors"] += 1  # one-line stats carry no error count
             if fatal:
                 f["fatal"] = True
@@ -526,6 +561,8 @@ class LogParser:
             self._since(("copied", when, None))
             f["copied"] += 1
         elif msg.endswith("Deleted"):
+            if self._pending is not None:
+                self._materialise()  # the block's count first, then this one on top
             f["deleted"] += 1
         elif "starting with parameters" in msg:
             self._start_line(msg)
@@ -592,19 +629,45 @@ class LogParser:
         self._message(level, text, f"{stamp[:64]} {level.upper()} : {text}".strip(), when)
 
     def _end_block(self) -> None:
-        block, self._block = self._block, None
-        parsed = parse_block(block or [])
-        if parsed is not None:
-            fmt = self._f["format"] if self._f["format"] in ("text", "progress") else "text"
-            self._stats(parsed, self._block_time, fmt)
+        """A text block is complete: take what the state machine needs now, the rest when asked for.
 
-    def _stats(self, fields_: dict, when: datetime | None, fmt: str) -> None:
+        Only its bytes, elapsed time and fatal flag matter until the next block replaces it, so the
+        full parse (every line, every file in flight) runs once per snapshot, not once per block.
+        """
+        block, self._block = self._block, None
+        if not block:
+            return
+        head = parse_stats_line(block[0][len("Transferred:"):])
+        if head is None:
+            return
+        elapsed, fatal = None, False
+        for ln in block:
+            if ln.startswith("Elapsed time:"):
+                elapsed = parse_duration(ln[13:].strip())
+            elif ln.startswith("Errors:") and "fatal error" in ln:
+                fatal = True
+        fmt = self._f["format"] if self._f["format"] in ("text", "progress") else "text"
+        self._stats({"bytes": head["bytes"], "elapsed": elapsed, "fatal_flag": fatal}, self._block_time, fmt,
+                    lazy=True)
+        self._pending = block
+
+    def _materialise(self) -> None:
+        """Parse the pending block in full into the state."""
+        block, self._pending = self._pending, None
+        parsed = parse_block(block) if block else None
+        if parsed is not None:
+            parsed.pop("fatal_flag", None)
+            self._f.update(parsed)
+            self._snap = None
+
+    def _stats(self, fields_: dict, when: datetime | None, fmt: str, lazy: bool = False) -> None:
         f = self._f
+        self._pending = None  # a newer record replaces every field the pending block would set
         fatal_flag = fields_.pop("fatal_flag", False)
         elapsed = fields_.get("elapsed")
         if elapsed is not None and f["elapsed"] is not None and elapsed + 1 < f["elapsed"]:
             self._new_run(elapsed, when, fmt)
-        if "transferring" not in fields_:
+        if "transferring" not in fields_ and not lazy:
             fields_["transferring"] = ()
         moved = not f["has_stats"] or fields_.get("bytes") != f["bytes"]
         f.update(fields_)
