@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import BinaryIO, Callable
 
-from pixel_tui.core.jobs.history import History, Sample, scan_history
+from pixel_tui.core.jobs.history import History, Sample, live_log_of, scan_family, scan_history
 from pixel_tui.core.jobs.log_units import stamp_is_utc
 from pixel_tui.core.jobs.parse import MAX_ERRORS, LogParser, Snapshot
 
@@ -315,14 +315,30 @@ def _carry_state(old: LogParser) -> LogParser:
 
 
 def expand_sources(patterns: tuple[str, ...] | list[str]) -> list[str]:
-    """Expand `~` and globs (`~/logs/*.log`); a plain path stays even if missing (a log still to come)."""
+    """Expand `~` and globs (`~/logs/*.log`); a plain path stays even if missing (a log still to come).
+
+    A glob shows one job per log family: rclone's rotated backups (`name-<time>.log[.gz]`) are not
+    jobs of their own while their live `name.log` is there (else the newest backup stands for it).
+    """
     out: list[str] = []
     for pattern in patterns:
         pattern = os.path.expanduser(pattern)
-        for m in sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]:
+        for m in _one_per_family(sorted(glob.glob(pattern))) if glob.has_magic(pattern) else [pattern]:
             if m not in out:
                 out.append(m)
     return out
+
+
+def _one_per_family(paths: list[str]) -> list[str]:
+    newest: dict[str, str] = {}  # live name -> newest backup standing for it
+    out = []
+    for p in paths:
+        live = live_log_of(p)
+        if live is None:
+            out.append(p)
+        elif not os.path.exists(live) and (live not in newest or p > newest[live]):
+            newest[live] = p
+    return sorted(out + [p for live, p in newest.items() if live not in out])
 
 
 class LogWatcher:
@@ -407,10 +423,10 @@ class LogWatcher:
     def _load_history(self, f: _FileFollower) -> None:
         """Read the speed history before the tail in the background, then merge live samples."""
         try:
-            with open(f.path, "rb") as fp:
-                hist = scan_history(fp, end=f.history_end, fmt=f.view.snapshot.format if f.view.snapshot else None,
-                                    max_points=f.view.history.max_points, cancelled=self._stop.is_set)
-        except OSError:
+            # The rotated backups first (oldest to newest, .gz too), then the live file up to the tail.
+            hist = scan_family(f.path, end=f.history_end, fmt=f.view.snapshot.format if f.view.snapshot else None,
+                               max_points=f.view.history.max_points, cancelled=self._stop.is_set)
+        except (OSError, EOFError, ValueError):
             return
         live = f.view.history
         hist.samples = hist.samples + live.samples
