@@ -62,12 +62,16 @@ def settings_from_args(args: argparse.Namespace):
 def main(argv: Sequence[str] | None = None) -> int:
     """Run pixel-tui; returns the process exit code."""
     from pixel_tui.core.errors import PixelError, render_error
+    from pixel_tui.core.printable import SafeStream
 
     parser = build_parser()
     args = parser.parse_args(argv)
     module = getattr(args, "_module", None)
     if module is None:
         module = importlib.import_module("pixel_tui.commands.dashboard")
+    # Everything printed from here on carries data (keys, names, log lines): it passes the one filter.
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
     try:
         settings = None if getattr(module, "NEEDS_SETTINGS", True) is False else settings_from_args(args)
         return int(module.run(args, settings) or 0)
@@ -76,6 +80,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        sys.stdout, sys.stderr = saved
 
 
 if __name__ == "__main__":

@@ -74,6 +74,94 @@ def moto_server():
     server.stop()
 
 
+def _serve(argv: list[str], port: int, log: Path):
+    """Start a server process and wait until its port answers (stopped by the caller)."""
+    import socket
+    import subprocess
+    import time
+
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{argv[0]} exited: {log.read_text()[-2000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError(f"{argv[0]} did not listen on {port}: {log.read_text()[-2000:]}")
+
+
+def _stop(proc) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except Exception:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="session")
+def rclone_s3_server(tmp_path_factory):
+    """`rclone serve s3` (the suite's own rclone binary) over a local folder: an S3 server that accepts
+    If-Match / If-None-Match and writes anyway, and whose UploadPartCopy copies nothing."""
+    from pixel_tui.core.binaries import find_binary
+
+    root = tmp_path_factory.mktemp("rclone-s3")
+    (root / "data").mkdir()
+    port = free_port()
+    access, secret = "rclone-test-key", "rclone-test-secret-123"
+    proc = _serve([find_binary("rclone"), "serve", "s3", "--addr", f"127.0.0.1:{port}",
+                   "--auth-key", f"{access},{secret}", "--config", "/dev/null", str(root / "data")],
+                  port, root / "serve.log")
+    yield ServerInfo("rclone", f"http://127.0.0.1:{port}", access, secret)
+    _stop(proc)
+
+
+@pytest.fixture
+def rclone_s3_store(rclone_s3_server) -> S3Store:
+    """A fresh empty bucket on `rclone serve s3`."""
+    return _new_bucket(rclone_s3_server)
+
+
+@dataclass(frozen=True)
+class HttpDrive:
+    """A folder served by `python -m http.server`, reached as an rclone `http` remote with no_head:
+    a remote whose listing has no sizes (lsjson says -1), like Google Docs on a real Drive."""
+
+    root: Path
+    url: str
+
+    def env(self, remote: str = "web") -> dict[str, str]:
+        """RCLONE_CONFIG_* variables of the http remote."""
+        up = f"RCLONE_CONFIG_{remote.upper()}_"
+        return {up + "TYPE": "http", up + "URL": self.url, up + "NO_HEAD": "true"}
+
+
+@pytest.fixture(scope="session")
+def _http_server(tmp_path_factory):
+    import sys
+
+    root = tmp_path_factory.mktemp("http-drive")
+    port = free_port()
+    proc = _serve([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(root)],
+                  port, tmp_path_factory.mktemp("http-log") / "http.log")
+    yield root, f"http://127.0.0.1:{port}/"
+    _stop(proc)
+
+
+@pytest.fixture
+def http_drive(_http_server) -> HttpDrive:
+    """An empty folder of the session's http server."""
+    root, url = _http_server
+    sub = "d" + uuid.uuid4().hex[:10]
+    (root / sub).mkdir()
+    return HttpDrive(root / sub, f"{url}{sub}/")
+
+
 @pytest.fixture(params=["weed", "moto"])
 def s3_server(request) -> ServerInfo:
     """Each test using this runs against both servers, so their differences are caught."""

@@ -10,9 +10,49 @@ HELP = "check registry paths in S3, unregistered processed data, unpromoted raw 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """--json, --no-drive."""
+    """--json, --no-drive, --provider."""
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--no-drive", action="store_true", help="skip listing the Drive remote")
+    parser.add_argument("--provider", action="store_true",
+                        help="probe what the S3 endpoint really does (conditional writes, server-side copies, "
+                             "addressing) on scratch keys under s3.probe_prefix, deleted afterwards")
+
+
+def provider_table(report) -> str:
+    """The probe's findings as aligned text."""
+    lines = [f"S3 provider {report.endpoint} (bucket {report.bucket}):"]
+    for check, result, detail in report.rows():
+        lines.append(f"  {check:<38} {result:<20} {detail}".rstrip())
+    lines.append("  registry saves: " + ("race-free (the server refuses stale writes)" if report.conditional_writes
+                                         else "NOT race-free: checked with a HEAD right before each write"))
+    lines.append("  promotion copies: " + ("server-side" if report.server_side_copy
+                                           else "streamed through this machine where the server cannot copy"))
+    return "\n".join(lines)
+
+
+def provider_line(report) -> str:
+    """One line for `check`: what the endpoint enforces and copies."""
+    cond = "conditional writes enforced" if report.conditional_writes else "conditional writes NOT enforced"
+    copy = "server-side copy works" if report.server_side_copy else "server-side copy incomplete (streamed)"
+    return f"S3 provider: {cond}, {copy} (details: pixel-tui check --provider)"
+
+
+def _run_provider(args, settings) -> int:
+    from pixel_tui.core.errors import ConfigError
+    from pixel_tui.core.storage.probe import provider
+    from pixel_tui.core.storage.s3 import S3Store
+
+    if settings.read_only:
+        raise ConfigError("check --provider writes (and deletes) scratch keys; read-only mode forbids it",
+                          "run it without --read-only / ui.read_only")
+    store = S3Store.from_settings(settings)
+    store.check_bucket()
+    report = provider(store, refresh=True)
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        print(provider_table(report))
+    return 0
 
 
 def run(args: argparse.Namespace, settings) -> int:
@@ -24,12 +64,17 @@ def run(args: argparse.Namespace, settings) -> int:
     from pixel_tui.core.storage.s3url import s3_url
     from pixel_tui.core.units import human_bytes
 
+    if args.provider:
+        return _run_provider(args, settings)
     reg = open_registry(settings)
     store = S3Store.from_settings(settings)
     rclone = None if args.no_drive or not settings.drive else Rclone()
     result = spot_check(settings, reg, store, rclone)
+    probed = _known_provider(store, settings)
     if args.json:
-        print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+        doc = result.as_dict()
+        doc["provider"] = probed.to_json() if probed is not None else None
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
         return result.exit_code
     report = result.report
     print(f"registry {reg.location}:")
@@ -53,8 +98,29 @@ def run(args: argparse.Namespace, settings) -> int:
         if d.error:
             print(f"Drive items not uploaded: unknown ({d.error})")
         else:
-            print(f"Drive items not uploaded: {d.missing} of {d.total} files ({human_bytes(d.missing_bytes)})")
+            extra = "".join(f", {n} {what}" for n, what in ((d.size_unknown, "of unknown size uploaded by name"),
+                                                              (d.duplicates, "duplicate names"),
+                                                              (d.shortcuts, "shortcuts")) if n)
+            print(f"Drive items not uploaded: {d.missing} of {d.total} files ({human_bytes(d.missing_bytes)}){extra}")
+            for hint in d.hints:
+                print(f"  {hint}")
     counts = ", ".join(f"{n} {s}" for s, n in sorted(report.counts().items()))
     print(f"{len(report.errors)} errors; {counts}")
     print(result.migration_line())
+    print(provider_line(probed) if probed is not None else
+          "S3 provider: not probed (read-only; pixel-tui check --provider tells what it enforces)")
     return result.exit_code
+
+
+def _known_provider(store, settings):
+    """The endpoint's probe: cached, or made now unless read-only (a probe writes scratch keys)."""
+    from pixel_tui.core.errors import PixelError
+    from pixel_tui.core.storage.probe import cached, provider
+
+    hit = cached(store)
+    if hit is not None or settings.read_only:
+        return hit
+    try:
+        return provider(store)
+    except PixelError:
+        return None

@@ -13,6 +13,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--md5", choices=("auto", "yes", "no"), default="auto",
                         help="compare MD5s too: auto = when the Drive remote has them cheaply (default)")
+    parser.add_argument("--combined", action="store_true",
+                        help="print `rclone check --combined` lines: = same, - missing on S3, + only on S3, "
+                             "* differs, ! not comparable")
+    parser.add_argument("--missing-to", metavar="FILE",
+                        help="write the missing paths to FILE, for `rclone copy --files-from FILE DRIVE_PATH DEST`")
 
 
 def raw_prefix_for(settings, drive_path: str) -> str:
@@ -31,6 +36,50 @@ def raw_prefix_for(settings, drive_path: str) -> str:
     return settings.raw_prefix + (rel + "/" if rel else "")
 
 
+def _sizes(i, human_bytes, exact_bytes) -> str:
+    """The sizes column: one side's size, or both to the byte when they differ ('?' when unknown)."""
+    def one(n):
+        return "?" if n is not None and n < 0 else human_bytes(n)
+
+    if i.s3_size is None:
+        return one(i.drive_size)
+    if i.drive_size is None:
+        return one(i.s3_size)
+    if i.drive_size >= 0 and i.drive_size != i.s3_size:
+        # Two sizes that differ are shown to the byte: rounded, they can read the same.
+        return f"{exact_bytes(i.drive_size)} vs {exact_bytes(i.s3_size)}"
+    return one(i.drive_size)
+
+
+def _why(i) -> str:
+    """What the line is about: the reason, exported documents and unknown sizes."""
+    notes = [n for n in (i.reason, "exported document" if i.kind == "document" else "",
+                         "size unknown" if i.drive_size is not None and i.drive_size < 0 and i.kind != "document" else "")
+             if n]
+    return f" ({', '.join(notes)})" if notes else ""
+
+
+def _write_missing(target: str, report, drive_path: str, dest: str) -> None:
+    """The missing paths, one per line, written atomically; a how-to on stderr."""
+    import os
+    import sys
+    import tempfile
+
+    from pixel_tui.core.errors import PixelError
+
+    paths = [p for p in report.missing_paths() if "\n" not in p and "\r" not in p]
+    path = os.path.abspath(os.path.expanduser(target))
+    try:
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".missing.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write("".join(p + "\n" for p in paths))
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise PixelError(f"cannot write {target}: {exc.strerror}", "choose a writable path for --missing-to") from None
+    print(f"wrote {len(paths)} missing paths to {path}; upload them with:\n"
+          f"  rclone copy --files-from {path} {drive_path} <remote>:{dest[len('s3://'):]}", file=sys.stderr)
+
+
 def run(args, settings) -> int:
     """Print the differences; 1 when anything is missing or differs."""
     import json
@@ -45,17 +94,21 @@ def run(args, settings) -> int:
     prefix = raw_prefix_for(settings, drive_path)
     hashes = {"auto": None, "yes": True, "no": False}[args.md5]
     report = diff_remote(Rclone(), drive_path, S3Store.from_settings(settings), prefix, settings, hashes=hashes)
-    if args.json:
+    if args.missing_to:
+        _write_missing(args.missing_to, report, drive_path, s3_url(settings.bucket, prefix))
+    if args.combined:
+        for line in report.combined():
+            print(line)
+    elif args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
         print(f"{drive_path}  vs  {s3_url(settings.bucket, prefix)}")
-        for title, items in (("missing", report.missing), ("differs", report.differs), ("extra", report.extra)):
+        for title, items in (("missing", report.missing), ("differs", report.differs),
+                             ("dup", report.duplicates), ("shortcut", report.shortcuts), ("extra", report.extra)):
             for i in items:
-                # Two sizes that differ are shown to the byte: rounded, they can read the same.
-                sizes = human_bytes(i.drive_size) if i.s3_size is None else (
-                    human_bytes(i.s3_size) if i.drive_size is None else
-                    f"{exact_bytes(i.drive_size)} vs {exact_bytes(i.s3_size)}")
-                why = f" ({i.reason})" if i.reason else ""
-                print(f"{title:8} {sizes:>20}  {i.path}{why}")
-        print(report.summary() + ("" if report.md5_checked else " (sizes compared; no cheap MD5s)"))
+                print(f"{title:8} {_sizes(i, human_bytes, exact_bytes):>20}  {i.path}{_why(i)}")
+        checks = report.checks_text()
+        print(report.summary() + (f" ({checks})" if checks else ""))
+        for hint in report.hints():
+            print(hint)
     return 0 if report.ok else 1

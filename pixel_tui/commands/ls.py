@@ -47,7 +47,7 @@ def list_remote(url: str, recursive: bool) -> list[dict]:
     for batch in rclone.iter_level(url):
         for e in batch:
             row = {"name": e.name + ("/" if e.is_dir else ""), "is_dir": e.is_dir,
-                   "size": None if e.is_dir else e.size, "modified": e.modified.isoformat() if e.modified else None}
+                   "size": None if e.is_dir or not e.size_known else e.size, "modified": e.modified.isoformat() if e.modified else None}
             if recursive and e.is_dir:
                 row["count"], row["bytes"] = rclone.size(join_remote(url, e.name))
             rows.append(row)
@@ -60,7 +60,7 @@ def format_rows(rows: list[dict]) -> str:
 
     out = []
     for r in rows:
-        size = "DIR" if r["is_dir"] else human_bytes(r["size"])
+        size = "DIR" if r["is_dir"] else ("?" if r["size"] is None else human_bytes(r["size"]))
         extra = f"  {r['count']:>8} obj {human_bytes(r['bytes']):>9}" if "count" in r else ""
         out.append(f"{size:>9}  {(r['modified'] or '-')[:19]:19}{extra}  {r['name']}")
     return "\n".join(out)

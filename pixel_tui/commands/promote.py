@@ -98,6 +98,8 @@ def _print_result(result, as_json: bool) -> None:
         return
     print(f"{result.status}: {result.copied:,} copied, {result.skipped:,} skipped, {result.verified:,} verified, "
           f"{result.sources_deleted:,} sources deleted in {human_duration(result.seconds)} (promotion {result.id})")
+    if getattr(result, "streamed", 0):
+        print(f"{result.streamed:,} of them streamed through this machine (the server could not copy them itself)")
     kept = getattr(result, "sources_kept_changed", None) or []
     if kept:
         shown = ", ".join(safe_text(k) for k in kept[:5]) + (f" and {len(kept) - 5:,} more" if len(kept) > 5 else "")
@@ -126,7 +128,15 @@ class _Printer:
         eta = f", ETA {human_duration(p.eta)}" if p.eta is not None else ""
         line = (f"{p.phase}: {p.objects_done:,}/{p.objects_total:,} objects, {human_bytes(p.bytes_done)}"
                 f"/{human_bytes(p.bytes_total)}, {human_rate(p.rate)}{eta}")
-        print(("\r" + line + "\x1b[K") if self.tty else line, end="" if self.tty else "\n", file=sys.stderr, flush=True)
+        if self.tty:
+            from pixel_tui.core.printable import write_control
+
+            write_control(sys.stderr, "\r")
+            sys.stderr.write(line)
+            write_control(sys.stderr, "\x1b[K")
+            sys.stderr.flush()
+        else:
+            print(line, file=sys.stderr, flush=True)
 
     def finish(self) -> None:
         if self.tty and not self.quiet:

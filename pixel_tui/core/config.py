@@ -43,6 +43,8 @@ class Settings:
     rclone_remote: str | None = field(default=None, metadata={"section": "s3"})
     raw_prefix: str = field(default="gdrive/raw/", metadata={"section": "s3"})
     processed_prefix: str = field(default="gdrive/processed/", metadata={"section": "s3"})
+    # Scratch keys of `check --provider` and the once-per-endpoint probe of conditional writes (deleted after).
+    probe_prefix: str = field(default="pixel-tui-probe/", metadata={"section": "s3"})
     categories: tuple[str, ...] = field(default=DEFAULT_CATEGORIES, metadata={"section": "categories", "key": "names"})
     group_map: Mapping[str, str] = field(
         default_factory=lambda: dict(DEFAULT_GROUP_MAP), metadata={"section": "categories", "key": "registry_groups"}

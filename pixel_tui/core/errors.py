@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from pixel_tui.core.printable import printable
+
 MASK = "***"
 
 # The password of a URL's user:password@ (rc endpoints, proxies, endpoint URLs), also without a
@@ -70,6 +72,8 @@ def error_parts(exc: BaseException) -> tuple[str, str]:
 def render_error(exc: BaseException, one_line: bool = False) -> str:
     """'message\\nwhat to do: hint' (or 'message (what to do: hint)' on one line); 'Type: text' otherwise."""
     message, hint = error_parts(exc)
+    # Messages quote keys, names and server replies: data, which must not steer the terminal.
+    message, hint = printable(message), printable(hint)
     if not hint:
         return message
     return f"{message} (what to do: {hint})" if one_line else f"{message}\nwhat to do: {hint}"
@@ -115,6 +119,10 @@ class EndpointUnreachable(S3Error):
 
 class PreconditionFailed(S3Error):
     """A conditional write lost: the object changed (or appeared) since it was read."""
+
+
+class CopyNotSupported(S3Error):
+    """The server refuses (NotImplemented / 501) or fakes a server-side copy: copy through the client."""
 
 
 class RcloneError(PixelError):

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Iterable
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
+from pixel_tui.core.errors import redact
+from pixel_tui.core.printable import printable
 from pixel_tui.tui.alerts import JobAlerts
 from pixel_tui.tui.navigation import open_screen
 from pixel_tui.tui.services import Services
@@ -36,9 +38,17 @@ class PixelApp(JobAlerts, App):
         self.services = services
         self.sub_title = self._subtitle()
 
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """Textual's notify, but plain text by default: messages quote keys, names and errors, which
+        may hold '[' (markup) or control characters; both are shown, never interpreted."""
+        super().notify(printable(message), title=printable(title), severity=severity, timeout=timeout,
+                       markup=markup)
+
     def _subtitle(self) -> str:
         s = self.services.settings
-        parts = [s.endpoint_url or "AWS", f"s3://{s.bucket or '?'}", f"drive {s.drive}"]
+        # An endpoint may carry user:password@; the header is on screen for hours, shared over SSH.
+        parts = [redact(s.endpoint_url) if s.endpoint_url else "AWS", f"s3://{s.bucket or '?'}", f"drive {s.drive}"]
         parts.append(f"config {_short_path(s.config_file)}" if s.config_file else "no config file")
         if s.read_only:
             parts.append("READ-ONLY")

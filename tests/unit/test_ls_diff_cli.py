@@ -66,7 +66,8 @@ def test_diff_reports_and_exit_codes(env, drive_dir, capsys):
     env.put_bytes("gdrive/raw/sub/deep/z.txt", b"zzz")  # now it differs by size
     assert main(["diff", "drive:sub/deep", "--json"]) == 1
     data = json.loads(capsys.readouterr().out)
-    assert data["differs"] == [{"path": "z.txt", "drive_size": 2, "s3_size": 3, "reason": "size"}]
+    assert data["differs"] == [{"path": "z.txt", "drive_size": 2, "s3_size": 3, "reason": "size", "check": "size",
+                                "kind": "file", "count": 1}]
 
 
 def test_diff_outside_the_drive_remote_is_refused(env, capsys):

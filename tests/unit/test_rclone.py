@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 
@@ -105,3 +106,21 @@ def _running(pid: int) -> bool:
         return True
     except ProcessLookupError:
         return False
+
+
+def test_recursive_walk_uses_fast_list_and_streams(rclone, drive_dir, weed_store):
+    """Recursive listings ask for --fast-list (one recursive listing where the remote can: Drive, S3;
+    rclone ignores it elsewhere) and come in batches as rclone prints them, on a folder and on a bucket."""
+    for i in range(30):
+        (drive_dir / f"d{i % 3}" / "deeper").mkdir(parents=True, exist_ok=True)
+        (drive_dir / f"d{i % 3}" / "deeper" / f"f{i}.json").write_bytes(b"{}")
+        weed_store.put_bytes(f"tree/d{i % 3}/deeper/f{i}.json", b"{}")
+    assert "--fast-list" in rclone.walk_args("drive:")
+    local = list(rclone.iter_walk("drive:", batch=7))
+    assert len(local) >= 5 and sum(len(b) for b in local) == 30
+    remote = f"s3test:{weed_store.bucket}/tree"
+    fast = sorted((e.path, e.size) for b in rclone.iter_walk(remote, batch=7) for e in b)
+    slow = sorted((d["Path"], d["Size"]) for d in json.loads(rclone.run("lsjson", "-R", "--files-only", remote)))
+    assert fast == slow and len(fast) == 30
+    with_dirs = rclone.walk("drive:", dirs=True)
+    assert sum(1 for e in with_dirs if e.is_dir) == 6 and sum(1 for e in with_dirs if not e.is_dir) == 30

@@ -81,7 +81,9 @@ def test_diff_remote_on_real_drive_and_s3(rclone, drive_dir, weed_store):
     cheap = diff_remote(rclone, "drive:", weed_store, raw)
     assert "amp & angle.txt" in [i.path for i in cheap.uploaded] and not cheap.md5_checked
     data = report.to_json()
-    assert data["missing"] == [{"path": "with space/inner file.jsonl", "drive_size": 6, "s3_size": None, "reason": ""}]
+    assert data["missing"] == [{"path": "with space/inner file.jsonl", "drive_size": 6, "s3_size": None, "reason": "",
+                                "check": "", "kind": "file", "count": 1}]
+    assert data["md5_checked"] and data["checks"] == {"md5": 5, "size": 1}
 
 
 def test_level_sync_uploading_wins_over_missing():

@@ -183,3 +183,37 @@ def test_names_with_a_slash_are_addressed_by_their_group(tmp_path, capsys):
     assert main(["registry", "set", "datasets/g/a/b", "type=t", "--registry", str(p)]) == 0
     assert json.loads(p.read_text())["datasets"]["g"]["a/b"]["type"] == "t"
 
+
+
+@pytest.mark.parametrize("name", ["..", "x..y", "a/b", "bad\x1b[2Jname", "tab\there", " padded"])
+def test_add_refuses_unsafe_names(tmp_path, capsys, name):
+    p = tmp_path / "r.json"
+    p.write_text(json.dumps({"datasets": {"g": {"ok": {"path": "s3://x/a"}}}}, indent=4))
+    before = p.read_bytes()
+    assert main(["registry", "add", f"datasets/g/{name}", "path=s3://x/b", "--registry", str(p)]) == 2
+    err = capsys.readouterr().err
+    assert "name" in err and "\x1b" not in err
+    assert p.read_bytes() == before
+
+
+def test_add_over_an_entry_that_is_not_an_object_is_refused(tmp_path, capsys):
+    p = tmp_path / "r.json"
+    p.write_text(json.dumps({"datasets": {"g": {"ok": {"path": "s3://x/a"}, "note": "keep me"}}}, indent=4))
+    before = p.read_bytes()
+    assert main(["registry", "add", "datasets/g/note", "path=s3://x/b", "--registry", str(p)]) == 2
+    assert "not an entry object" in capsys.readouterr().err
+    assert p.read_bytes() == before
+
+
+def test_unsafe_names_are_refused_for_groups_renames_and_copies(tmp_path):
+    from pixel_tui.core.registry.document import Registry, RegistryEditError
+
+    p = tmp_path / "r.json"
+    p.write_text(json.dumps({"datasets": {"g": {"ok": {"path": "s3://x/a"}}}}, indent=4))
+    reg = Registry.load(str(p))
+    for edit in (lambda: reg.set_entry("datasets/..", "n", {"path": "s3://x/c"}),
+                 lambda: reg.move("datasets/g", "ok", "datasets/g", "../up"),
+                 lambda: reg.duplicate("datasets/g", "ok", "a\x07b")):
+        with pytest.raises(RegistryEditError):
+            edit()
+    assert not reg.dirty

@@ -219,7 +219,9 @@ def test_wrong_types_are_kept_and_reported(tmp_path):
     assert [d.key for d in reg.datasets()] == ["datasets/g/ok", "voice_persona/v"]
     odd = {(o.group, o.name) for o in reg.odd_entries()}
     assert odd == {("datasets/g", "bad"), ("datasets/g", "list"), ("datasets", "weird"), ("voice_persona", "w")}
-    reg.set_entry("datasets/g", "bad", {"path": "fixed"})
+    with pytest.raises(RegistryEditError, match="not an entry object"):
+        reg.set_entry("datasets/g", "bad", {"path": "fixed"})  # never silently
+    reg.set_entry("datasets/g", "bad", {"path": "fixed"}, replace_odd=True)
     assert reg.ref("datasets/g", "bad").entry == {"path": "fixed"}
     removed, added = changed_lines(reg)  # the fix took the place of the bad value, nothing else moved
     assert [r.strip() for r in removed] == ['"bad": "not an object",']

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pixel_tui.core.registry.document import Registry, RegistryEditError
+from pixel_tui.core.registry.edits import check_new_name
 
 FIXTURE = (Path(__file__).parent / "data" / "registry_real_shape.json").read_text(encoding="utf-8")
 
@@ -43,10 +44,17 @@ def _model_group(doc: dict, group: str, create: bool) -> dict | None:
 
 def _apply_model(doc: dict, op) -> None:
     kind, group, name, arg = op
+    if kind == "set" and name not in (_model_group(doc, group, create=False) or {}):
+        try:
+            check_new_name(name)  # a new name must be safe; existing ones are kept as they are
+        except RegistryEditError:
+            raise KeyError from None
     g = _model_group(doc, group, create=kind == "set")
     if kind == "set":
         if isinstance(g.get(name), dict):
             g[name].update(arg)
+        elif name in g:
+            raise KeyError  # a non-object value is the file owner's, never replaced
         else:
             g[name] = dict(arg)
         return

@@ -143,3 +143,45 @@ def test_busy_folders_are_listed_once_with_the_same_answers_as_heads(store, tmp_
     strip = lambda p: (p.exists, p.size, p.count, p.is_prefix)  # noqa: E731
     assert {u: strip(p) for u, p in listed.items()} == {u: strip(p) for u, p in by_head.items()}
     assert listed[urls[-1]].count == 2 and listed[urls[-1]].size == 5 and not listed[urls[-2]].exists
+
+
+ESCAPES = ["/{victim}", "x/../../../{name}", "gdrive/processed/./a", "gdrive//processed/a"]
+
+
+@pytest.fixture
+def moto_store(moto_server):
+    from conftest import _new_bucket
+
+    return _new_bucket(moto_server)
+
+
+@pytest.mark.parametrize("pattern", ESCAPES)
+def test_resolver_never_writes_outside_its_cache(moto_store, tmp_path, pattern):
+    # moto stores these keys as given (SeaweedFS refuses some): S3 keys are opaque strings.
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    cache = tmp_path / "a" / "cache"
+    key = pattern.format(victim=victim, name="victim.txt")
+    moto_store.put_bytes(key, b"evil")
+    doc = {"datasets": {"g": {"bad": {"path": f"s3://{moto_store.bucket}/{key}"}}}}
+    (tmp_path / "r.json").write_text(json.dumps(doc))
+    res = Resolver(str(tmp_path / "r.json"), lambda b: moto_store, cache_dir=cache)
+    with pytest.raises(DatasetNotResolved, match="refusing to cache"):
+        res.open("bad")
+    assert victim.read_text() == "precious"
+    assert not (tmp_path / "a" / "victim.txt").exists()
+    written = [p for p in tmp_path.rglob("*") if p.is_file() and p.read_bytes() == b"evil"]
+    assert written == []
+    # validation names the same paths, before anything resolves them
+    report = validate(Registry.load(str(tmp_path / "r.json")), bucket=moto_store.bucket)
+    assert report.statuses["datasets/g/bad"] == "unsafe path"
+
+
+def test_safe_keys_still_resolve_into_the_cache(moto_store, tmp_path):
+    moto_store.put_bytes("gdrive/processed/cot/a b+c%.json", b"fine")
+    doc = {"datasets": {"g": {"ok": {"path": f"s3://{moto_store.bucket}/gdrive/processed/cot/a b+c%.json"}}}}
+    (tmp_path / "r.json").write_text(json.dumps(doc))
+    res = Resolver(str(tmp_path / "r.json"), lambda b: moto_store, cache_dir=tmp_path / "cache")
+    with res.open("ok") as fh:
+        assert fh.read() == b"fine"
+    assert (tmp_path / "cache" / moto_store.bucket / "gdrive/processed/cot/a b+c%.json").read_bytes() == b"fine"

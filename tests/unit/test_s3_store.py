@@ -153,3 +153,25 @@ def test_unknown_rclone_remote_is_a_clear_error(monkeypatch, tmp_path):
     with pytest.raises(RcloneError) as info:
         S3Store.from_settings(Settings(bucket="b", rclone_remote="nope"))
     assert "nope" in str(info.value) and "rclone config" in str(info.value)
+
+
+@pytest.mark.parametrize("endpoint, url", [
+    ("s3.gra.io.cloud.ovh.net", "https://s3.gra.io.cloud.ovh.net"),  # as rclone config stores it
+    ("s3.gra.perf.cloud.ovh.net/", "https://s3.gra.perf.cloud.ovh.net/"),
+    ("https://s3.gra.io.cloud.ovh.net", "https://s3.gra.io.cloud.ovh.net"),
+    ("http://127.0.0.1:9000", "http://127.0.0.1:9000"),  # an http server says so explicitly
+])
+def test_rclone_remote_endpoint_without_a_scheme_uses_https(endpoint, url, monkeypatch, tmp_path):
+    from pixel_tui.core.config import Settings
+
+    monkeypatch.setenv("RCLONE_CONFIG", str(tmp_path / "none.conf"))
+    env = {"RCLONE_CONFIG_OVH_TYPE": "s3", "RCLONE_CONFIG_OVH_PROVIDER": "OVHcloud",
+           "RCLONE_CONFIG_OVH_ENDPOINT": endpoint, "RCLONE_CONFIG_OVH_REGION": "gra",
+           "RCLONE_CONFIG_OVH_ACCESS_KEY_ID": "AKIAEXAMPLE", "RCLONE_CONFIG_OVH_SECRET_ACCESS_KEY": "not-a-secret"}
+    store = S3Store.from_settings(Settings(bucket="pixel-data", rclone_remote="ovh"), environ=env)
+    assert store.endpoint_url == url and store.region == "gra"
+    # boto3 builds its client from it (it raised "Invalid endpoint" on the bare host name); no request is sent
+    assert store.client.meta.endpoint_url == url.rstrip("/") or store.client.meta.endpoint_url == url
+    assert store.client.meta.region_name == "gra"
+    # the same rule for the endpoint set directly
+    assert S3Store.from_settings(Settings(bucket="b", endpoint_url=endpoint)).endpoint_url == url

@@ -45,9 +45,12 @@ def drive_totals(rclone: "Rclone", store: "S3Store", drive_path: str, raw_path: 
     """(files, bytes and sync summary of a Drive folder against its raw copy, the folder's marker)."""
     report = diff_remote(rclone, drive_path, store, raw_path, hashes=hashes)
     files = report.uploaded + report.missing + report.differs
-    total = sum(i.drive_size or 0 for i in files)
+    total = sum(max(i.drive_size or 0, 0) for i in files)  # -1: a size the remote does not know
+    unknown = sum(1 for i in files if (i.drive_size or 0) < 0)
     summary = report.folders(depth=0).get("")
     status = summary.text() if summary else "0/0 uploaded"
+    if unknown:
+        status += f" · {unknown} of unknown size"
     marker = Sync.UPLOADED.value if report.ok else (Sync.DIFFERS.value if report.uploaded or report.differs
                                                     else Sync.MISSING.value)
     return f"{len(files)} files {human_bytes(total)} · {status}", marker

@@ -117,6 +117,6 @@ def preview_drive(rclone: "Rclone", remote_path: str, size: int | None, modified
     meta = {"path": remote_path, "size": exact_bytes(size) if size is not None and size >= 0 else "?"}
     if modified:
         meta["modified"] = modified
-    want = max_bytes if size is None else min(max_bytes, size)
+    want = max_bytes if size is None or size < 0 else min(max_bytes, size)
     data = rclone.read_head(remote_path, want) if want else b""
     return render_preview(remote_path, data, size, max_lines, meta)

@@ -27,6 +27,11 @@ class DriveGap:
     examples: list[str] = field(default_factory=list)
     error: str = ""
     how: str = ""
+    size_unknown: int = 0  # uploaded by name only (Google Docs, remotes without sizes)
+    duplicates: int = 0  # names taken by more than one Drive file in a folder
+    shortcuts: int = 0
+    checks: dict[str, int] = field(default_factory=dict)
+    hints: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -58,7 +63,8 @@ class CheckResult:
             "raw_not_promoted": self.unpromoted,
             "drive_not_uploaded": None if d is None else {
                 "total": d.total, "missing": d.missing, "missing_bytes": d.missing_bytes,
-                "examples": d.examples, "error": d.error, "how": d.how,
+                "examples": d.examples, "error": d.error, "how": d.how, "size_unknown": d.size_unknown,
+                "duplicates": d.duplicates, "shortcuts": d.shortcuts, "checks": d.checks, "hints": d.hints,
             },
             "migration": {"on_s3": self.report.on_s3, "total": self.report.total},
         }
@@ -120,7 +126,7 @@ def spot_check(settings: "Settings", reg: Registry, store: "S3Store", rclone: "R
 
 def _drive_gap(settings: "Settings", store: "S3Store", rclone: "Rclone", cancelled=None) -> DriveGap:
     """Counts of Drive files missing from the raw prefix or different there (reconcile.diff_remote)."""
-    from pixel_tui.core.browse.reconcile import diff_remote
+    from pixel_tui.core.browse.reconcile import CHECK_SIZE_UNKNOWN, diff_remote
     from pixel_tui.core.errors import PixelError, render_error
 
     gap = DriveGap(how="reconcile.diff_remote: Drive remote vs the raw prefix (size, and MD5 where cheap)")
@@ -130,8 +136,13 @@ def _drive_gap(settings: "Settings", store: "S3Store", rclone: "Rclone", cancell
         gap.error = render_error(exc, one_line=True)
         return gap
     not_there = diff.missing + diff.differs
-    gap.total = len(diff.uploaded) + len(not_there)
+    gap.total = len(diff.uploaded) + len(not_there) + len(diff.duplicates)
     gap.missing = len(not_there)
-    gap.missing_bytes = sum(i.drive_size or 0 for i in not_there)
+    gap.missing_bytes = sum(max(i.drive_size or 0, 0) for i in not_there)
     gap.examples = sorted(i.path for i in not_there)[:10]
+    gap.checks = diff.checks()
+    gap.size_unknown = gap.checks.get(CHECK_SIZE_UNKNOWN, 0)
+    gap.duplicates = len(diff.duplicates)
+    gap.shortcuts = len(diff.shortcuts)
+    gap.hints = diff.hints()
     return gap

@@ -13,7 +13,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
-from pixel_tui.core.errors import PixelError, render_error
+from pixel_tui.core.errors import CopyNotSupported, PixelError, render_error
 from pixel_tui.core.promotion import audit
 from pixel_tui.core.promotion.errors import Cancelled, PromotionError, ReadOnlyMode, VerificationFailed
 from pixel_tui.core.promotion.journal import (
@@ -87,6 +87,7 @@ class Result:
     skipped: int = 0
     verified: int = 0
     bytes_copied: int = 0
+    streamed: int = 0  # copies made through this machine (the server could not copy them itself)
     registry_diff: str = ""
     sources_deleted: int = 0
     sources_kept_changed: list[str] = field(default_factory=list)  # raw keys re-written after verification
@@ -113,6 +114,17 @@ class _Run:
     copier: FastCopier | None = None
     started: float = field(default_factory=time.monotonic)
     _last_tick: float = 0.0
+    # Bytes of streamed copies still running (dst -> uploaded so far): progress in bytes, not per object.
+    partial: dict = field(default_factory=dict)
+    partial_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def streamed(self, dst: str, n: int) -> None:
+        with self.partial_lock:
+            self.partial[dst] = self.partial.get(dst, 0) + n
+
+    def in_flight_bytes(self) -> int:
+        with self.partial_lock:
+            return sum(self.partial.values())
 
     def tick(self, phase: str, objs: int, total_objs: int, done_bytes: int, total_bytes: int, force=False) -> None:
         now = time.monotonic()
@@ -204,14 +216,36 @@ def _run(store, settings, plan, journal, state, progress, cancel) -> Result:
 def _copy_one(run: _Run, t: CopyTask, stop: threading.Event) -> dict | None:
     if stop.is_set() or run.cancel.is_set():
         return None
+    single = t.size <= min(run.plan.copy_cutoff, MAX_COPY_PART)
+    if (run.plan.stream_single if single else run.plan.stream_multipart):
+        return _stream_one(run, t)
     parts: list[str] = []
+    attrs: dict = {}
     kwargs = dict(cutoff=run.plan.copy_cutoff, part_size=run.plan.part_size, parallel=run.settings.concurrency,
                   parts=parts)
-    if t.size <= min(run.plan.copy_cutoff, MAX_COPY_PART):
-        etag = run.copier.copy(t.src, t.dst, t.size, **kwargs)
-    else:
-        etag = run.store.copy(t.src, t.dst, t.size, **kwargs)
-    return {"dst": t.dst, "etag": etag, "parts": parts}
+    try:
+        if single:
+            etag = run.copier.copy(t.src, t.dst, t.size, **kwargs)
+        else:
+            etag = run.store.copy(t.src, t.dst, t.size, attrs_out=attrs, **kwargs)
+    except CopyNotSupported:
+        # The server refused (501 NotImplemented) or faked the copy: the same bytes through this machine.
+        return _stream_one(run, t)
+    return {"dst": t.dst, "etag": etag, "parts": parts, "attrs": attrs, "method": "server-side"}
+
+
+def _stream_one(run: _Run, t: CopyTask) -> dict:
+    """Download-and-upload copy (ranged GETs, multipart PUTs); verified like a server-side one."""
+    parts: list[str] = []
+    attrs: dict = {}
+    try:
+        etag = run.store.stream_copy(t.src, t.dst, t.size, part_size=run.plan.part_size,
+                                     parallel=max(1, min(4, run.settings.concurrency)), parts=parts, attrs_out=attrs,
+                                     on_bytes=lambda n: run.streamed(t.dst, n))
+    finally:
+        with run.partial_lock:
+            run.partial.pop(t.dst, None)
+    return {"dst": t.dst, "etag": etag, "parts": parts, "attrs": attrs, "method": "streamed"}
 
 
 def _copy_phase(run: _Run) -> None:
@@ -254,13 +288,15 @@ def _copy_phase(run: _Run) -> None:
                 state.copies[t.dst] = rec
                 rows.append(rec)
                 run.result.copied += 1
+                if rec.get("method") == "streamed":
+                    run.result.streamed += 1
                 run.result.bytes_copied += t.size
                 done_objs += 1
                 done_bytes += t.size
             if rows and (len(rows) >= 500 or time.monotonic() - last_flush > 0.25):
                 run.journal.append_many(COPIED, rows)
                 rows, last_flush = [], time.monotonic()
-            run.tick("copy", done_objs, total_objs, done_bytes, total_bytes)
+            run.tick("copy", done_objs, total_objs, done_bytes + run.in_flight_bytes(), total_bytes)
     run.journal.append_many(COPIED, rows)
     run.journal.sync()
     if errors:

@@ -212,7 +212,8 @@ class Journal:
             if ev == PLAN:
                 st.plan = r["plan"]
             elif ev == COPIED:
-                st.copies[r["dst"]] = {"etag": r.get("etag", ""), "parts": r.get("parts") or []}
+                st.copies[r["dst"]] = {"etag": r.get("etag", ""), "parts": r.get("parts") or [],
+                                       "attrs": r.get("attrs") or {}}
             elif ev == VERIFIED:
                 st.verified[r["dst"]] = r.get("etag", "")
             elif ev == VERIFY_FAILED:

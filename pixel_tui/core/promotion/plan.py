@@ -86,6 +86,22 @@ class Plan:
     part_size: int
     registry_location: str | None = None
     registry_diff: str = ""
+    # Where the server cannot copy by itself (the provider probe), copies go through this machine.
+    stream_single: bool = False  # CopyObject missing: objects up to copy_cutoff are streamed
+    stream_multipart: bool = False  # UploadPartCopy missing: objects above copy_cutoff are streamed
+    copy_note: str = ""  # why, for the plan's text
+
+    @property
+    def copy_method(self) -> str:
+        """How objects will be copied, in words."""
+        if self.stream_single and self.stream_multipart:
+            return "streamed through this machine (download and upload)"
+        cut = units.human_bytes(self.copy_cutoff)
+        if self.stream_multipart:
+            return f"server-side up to {cut}, streamed through this machine above it"
+        if self.stream_single:
+            return f"streamed through this machine up to {cut}, server-side above it"
+        return f"server-side (CopyObject up to {cut}, UploadPartCopy above)"
 
     @property
     def tasks(self) -> list[CopyTask]:
@@ -152,6 +168,7 @@ class Plan:
             "overwrites": sum(1 for t in self.tasks if t.action == OVERWRITE),
             "conflicts": len(self.conflicts),
             "markers": sum(len(i.markers) for i in self.items),
+            "copy_method": self.copy_method,
         }
 
     def render(self, max_lines: int = 20) -> str:
@@ -169,6 +186,7 @@ class Plan:
         out.append(f"Objects: {s['objects']:,} ({units.human_bytes(s['bytes'])}); to copy: {s['to_copy']:,} "
                    f"({units.human_bytes(s['copy_bytes'])}); identical, skipped: {s['skipped']:,}; "
                    f"overwrite: {s['overwrites']:,}; conflicts: {s['conflicts']:,}")
+        out.append(f"Copies: {self.copy_method}" + (f" ({self.copy_note})" if self.copy_note else ""))
         for t in self.conflicts[:max_lines]:
             out.append(f"  CONFLICT {t.dst} exists with different content (ETag {t.dst_etag}); use overwrite to replace it")
         if self.mode == "move":
@@ -256,8 +274,31 @@ def build_plan(store: "S3Store", settings: "Settings", sources: list[str], categ
     plan = Plan(id=new_id(), created=datetime.now(timezone.utc).isoformat(timespec="seconds"), bucket=bucket,
                 endpoint=store.endpoint_url, category=category, mode="move" if move else "copy", overwrite=overwrite,
                 items=items, copy_cutoff=settings.copy_cutoff, part_size=settings.part_size)
+    _plan_copy_method(plan, store, settings)
     _plan_registry(plan, store, settings, registry, registry_entry)
     return plan
+
+
+def _plan_copy_method(plan: Plan, store: "S3Store", settings: "Settings") -> None:
+    """Stream what the server cannot copy, from the endpoint's probe (made now once per endpoint, or only
+    read from the cache in read-only mode: a probe writes scratch keys)."""
+    from pixel_tui.core.errors import PixelError
+    from pixel_tui.core.storage.probe import cached, provider
+
+    if not plan.to_copy:
+        return
+    try:
+        report = cached(store) if settings.read_only else provider(store)
+    except PixelError:
+        report = None
+    if report is None:
+        return
+    plan.stream_single = report.copy_object is False
+    plan.stream_multipart = report.upload_part_copy is False
+    missing = [name for name, bad in (("CopyObject", plan.stream_single), ("UploadPartCopy", plan.stream_multipart))
+               if bad]
+    if missing:
+        plan.copy_note = f"the server's {' and '.join(missing)} does not work (pixel-tui check --provider)"
 
 
 def _mark_conflicts(store: "S3Store", item: PlanItem, overwrite: bool, cancelled) -> None:

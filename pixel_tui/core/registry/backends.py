@@ -293,9 +293,38 @@ class S3Backend:
         head = self.store.head(self.key)
         return Version(head.etag, 0, head.size) if head else None
 
+    def conditional_writes(self) -> bool:
+        """True when this endpoint refuses a stale If-Match / If-None-Match put itself (probed once per
+        endpoint on scratch keys, kept in the state directory; see core/storage/probe.py)."""
+        from pixel_tui.core.storage.probe import provider
+
+        try:
+            return provider(self.store).conditional_writes
+        except Exception:  # noqa: BLE001 - no verdict: keep the HEAD check, which costs one request
+            return False
+
+    def save_caveat(self) -> str:
+        """What a user must know before saving here ('' when saves are race-free). Probes (network)."""
+        if self.conditional_writes():
+            return ""
+        return (f"saves are not race-free on this server ({self.store.endpoint_url or 'AWS'} ignores conditional "
+                "writes): a save compares the version right before writing, but two saves at the same moment "
+                "can still overwrite each other")
+
     def write(self, data: bytes, loaded: Version | None, backups: int) -> Version:
-        """Put ``data`` only if the object still has the loaded ETag (or still does not exist)."""
+        """Put ``data`` only if the object still has the loaded ETag (or still does not exist).
+
+        Some servers ignore the condition (they accept a stale If-Match and write anyway: rclone serve s3,
+        OVH before mid-2026), so the ETag is also compared with a HEAD right before the put: a save that
+        lost to another one is refused with the same conflict everywhere (on such a server the window
+        left is the HEAD-to-put time, which `save_caveat` tells). One HEAD per save, so it is done even
+        where the probe found the condition enforced: a cached verdict can be out of date.
+        """
         del backups  # S3 keeps history through bucket versioning, not through copies we make.
+        now = self.current()
+        if (now.tag if now else None) != (loaded.tag if loaded else None):
+            raise RegistryConflict(self.location, loaded.short() if loaded else "absent",
+                                   now.short() if now else "deleted")
         try:
             if loaded is None:
                 etag = self.store.put_bytes(self.key, data, if_none_match=True, content_type="application/json")

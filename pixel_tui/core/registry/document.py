@@ -168,6 +168,11 @@ class Registry(RegistryEdits):
         """The stored version this registry was loaded from."""
         return self._version
 
+    def save_caveat(self) -> str:
+        """Why a save here is not race-free ('' when it is, or for a local file). May probe the server."""
+        caveat = getattr(self._backend, "save_caveat", None)
+        return caveat() if caveat is not None else ""
+
     def changed_on_disk(self) -> bool:
         """True when the stored document is no longer the version that was loaded (file or S3 object)."""
         if self._backend is None:

@@ -7,6 +7,7 @@ group lookups the edits use; the edit log it keeps is what ``Registry.reload`` r
 from __future__ import annotations
 
 import math
+import re
 from contextlib import contextmanager
 from typing import Any
 
@@ -16,6 +17,7 @@ from pixel_tui.core.registry.entries import SOURCE_FIELD, TWO_LEVEL_ROOT
 from pixel_tui.core.registry.parsing import parse_text, same_json
 
 MAX_UNDO = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class RegistryEditError(PixelError):
@@ -35,6 +37,26 @@ def check_finite(value: Any, field: str) -> None:
     elif isinstance(value, (list, tuple)):
         for i, item in enumerate(value):
             check_finite(item, f"{field}[{i}]")
+
+
+def check_new_name(name: str, what: str = "dataset name") -> None:
+    """Refuse a name that would be unsafe or ambiguous as a key, a path segment or a line on a screen.
+
+    Existing entries keep whatever name they have (they are addressed through their group); only names
+    we are about to write go through this.
+    """
+    shown = name.encode("unicode_escape").decode("ascii")
+    if not name or not name.strip():
+        raise RegistryEditError(f"a {what} cannot be empty")
+    if _CONTROL.search(name):
+        raise RegistryEditError(f"{what} {shown!r} holds control characters", "use letters, digits, '_', '-' and '.'")
+    if name != name.strip():
+        raise RegistryEditError(f"{what} {name!r} starts or ends with a space")
+    if "/" in name:
+        raise RegistryEditError(f"{what} {name!r} contains '/', which separates groups from names",
+                                "pick a name without '/' (e.g. replace it with '_')")
+    if name in (".", "..") or ".." in name:
+        raise RegistryEditError(f"{what} {name!r} contains '..'", "scripts use names as path segments")
 
 
 class RegistryEdits:
@@ -74,6 +96,9 @@ class RegistryEdits:
 
     def _ensure_group(self, group: str) -> jsonspan.Node:
         parts = group.split("/")
+        if all(parts) and self._group_node(group) is None:
+            for part in parts:
+                check_new_name(part, "group name")
         if not all(parts) or len(parts) > 2 or (len(parts) == 2 and parts[0] != TWO_LEVEL_ROOT):
             raise RegistryEditError(f"invalid group {group!r}", "use datasets/<group> or a top-level group name")
         if len(parts) == 1:
@@ -96,26 +121,36 @@ class RegistryEdits:
             node = m.value
         return node
 
-    def set_entry(self, group: str, name: str, entry: dict) -> None:
-        """Add or replace one entry; existing keys keep their place, keys ``entry`` lacks are kept."""
+    def set_entry(self, group: str, name: str, entry: dict, replace_odd: bool = False) -> None:
+        """Add or replace one entry; existing keys keep their place, keys ``entry`` lacks are kept.
+
+        A member that is not an object (a string, a list) is refused unless ``replace_odd`` says the
+        operator chose to replace it."""
         if not isinstance(entry, dict):
             raise RegistryEditError("an entry must be an object")
         for key, value in entry.items():
             check_finite(value, key)
-        with self._edit("set_entry", (group, name, entry), {}):
-            self._set(group, name, entry)
+        with self._edit("set_entry", (group, name, entry), {"replace_odd": replace_odd}):
+            self._set(group, name, entry, replace_odd)
 
-    def _set(self, group: str, name: str, entry: dict) -> None:
+    def _set(self, group: str, name: str, entry: dict, replace_odd: bool = False) -> None:
         if not name or not name.strip():
             raise RegistryEditError("a dataset name cannot be empty")
-        node = self._ensure_group(group)
-        m = node.member(name)
+        node = self._group_node(group)
+        m = node.member(name) if node is not None else None
         if m is None:
+            check_new_name(name)
+            node = self._ensure_group(group)
             self._splice(jsonspan.insert_member(self._text, node, name, entry))
             return
-        if m.value.kind != "object":
+        if m.value.kind != "object" and replace_odd:
             self._splice(jsonspan.replace_value(self._text, m.value, entry))
             return
+        if m.value.kind != "object":
+            # Someone put a string or a list there on purpose or by mistake: either way it is theirs.
+            raise RegistryEditError(f"{group}/{name} in {self.location} is a {m.value.kind}, not an entry object",
+                                    "fix or remove it by hand first; it was left as it is")
+        self._ensure_group(group)
         for key, value in entry.items():
             self._set_field(group, name, key, value)
 
@@ -156,6 +191,8 @@ class RegistryEdits:
     def move(self, group: str, name: str, new_group: str, new_name: str | None = None) -> None:
         """Move (and optionally rename) a dataset to another group; refuses to overwrite one there."""
         new_name = new_name or name
+        if new_name != name:
+            check_new_name(new_name)
         with self._edit("move", (group, name, new_group, new_name), {}):
             value = self._entry_node(group, name).value.value(self._text)
             target = self._group_node(new_group)
@@ -168,6 +205,7 @@ class RegistryEdits:
     def duplicate(self, group: str, name: str, new_name: str, new_group: str | None = None) -> None:
         """Copy an entry under a new name."""
         new_group = new_group or group
+        check_new_name(new_name)
         with self._edit("duplicate", (group, name, new_name, new_group), {}):
             value = self._entry_node(group, name).value.value(self._text)
             target = self._group_node(new_group)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
 
 from pixel_tui.core.errors import NoSuchKey, PixelError
 from pixel_tui.core.registry.document import DatasetRef, Registry
-from pixel_tui.core.storage.s3url import is_s3_url, parse_s3_url
+from pixel_tui.core.storage.s3url import is_s3_url, parse_s3_url, s3_url, unsafe_key_reason
 
 if TYPE_CHECKING:
     from pixel_tui.core.storage.s3 import S3Store
@@ -82,6 +82,22 @@ class Resolver:
                                      "promote it with pixel-tui first")
         return ref.path
 
+    def cache_path(self, bucket: str, key: str) -> Path:
+        """Where the cache keeps ``bucket``/``key``: always inside ``cache_dir``, or an error."""
+        assert self.cache_dir is not None
+        reason = unsafe_key_reason(key) or unsafe_key_reason(bucket)
+        if reason is None and (not bucket or "/" in bucket):
+            reason = "the bucket name is not one path segment"
+        root = self.cache_dir.resolve()
+        local = root / bucket / key
+        # The segment rules above are the guard; this is the proof, after symlinks too.
+        if reason is None and not local.resolve().is_relative_to(root):
+            reason = "it leads outside the cache directory"
+        if reason:
+            raise DatasetNotResolved(f"refusing to cache {s3_url(bucket, key)!r}: {reason}",
+                                     "fix the dataset's path in the registry (pixel-tui check lists such paths)")
+        return local
+
     def _store(self, bucket: str) -> "S3Store":
         if bucket not in self._stores:
             self._stores[bucket] = self._factory(bucket)
@@ -91,14 +107,14 @@ class Resolver:
         """A binary stream of the dataset object (from the cache when it still matches S3)."""
         url = self.url(name, group)
         bucket, key = parse_s3_url(url)
+        local = self.cache_path(bucket, key) if self.cache_dir is not None else None
         store = self._store(bucket)
         head = store.head(key)
         if head is None:
             raise NoSuchKey(f"dataset {name}: {url} does not exist in S3",
                             "it may be a folder: list it, or fix the registry path")
-        if self.cache_dir is None:
+        if local is None:
             return io.BufferedReader(_ChunkStream(store.iter_chunks(key)), buffer_size=1024 * 1024)
-        local = self.cache_dir / bucket / key
         meta = local.with_name(local.name + ".s3meta")
         wanted = {"etag": head.etag, "size": head.size}
         try:

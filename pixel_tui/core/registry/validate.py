@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from pixel_tui.core import units
 from pixel_tui.core.errors import render_error
 from pixel_tui.core.registry.document import STAGES, Registry
-from pixel_tui.core.storage.s3url import is_s3_url, parse_s3_url
+from pixel_tui.core.storage.s3url import is_s3_url, parse_s3_url, unsafe_key_reason
 
 if TYPE_CHECKING:
     from pixel_tui.core.storage.s3 import S3Store
@@ -25,6 +25,7 @@ KINDS = {
     "empty_name": (ERROR, "empty name"),
     "no_path": (ERROR, "no path"),
     "outside_bucket": (ERROR, "outside bucket"),
+    "unsafe_path": (ERROR, "unsafe path"),
     "missing_in_s3": (ERROR, "missing in S3"),
     "s3_error": (ERROR, "S3 error"),
     "size_mismatch": (WARNING, "size mismatch"),
@@ -264,9 +265,13 @@ def validate(reg: Registry, bucket: str | None = None, checker: S3Checker | None
             add("not_migrated", f"primary path {path} is not in S3 yet")
             continue
         report.on_s3 += 1
-        b, _ = parse_s3_url(path)
+        b, key = parse_s3_url(path)
         if bucket and b != bucket:
             add("outside_bucket", f"{path} is outside the configured bucket {bucket}")
+            continue
+        unsafe = unsafe_key_reason(key)
+        if unsafe:
+            add("unsafe_path", f"{path} cannot be resolved safely: {unsafe}")
             continue
         to_probe.setdefault(path, []).append(r)
     if checker is not None:

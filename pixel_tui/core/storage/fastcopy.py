@@ -5,7 +5,8 @@ with the GIL that caps 16 threads well below the server's speed. Signing the sam
 botocore's own signer and sending it through urllib3 costs ~1 ms, which is what lets a promotion
 of thousands of small objects keep up with rclone (see bench/bench_promotion.py). Anything
 unexpected (connection error, non-200, an error body inside a 200) is retried once through
-``S3Store.copy``, so retries, typed errors and messages stay those of the store.
+``S3Store.copy``, so retries, typed errors and messages stay those of the store; a 501 NotImplemented
+is final (CopyNotSupported: the promotion streams that object instead).
 """
 
 from __future__ import annotations
@@ -72,6 +73,11 @@ class FastCopier:
         except Exception:  # the store's retry and error translation take it from here
             self._failed()
             return None
+        if r.status == 501 or b"<Code>NotImplemented</Code>" in r.data:
+            from pixel_tui.core.errors import CopyNotSupported
+
+            raise CopyNotSupported(f"copy: the server does not implement CopyObject ({r.status}) on "
+                                   f"{self.store.where(dst_key)}", "promotion copies through this machine instead")
         m = _ETAG.search(r.data) if r.status == 200 and b"<Error>" not in r.data else None
         if m is None:
             self._failed()

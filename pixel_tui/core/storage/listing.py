@@ -19,7 +19,8 @@ def epoch(dt: datetime | None) -> float:
 class Level:
     """One open level held compactly: parallel columns instead of one object per key.
 
-    ``names`` are the last path components (folders end in '/'); ``sizes`` is -1 for folders;
+    ``names`` are the last path components (folders end in '/'); ``sizes`` is -1 for folders and for
+    files of unknown size (Google Docs, http remotes);
     ``mtimes`` are POSIX seconds (NaN when unknown); plain MD5 ETags are packed as 16 bytes
     each, other ETags (multipart "...-N") kept aside by row.
     """
@@ -53,7 +54,7 @@ class Level:
         self.add(((o.key[cut:], o.size, epoch(o.last_modified), o.etag) for o in page.objects))
 
     def add(self, rows: Iterable[tuple[str, int, float, str]]) -> None:
-        """Append (name, size or -1 for a folder, mtime seconds, etag) rows."""
+        """Append (name, size or -1 for a folder or an unknown size, mtime seconds, etag) rows."""
         names, sizes, mtimes, md5 = self.names, self.sizes, self.mtimes, self._md5
         zero = bytes(16)
         for name, size, mtime, etag in rows:
@@ -61,7 +62,7 @@ class Level:
             names.append(name)
             sizes.append(size)
             mtimes.append(mtime)
-            if size < 0:
+            if name.endswith("/"):
                 self.n_dirs += 1
             if len(etag) == 32 and etag == etag.lower():
                 try:

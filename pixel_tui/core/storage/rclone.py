@@ -22,6 +22,11 @@ from pixel_tui.core.units import human_duration
 
 # Listing flags: without them lsjson sends one HEAD per object on S3 (30x slower).
 FAST_LIST_FLAGS = ("--no-mimetype", "--use-server-modtime")
+# rclone's lsjson says -1 where a size is unknown: Google Docs/Sheets/Slides (exported on download,
+# so their size is only known then) and remotes such as `http` with no_head.
+UNKNOWN_SIZE = -1
+# rclone gives a Drive shortcut the ID "<shortcut id><TAB><target id>" (backend/drive: shortcutSeparator).
+SHORTCUT_ID_SEPARATOR = "\t"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,17 @@ class RemoteEntry:
     is_dir: bool
     modified: datetime | None = None
     md5: str | None = None
+    id: str = ""
+
+    @property
+    def size_known(self) -> bool:
+        """False for Google-native documents and remotes that do not know sizes (lsjson's -1)."""
+        return self.size >= 0
+
+    @property
+    def is_shortcut(self) -> bool:
+        """A Drive shortcut: rclone lists it as its target (so its data may be counted twice)."""
+        return SHORTCUT_ID_SEPARATOR in self.id
 
 
 @dataclass(frozen=True)
@@ -67,15 +83,17 @@ def _parse_time(value: str | None) -> datetime | None:
         return None
 
 
-def _entry(d: Mapping) -> RemoteEntry:
+def entry_from_lsjson(d: Mapping) -> RemoteEntry:
+    """One RemoteEntry from one object of `rclone lsjson` output (Size -1 kept: unknown)."""
     hashes = d.get("Hashes") or {}
     return RemoteEntry(
         name=d.get("Name", ""),
         path=d.get("Path", ""),
-        size=max(int(d.get("Size", 0) or 0), 0) if not d.get("IsDir") else -1,
+        size=-1 if d.get("IsDir") else max(int(d.get("Size", 0) or 0), UNKNOWN_SIZE),
         is_dir=bool(d.get("IsDir")),
         modified=_parse_time(d.get("ModTime")),
         md5=hashes.get("md5") or hashes.get("MD5") or None,
+        id=str(d.get("ID") or ""),
     )
 
 
@@ -120,8 +138,11 @@ class Rclone:
         """List one level of a remote, yielding batches as rclone prints them (one entry per line)."""
         args = ["lsjson", *FAST_LIST_FLAGS, remote_path]
         if hashes:
-            args.insert(1, "--hash")
-            args.insert(2, "--hash-type=md5")
+            args[1:1] = ["--hash", "--hash-type=md5"]
+        return self._stream(args, remote_path, batch, cancelled)
+
+    def _stream(self, args: list[str], remote_path: str, batch: int,
+                cancelled: Callable[[], bool] | None) -> Iterator[list[RemoteEntry]]:
         proc = subprocess.Popen(self._argv(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 env=self._env(), stdin=subprocess.DEVNULL, text=True, bufsize=1 << 16)
         pending: list[RemoteEntry] = []
@@ -134,7 +155,7 @@ class Rclone:
                 line = line.strip().rstrip(",")
                 if not line.startswith("{"):
                     continue
-                pending.append(_entry(json.loads(line)))
+                pending.append(entry_from_lsjson(json.loads(line)))
                 if len(pending) >= batch:
                     yield pending
                     pending = []
@@ -151,12 +172,26 @@ class Rclone:
         """One level of a remote as a list."""
         return [e for page in self.iter_level(remote_path, hashes=hashes) for e in page]
 
-    def walk(self, remote_path: str, hashes: bool = False) -> list[RemoteEntry]:
-        """Every file under a remote path, recursively (paths relative to it)."""
-        args = ["lsjson", "-R", "--files-only", *FAST_LIST_FLAGS, remote_path]
+    def walk_args(self, remote_path: str, hashes: bool = False, dirs: bool = False) -> list[str]:
+        """lsjson arguments of a recursive listing. ``--fast-list`` lists a Drive (or a bucket) in a few
+        big calls instead of one per folder (minutes instead of tens of minutes on a large Drive);
+        rclone ignores it on remotes that cannot list recursively in one go (ListR)."""
+        args = ["lsjson", "-R", "--fast-list", *FAST_LIST_FLAGS]
+        if not dirs:
+            args.append("--files-only")
         if hashes:
-            args[1:1] = ["--hash", "--hash-type=md5"]
-        return [_entry(d) for d in json.loads(self.run(*args, timeout=None) or "[]")]
+            args += ["--hash", "--hash-type=md5"]
+        return args + [remote_path]
+
+    def iter_walk(self, remote_path: str, hashes: bool = False, dirs: bool = False, batch: int = 2000,
+                  cancelled: Callable[[], bool] | None = None) -> Iterator[list[RemoteEntry]]:
+        """Every entry under a remote path, recursively, in batches as rclone prints them (not one
+        buffered JSON document)."""
+        return self._stream(self.walk_args(remote_path, hashes, dirs), remote_path, batch, cancelled)
+
+    def walk(self, remote_path: str, hashes: bool = False, dirs: bool = False) -> list[RemoteEntry]:
+        """Every file (and with ``dirs`` every folder) under a remote path, recursively (paths relative to it)."""
+        return [e for page in self.iter_walk(remote_path, hashes, dirs) for e in page]
 
     def size(self, remote_path: str) -> tuple[int, int]:
         """(file count, total bytes) under a remote path, recursively."""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
 from pixel_tui.core.errors import (
     AccessDenied,
+    CopyNotSupported,
     EndpointUnreachable,
     NoSuchBucket,
     NoSuchKey,
@@ -23,6 +24,30 @@ if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
 
 MAX_COPY_PART = 5 * 1024**3
+# What a copy keeps of its source besides the bytes: user metadata (rclone's Md5chksum and mtime) and
+# the content headers. CopyObject keeps them itself (MetadataDirective=COPY); a multipart copy and a
+# streamed copy create a new object, so they pass them on explicitly.
+COPIED_ATTRIBUTES = ("Metadata", "ContentType", "CacheControl", "ContentDisposition", "ContentEncoding",
+                     "ContentLanguage")
+
+
+def copy_attributes(head: Mapping) -> dict:
+    """The attributes of a HEAD response that a copy must keep (absent ones left out; metadata keys
+    lower-cased, as S3 stores them)."""
+    out = {k: head[k] for k in COPIED_ATTRIBUTES[1:] if head.get(k)}
+    meta = {str(k).lower(): v for k, v in (head.get("Metadata") or {}).items()}
+    if meta:
+        out["Metadata"] = meta
+    return out
+
+
+def endpoint_url(value: str | None) -> str | None:
+    """An endpoint as boto3 needs it: rclone stores ``s3.gra.io.cloud.ovh.net`` without a scheme and
+    uses https for it, so do we (an http server needs its explicit ``http://``)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    return value if "://" in value else "https://" + value
 
 
 def store_factory(settings: "Settings | None" = None,
@@ -72,6 +97,9 @@ class S3Store:
         self._timeouts = (connect_timeout, read_timeout)
         self._client = None
         self._lock = threading.Lock()
+        # Where the provider probe keeps its answers and writes its scratch keys (core/storage/probe.py).
+        self.state_dir: str | None = None
+        self.probe_prefix = "pixel-tui-probe/"
 
     @classmethod
     def from_settings(cls, settings: "Settings", bucket: str | None = None,
@@ -88,15 +116,18 @@ class S3Store:
             region = remote.get("region") or region
             if remote.get("access_key_id"):
                 creds = Credentials(remote["access_key_id"], remote.get("secret_access_key", ""), remote.get("session_token"))
-        return cls(
+        store = cls(
             bucket or settings.require_bucket(),
-            endpoint_url=endpoint,
+            endpoint_url=endpoint_url(endpoint),
             region=region,
             addressing_style=settings.addressing_style,
             credentials=creds,
             profile=profile,
             max_pool=max(settings.concurrency * 2, 16),
         )
+        store.state_dir = str(settings.state_path)
+        store.probe_prefix = settings.probe_prefix
+        return store
 
     # -- plumbing -----------------------------------------------------------------------------
     @property
@@ -185,6 +216,9 @@ class S3Store:
                                 "check the credentials and that they may read/write this bucket")
         if code in ("PreconditionFailed", "412", "ConditionalRequestConflict") or status in (409, 412):
             return PreconditionFailed(f"{op}: {where} changed since it was read")
+        if code in ("NotImplemented", "501") or status == 501:
+            return CopyNotSupported(f"{op}: the server does not implement this request ({code or status}) on {where}",
+                                    "promotion copies through this machine instead")
         msg = err.get("Message") or str(exc)
         return S3Error(f"{op}: S3 error {code or status} on {where}: {msg}")
 
@@ -357,10 +391,11 @@ class S3Store:
 
     def copy(self, src_key: str, dst_key: str, size: int | None = None, *, cutoff: int = 4_995 * 1024**2,
              part_size: int = 256 * 1024**2, parallel: int = 8, src_bucket: str | None = None,
-             parts: list | None = None) -> str:
+             parts: list | None = None, attrs_out: dict | None = None) -> str:
         """Server-side copy: one CopyObject up to ``cutoff``, multipart UploadPartCopy above it.
 
-        ``parts``, when given, receives the part ETags of a multipart copy (to verify the result).
+        ``parts``, when given, receives the part ETags of a multipart copy (to verify the result);
+        ``attrs_out`` the metadata and content headers a multipart copy passed on (to verify them).
         """
         src_bucket = src_bucket or self.bucket
         if size is None:
@@ -376,16 +411,33 @@ class S3Store:
                     MetadataDirective="COPY",
                 )
             return s3url.strip_etag(r.get("CopyObjectResult", {}).get("ETag"))
-        done = self._multipart_copy(src_bucket, src_key, dst_key, size, min(part_size, MAX_COPY_PART), parallel)
+        attrs = self.source_attributes(src_key, src_bucket)
+        if attrs_out is not None:
+            attrs_out.update(attrs)
+        done = self._multipart_copy(src_bucket, src_key, dst_key, size, min(part_size, MAX_COPY_PART), parallel, attrs)
         if parts is not None:
             parts.extend(done[1])
         return done[0]
 
+    def source_attributes(self, key: str, bucket: str | None = None) -> dict:
+        """What a copy of ``key`` must keep besides its bytes (one HEAD): see COPIED_ATTRIBUTES."""
+        with self._errors("head", key):
+            head = self.client.head_object(Bucket=bucket or self.bucket, Key=key)
+        return copy_attributes(head)
+
+    def stream_copy(self, src_key: str, dst_key: str, size: int, **kwargs) -> str:
+        """Copy through this machine (servers without working server-side copy): see storage/streamcopy.py."""
+        from pixel_tui.core.storage.streamcopy import stream_copy
+
+        return stream_copy(self, src_key, dst_key, size, **kwargs)
+
     def _multipart_copy(self, src_bucket: str, src_key: str, dst_key: str, size: int, part_size: int,
-                        parallel: int) -> tuple[str, list[str]]:
+                        parallel: int, attrs: dict | None = None) -> tuple[str, list[str]]:
         part_size = max(part_size, 5 * 1024**2, -(-size // 10_000))
+        if attrs is None:
+            attrs = self.source_attributes(src_key, src_bucket)
         with self._errors("copy", dst_key):
-            upload_id = self.client.create_multipart_upload(Bucket=self.bucket, Key=dst_key)["UploadId"]
+            upload_id = self.client.create_multipart_upload(Bucket=self.bucket, Key=dst_key, **attrs)["UploadId"]
         ranges = [(n + 1, off, min(off + part_size, size) - 1) for n, off in enumerate(range(0, size, part_size))]
 
         def one(part):
@@ -395,7 +447,12 @@ class S3Store:
                     Bucket=self.bucket, Key=dst_key, UploadId=upload_id, PartNumber=number,
                     CopySource={"Bucket": src_bucket, "Key": src_key}, CopySourceRange=f"bytes={first}-{last}",
                 )
-            return {"PartNumber": number, "ETag": r["CopyPartResult"]["ETag"]}
+            etag = (r.get("CopyPartResult") or {}).get("ETag")
+            if not etag:  # rclone serve s3 answers 200 and copies nothing
+                raise CopyNotSupported(f"copy part: the server returned no part ETag for {self.where(dst_key)}: "
+                                       "it does not really copy parts (UploadPartCopy)",
+                                       "promotion copies through this machine instead")
+            return {"PartNumber": number, "ETag": etag}
 
         try:
             with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(ranges)))) as pool:

@@ -10,6 +10,7 @@ import re
 
 SCHEME = "s3://"
 _MD5 = re.compile(r"[0-9a-fA-F]{32}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def is_s3_url(text: str) -> bool:
@@ -23,6 +24,27 @@ def parse_s3_url(url: str) -> tuple[str, str]:
         raise ValueError(f"not an s3:// URL: {url}")
     bucket, _, key = url[len(SCHEME):].partition("/")
     return bucket, key
+
+
+def unsafe_key_reason(key: str) -> str | None:
+    """Why ``key`` cannot be mapped onto a local file below a directory, or None when it can.
+
+    S3 keys are opaque strings: ``/etc/x``, ``a/../../x`` and ``a//b`` are legal keys, and a cache that
+    joined them onto a directory would write wherever they point.
+    """
+    if key.startswith("/"):
+        return "it starts with '/'"
+    if _CONTROL.search(key):
+        return "it holds control characters"
+    segments = key.split("/")
+    if key.endswith("/"):
+        segments.pop()  # a prefix's trailing slash is no empty segment
+    for seg in segments:
+        if seg in (".", ".."):
+            return f"it has a {seg!r} segment"
+        if not seg:
+            return "it has an empty segment ('//')"
+    return None
 
 
 def s3_url(bucket: str, key: str = "") -> str:

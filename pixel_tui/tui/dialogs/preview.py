@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-from rich.markup import escape
 from rich.syntax import Syntax
 from rich.text import Text
 from textual import on, work
@@ -16,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from pixel_tui.core.browse.preview import Preview
+from pixel_tui.core.printable import one_line, printable
 from pixel_tui.tui.worker_errors import reported
 
 
@@ -41,7 +41,7 @@ class PreviewScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="preview-box"):
-            yield Static(f"[b]{escape(self._title)}[/b]", id="preview-title")
+            yield Static(Text(one_line(self._title), style="bold"), id="preview-title")
             yield Static("loading…", id="preview-meta")
             yield Static("", id="preview-body")
 
@@ -70,15 +70,16 @@ class PreviewScreen(ModalScreen[None]):
             meta.update(Text(msg.error, style="bold red"))
             return
         p = msg.preview
-        rows = [f"[dim]{escape(k):>14}[/dim]  {escape(v)}" for k, v in p.meta.items()]
+        # Text objects, not markup: a key or a value may hold '[' and ']' (and controls, escaped here).
+        rows = [(k, one_line(v), "") for k, v in p.meta.items()]
         if p.note:
-            rows.append(f"[dim]{'note':>14}[/dim]  {escape(p.note)}")
+            rows.append(("note", printable(p.note), ""))
         if p.truncated:
-            rows.append(f"[dim]{'':>14}[/dim]  [i]first lines only (bounded read)[/i]")
-        meta.update("\n".join(rows))
+            rows.append(("", "first lines only (bounded read)", "italic"))
+        meta.update(Text("\n").join(Text.assemble((f"{k:>14}", "dim"), "  ", (v, style)) for k, v, style in rows))
         if p.kind == "json":
-            body.update(Syntax(p.text, "json", theme="ansi_dark", word_wrap=True))
+            body.update(Syntax(printable(p.text), "json", theme="ansi_dark", word_wrap=True))
         elif p.text:
-            body.update(Text(p.text))
+            body.update(Text(printable(p.text)))
         else:
             body.update(Text(f"({p.kind})", style="dim"))

@@ -37,6 +37,8 @@ def plan_view(plan: "Plan") -> Group:
         head.append(f"[b yellow]  CONFLICT {escape(t.dst)} differs (overwrite replaces it)[/]")
     if len(plan.conflicts) > 5:
         head.append(f"[b yellow]  … and {len(plan.conflicts) - 5} more conflicts[/]")
+    if plan.stream_single or plan.stream_multipart:  # the server cannot copy (the provider probe)
+        head.append(f"[b yellow]Copies: {escape(plan.copy_method)}[/]")
     if plan.mode == "move":
         head.append(f"[b yellow]MOVE: {sm['objects']:,} raw objects ({human_bytes(sm['bytes'])}) deleted after "
                     f"verification[/]")

@@ -56,6 +56,7 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
         self.disk_changed = False
         self._checker = None
         self._s3_seen: dict[str, tuple[str, str]] = {}  # key -> (path, status) from the last S3 validation
+        self.save_caveat = ""  # set on load where the registry's server ignores conditional writes
 
     # -- layout -----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import work
 from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from pixel_tui.core.printable import one_line
 from pixel_tui.tui.widgets.registry_table import make_row
 from pixel_tui.tui.worker_errors import reported
 
@@ -99,14 +101,12 @@ class RegistryRows:
         refs = self.reg.datasets()
         self.table.show([make_row(r, report.statuses.get(r.key, "checking")) for r in refs])
         counts = ", ".join(f"{n} {s}" for s, n in sorted(report.counts().items(), key=lambda kv: -kv[1]))
-        flags = []
+        summary = Text(f"{len(refs)} entries: {counts}   {one_line(self.reg.location)}   ")
         if self.reg.dirty:
-            flags.append("[b]modified[/b] (Ctrl+S to review and save)")
+            summary.append("modified", style="bold").append(" (Ctrl+S to review and save)  ")
         if self.read_only:
-            flags.append("READ-ONLY")
-        self.query_one("#registry-summary", Static).update(
-            f"{len(refs)} entries: {counts}   {self.reg.location}   " + "  ".join(flags)
-        )
+            summary.append("READ-ONLY")
+        self.query_one("#registry-summary", Static).update(summary)
 
     def action_revalidate(self) -> None:
         """Check every S3 path again, ignoring cached answers."""

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import work
 from textual.message import Message
 from textual.widgets import Static
 
+from pixel_tui.core.printable import printable
 from pixel_tui.tui.dialogs.prompts import AskDialog, DiffDialog
 from pixel_tui.tui.worker_errors import reported
 
@@ -22,9 +24,10 @@ if TYPE_CHECKING:
 class RegistryLoaded(Message):
     """The registry file/object was read (``error`` set when it could not be)."""
 
-    def __init__(self, registry: "Registry | None", error: str = "") -> None:
+    def __init__(self, registry: "Registry | None", error: str = "", caveat: str = "") -> None:
         super().__init__()
         self.registry, self.error = registry, error
+        self.caveat = caveat  # why saves are not race-free here ('' when they are)
 
 
 class DiskChanged(Message):
@@ -77,7 +80,9 @@ class RegistryStorage:
             except PixelError as exc:
                 self.post_message(RegistryLoaded(None, str(exc)))
                 return
-            self.post_message(RegistryLoaded(reg))
+            # Probed once per endpoint (cached): a server that ignores If-Match cannot make saves race-free.
+            # Read-only sessions never save, and a probe writes scratch keys: no probe there.
+            self.post_message(RegistryLoaded(reg, caveat="" if self.read_only else reg.save_caveat()))
 
     def _poll_disk(self) -> None:
         if self.reg is not None and not self.busy:
@@ -127,9 +132,12 @@ class RegistryStorage:
     def on_registry_loaded(self, event: RegistryLoaded) -> None:
         """Show the loaded registry (or why it could not be read)."""
         if event.registry is None:
-            self.query_one("#registry-summary", Static).update(f"[red]{event.error}[/red]")
+            self.query_one("#registry-summary", Static).update(Text(printable(event.error), style="red"))
             return
         self.reg = event.registry
+        self.save_caveat = event.caveat
+        if event.caveat:
+            self.sub_title = "⚠ saves are not race-free on this server"
         self._refresh()
         if self._focus_key:
             self.table.select_key(self._focus_key)

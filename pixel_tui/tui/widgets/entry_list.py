@@ -13,13 +13,14 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from pixel_tui.core.printable import one_line
 from pixel_tui.core.storage.listing import Level
 from pixel_tui.core.units import human_bytes
 
 # Marker glyphs and the component class that colours them.
 MARKERS = {
     "uploaded": ("✓", "ok"), "missing": ("✗", "bad"), "differs": ("≠", "warn"), "uploading": ("↑", "busy"),
-    "extra": ("+", "warn"), "promoted": ("★", "ok"), "registered": ("✓", "ok"), "unregistered": ("·", "warn"),
+    "extra": ("+", "warn"), "duplicate": ("‼", "bad"), "shortcut": ("↪", "warn"), "promoted": ("★", "ok"), "registered": ("✓", "ok"), "unregistered": ("·", "warn"),
 }
 
 
@@ -265,7 +266,9 @@ class EntryList(ScrollView, can_focus=True):
             base = base + self.get_component_rich_style("entry-list--cursor")
         mark = "▌" if name in self.marked else " "
         glyph, kind = MARKERS.get(self.markers.get(name, ""), (" ", ""))
-        size_text = human_bytes(size) if size >= 0 else ""
+        folder = name.endswith("/")
+        # -1: a folder, or a file whose size the remote does not know (a Google Doc, an http remote)
+        size_text = human_bytes(size) if size >= 0 else ("" if folder else "?")
         info = self.info.get(name, "")
         time_text = format_time(level.mtimes[row]) if self.show_times and width >= 50 else ""
         right = f"{size_text:>9}"
@@ -274,8 +277,9 @@ class EntryList(ScrollView, can_focus=True):
         if time_text:
             right += f"  {time_text}"
         name_width = max(4, width - 3 - len(right) - 1)
-        shown = name if len(name) <= name_width else name[: name_width - 1] + "…"
-        name_style = base + self.get_component_rich_style("entry-list--dir") if size < 0 else base
+        label = one_line(name)  # a key's ESC or BEL would be obeyed by the terminal
+        shown = label if len(label) <= name_width else label[: name_width - 1] + "…"
+        name_style = base + self.get_component_rich_style("entry-list--dir") if folder else base
         segments = [
             Segment(mark, base + self.get_component_rich_style("entry-list--mark")),
             Segment(glyph, base + self.get_component_rich_style(f"entry-list--{kind}") if kind else base),

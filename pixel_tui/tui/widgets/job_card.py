@@ -12,6 +12,7 @@ from textual.widgets import Sparkline, Static
 from pixel_tui.core.jobs.report import shown_eta, shown_speed
 from pixel_tui.core.jobs.state import JobStatus
 from pixel_tui.core.jobs.tail import JobView
+from pixel_tui.core.printable import one_line
 from pixel_tui.core.units import human_bytes, human_duration, human_rate
 
 STATE_STYLE = {
@@ -66,7 +67,7 @@ class JobCard(Vertical):
         if status.state == "stalled" and status.stalled_for is not None:
             head += f"[b]no progress for {human_duration(status.stalled_for)}[/]  "
         if view.error:
-            head += f"[red]{escape(view.error)}[/]  "
+            head += f"[red]{escape(one_line(view.error))}[/]  "
         elif not view.exists:
             head += "[dim]waiting for the log to appear[/]  "
         head += f"[dim]updated {ago(status.quiet_for)}[/]" if status.quiet_for is not None else ""
@@ -80,8 +81,9 @@ class JobCard(Vertical):
         errors = self.query_one(".job-errors", Static)
         spark = self.query_one(".job-speed", Sparkline)
         attempts = (snap.error_attempts or (None,) * len(snap.last_errors)) if snap else ()
-        errors.update("\n".join(f"[red]![/] {escape(e)}" if a is None else f"[yellow]! attempt {a} failed, retried:[/] "
-                                f"{escape(e)}" for e, a in zip(snap.last_errors, attempts)) if snap else "")
+        errors.update("\n".join(f"[red]![/] {escape(one_line(e))}" if a is None else
+                                f"[yellow]! attempt {a} failed, retried:[/] {escape(one_line(e))}"
+                                for e, a in zip(snap.last_errors, attempts)) if snap else "")
         errors.display = bool(snap and snap.last_errors)
         if snap is None or not snap.has_stats:
             bars.update("[dim]no stats block yet[/]" if snap is not None else "")
@@ -112,7 +114,8 @@ class JobCard(Vertical):
         name_w = max(24, min(90, self.app.size.width - 48))
         for t in snap.transferring[:MAX_INFLIGHT]:
             frac = None if t.percent is None else t.percent / 100
-            name = t.name if len(t.name) <= name_w else "…" + t.name[-(name_w - 1):]
+            name = one_line(t.name)  # log text is data: its controls must not reach the terminal
+            name = name if len(name) <= name_w else "…" + name[-(name_w - 1):]
             rows.append(f" > {escape(name):<{name_w}} {bar(frac, 10)} "
                         f"{'?' if t.percent is None else t.percent:>3}% {human_bytes(t.size):>9} {human_rate(t.speed)}")
         if len(snap.transferring) > MAX_INFLIGHT:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.widgets import DataTable
 
+from pixel_tui.core.printable import one_line
 from pixel_tui.core.registry.document import SOURCE_FIELD, DatasetRef
 
 COLUMNS = ("name", "status", "group", "stage", "type", "size", "path", "source")
@@ -39,11 +40,11 @@ class Row:
         """Cells in column order (status coloured), each shortened to ``widths`` when given."""
         out = []
         for col in COLUMNS:
-            value = getattr(self, col)
+            value = one_line(getattr(self, col))  # registry text is data: no controls, no markup
             width = (widths or {}).get(col)
             if width is not None and len(value) > width:
                 value = "…" + value[-(width - 1):] if col in TAIL_COLUMNS else value[:width - 1] + "…"
-            out.append(Text(value, style=STATUS_STYLE.get(self.status, "bold red")) if col == "status" else value)
+            out.append(Text(value, style=STATUS_STYLE.get(self.status, "bold red") if col == "status" else ""))
         return out
 
     def matches(self, needle: str) -> bool:
