@@ -11,6 +11,7 @@ import pytest
 
 from pixel_tui.cli import main
 from pixel_tui.core.jobs.parse import Snapshot, parse_bytes
+from pixel_tui.core.jobs.report import status_json
 from pixel_tui.core.jobs.state import job_state
 
 ORIGINAL_KEYS = ["log", "format", "state", "bytes", "total_bytes", "transfers", "total_transfers", "checks",
@@ -168,3 +169,22 @@ def test_a_glob_matching_nothing_exits_2(rclone_logs, tmp_path, capsys):
     code, out, err = _status(capsys, "--json", rclone_logs.text, tmp_path / "*.log")
     assert code == 2 and "no log matches" in err
     assert [d["log"] for d in json.loads(out)] == [str(rclone_logs.text)]
+
+
+def test_finished_shows_its_average_speed_and_stalled_zero(rclone_logs, capsys):
+    _age(rclone_logs.text, 120)
+    main(["status", "--json", str(rclone_logs.text)])
+    (doc,) = json.loads(capsys.readouterr().out)
+    assert doc["state"] == "finished"
+    assert doc["speed_bytes_per_s"] == pytest.approx(doc["bytes"] / doc["elapsed_seconds"])
+    assert doc["average_speed_bytes_per_s"] == doc["speed_bytes_per_s"]
+    main(["status", str(rclone_logs.text)])
+    assert " avg " in capsys.readouterr().out
+    # A job cut mid-run and silent past stall_seconds: speed 0, ETA unknown, and since when.
+    real = rclone_logs.text.read_bytes()
+    cut = real.index(b"\n\n", real.index(b"Transferred:   \t")) + 2
+    doc = status_json(
+        "x", parse_bytes(real[:cut]), job_state(parse_bytes(real[:cut]), now=time.time(), changed_at=time.time() - 900,
+                                                progress_at=time.time() - 900, stall_seconds=600))
+    assert doc["state"] == "stalled" and doc["speed_bytes_per_s"] == 0 and doc["eta_seconds"] is None
+    assert doc["stalled_for"] == pytest.approx(900, abs=5) and doc["progress_at"] is not None
