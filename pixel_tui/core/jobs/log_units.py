@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from datetime import datetime, timezone
 
 # rclone has always meant binary multiples, whatever the spelling: `M` and `MBytes` (before 1.54)
@@ -27,6 +28,7 @@ def _scaled(value: str, unit: str) -> float | None:
     return number / 8 if bits else number
 
 
+@lru_cache(maxsize=4096)  # the same few strings come back block after block
 def parse_size(text: str) -> int | None:
     """`3.055 MiB`, `120.188M`, `1.234 GBytes`, `2.861Mi`, `0 B` -> bytes; `-` or garbage -> None."""
     m = _NUMBER_UNIT.match(text)
@@ -36,6 +38,7 @@ def parse_size(text: str) -> int | None:
     return None if value is None else int(round(value))
 
 
+@lru_cache(maxsize=4096)  # the same few strings come back block after block
 def parse_rate(text: str) -> float | None:
     """`3.054 MiB/s`, `12.000 MBytes/s`, `24.4 Mibit/s`, `0/s` -> bytes per second; `-` -> None."""
     text = text.strip()
@@ -45,6 +48,7 @@ def parse_rate(text: str) -> float | None:
     return None if not m else _scaled(m[1], m[2])
 
 
+@lru_cache(maxsize=4096)  # the same few strings come back block after block
 def parse_duration(text: str) -> float | None:
     """`1.0s`, `1m30s`, `2h3m4s`, `1d2h`, `1w2d`, `500ms` -> seconds; `-` or garbage -> None."""
     text = text.strip()

@@ -127,6 +127,7 @@ _GLUE = re.compile(rb"(?<=[^\n])(?=Transferred:   \t)")
 _NOT_PLAIN_BODY = re.compile(rb"[^\t\n\x20-\x7e]|\n(?![ A-Z])|\n[ \t]*(?:\n|$)"
                              rb"|\n(?:DEBUG|INFO|NOTICE|ERROR|CRITICAL|EMERGENCY|ALERT|WARNING) *:"
                              rb"|\nTransferred:[^\n]*, ETA |\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)? [A-Z]+ *:")
+_FATAL_BLOCK = re.compile(rb"(?m)^Errors:[^\n]*fatal error")
 _GLUED_LOG = re.compile(r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)? [A-Z]+ *:")
 _LEVELS = "DEBUG|INFO|NOTICE|ERROR|CRITICAL|EMERGENCY|ALERT|WARNING"
 # Every --log-format layout, in rclone's order: date, time(.micro), file:line, [pid], level. Older
@@ -420,7 +421,14 @@ class LogParser:
         if j > i:
             block.extend(body.decode("ascii").split("\n"))
         self._f["lines"] += j - i + 1
-        self._end_block()
+        # The two facts _end_block looks for, found by C code in the joined body.
+        k = body.find(b"\nElapsed time:") + 1 if not body.startswith(b"Elapsed time:") else 0
+        elapsed = None
+        if k > 0 or body.startswith(b"Elapsed time:"):
+            e = body.find(b"\n", k)
+            elapsed = parse_duration(body[k + 13:e if e >= 0 else len(body)].decode("ascii").strip())
+        fatal = b"fatal error" in body and _FATAL_BLOCK.search(body) is not None
+        self._end_block(facts=(elapsed, fatal))
         return j + 1
 
     def finish(self) -> None:
@@ -663,7 +671,7 @@ class LogParser:
         stamp = rec.get("time") if isinstance(rec.get("time"), str) else ""
         self._message(level, text, f"{stamp[:64]} {level.upper()} : {text}".strip(), when)
 
-    def _end_block(self) -> None:
+    def _end_block(self, facts: tuple[float | None, bool] | None = None) -> None:
         """A text block is complete: take what the state machine needs now, the rest when asked for.
 
         Only its bytes, elapsed time and fatal flag matter until the next block replaces it, so the
@@ -673,12 +681,15 @@ class LogParser:
         if not block:
             return
         head = self._block_head  # the first line, parsed when the block began
-        elapsed, fatal = None, False
-        for ln in block:
-            if ln.startswith("Elapsed time:"):
-                elapsed = parse_duration(ln[13:].strip())
-            elif ln.startswith("Errors:") and "fatal error" in ln:
-                fatal = True
+        if facts is not None:
+            elapsed, fatal = facts
+        else:
+            elapsed, fatal = None, False
+            for ln in block:
+                if ln.startswith("Elapsed time:"):
+                    elapsed = parse_duration(ln[13:].strip())
+                elif ln.startswith("Errors:") and "fatal error" in ln:
+                    fatal = True
         fmt = self._f["format"] if self._f["format"] in ("text", "progress") else "text"
         self._stats({"bytes": head["bytes"], "elapsed": elapsed, "fatal_flag": fatal}, self._block_time, fmt,
                     lazy=True)
