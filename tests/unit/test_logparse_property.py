@@ -6,10 +6,9 @@ import io
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from pixel_tui.core.jobs.history import scan_history
 from logfixtures import LAYOUTS, OLD_LAYOUT_LINES
 
+from pixel_tui.core.jobs.history import scan_history
 from pixel_tui.core.jobs.parse import LogParser, parse_bytes
 
 MODES = ["text", "oneline", "oneline_date", "json", "progress", "tty", "bits"]

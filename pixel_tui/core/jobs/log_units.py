@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from datetime import datetime, timezone
+from functools import lru_cache
 
 # rclone has always meant binary multiples, whatever the spelling: `M` and `MBytes` (before 1.54)
 # are MiB just like `MiB` and `Mi` are now.

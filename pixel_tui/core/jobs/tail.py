@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import BinaryIO, Callable
 
-from pixel_tui.core.jobs.history import History, Sample, live_log_of, scan_family, scan_history
+from pixel_tui.core.jobs.history import History, Sample, live_log_of, scan_family
 from pixel_tui.core.jobs.log_units import stamp_is_utc
 from pixel_tui.core.jobs.parse import MAX_ERRORS, LogParser, Snapshot
 
