@@ -27,6 +27,7 @@ from pixel_tui.core.jobs.log_units import (
 
 MAX_ERRORS = 10
 _MAX_LINE = 64 * 1024  # a longer "line" is garbage (binary junk); cut it so nothing grows without bound
+_BLOCK_LINES = 512  # a stats block longer than this (files in flight) is parsed line by line
 _MAX_SINCE = 4 * MAX_ERRORS  # events kept between two blocks (only errors and a few flags matter)
 
 
@@ -412,7 +413,9 @@ class LogParser:
         (a log line inside, odd bytes, no blank line yet) is left to the line-by-line path.
         """
         try:
-            j = lines.index(b"", i, n)
+            # A bounded look: -P output has no blank line between blocks, and an unbounded search
+            # from every block would make a chunk quadratic in its blocks.
+            j = lines.index(b"", i, min(n, i + _BLOCK_LINES))
         except ValueError:
             return i
         body = b"\n".join(lines[i:j])
