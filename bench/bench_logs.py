@@ -9,7 +9,7 @@
 4. The incremental parser (`LogParser.feed`, what the watcher runs on every append): MB/s fed in 1 MiB
    chunks and line by line, on 20 MB of each layout, vs a naive loop of one regex match per line.
 
-Usage: .venv/bin/python bench/bench_logs.py [--big-mb 2048] [--keep DIR] [--only-status-feed]
+Usage: .venv/bin/python bench/bench_logs.py [--big-mb 2048] [--keep DIR] [--only-status-feed | --only-feed]
 The logs are generated in a temp dir and deleted afterwards.
 """
 
@@ -303,6 +303,7 @@ def main() -> int:
     ap.add_argument("--big-mb", type=int, default=2048)
     ap.add_argument("--keep", metavar="DIR", help="build the logs here and keep them")
     ap.add_argument("--only-status-feed", action="store_true", help="run only sections 1 and 4")
+    ap.add_argument("--only-feed", action="store_true", help="run only section 4 (the incremental parser)")
     args = ap.parse_args()
     root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-logs-"))
     root.mkdir(parents=True, exist_ok=True)
@@ -311,6 +312,9 @@ def main() -> int:
         run = runs["text"]
         final = parse_bytes(run)
         print(f"real rclone text run: {len(run):,} bytes, {final.blocks} stats blocks, {final.bytes:,} bytes copied")
+        if args.only_feed:
+            bench_feed(runs)
+            return 0
         small, big = root / "small.log", root / "big.log"
         build(small, run, 20 * MB)
         build(big, run, args.big_mb * MB)
