@@ -1,72 +1,51 @@
-"""Promotion speed: our plan+copy+verify vs `rclone copy` server-side, same server, same prefixes, one run.
+"""Promotion speed: `pixel-tui promote --yes` against `rclone copy` server-side, whole processes, same server.
 
-Starts its own `weed mini`, seeds N small objects and one large object under gdrive/raw/, then
-times, for each workload:
-  - rclone: `rclone copy s3:bucket/gdrive/raw/X s3:bucket/rclone/X --transfers 16 --checkers 16`
-  - ours:   build_plan + execute (journal, every copy verified) into gdrive/processed/priority/X
+Starts its own `weed mini`, seeds N small objects and one large object under gdrive/raw/ once
+(``--keep DIR`` reuses them), then alternates, for each workload, round k:
+  - rclone: `rclone copy bench:bench/gdrive/raw/X bench:bench/rclone{k}/X --transfers 16 --checkers 16`
+  - ours:   `pixel-tui promote s3://bench/gdrive/raw/X/ --category priority --yes --json` into
+            processed{k}/priority/ (journal, every copy verified, as an operator runs it)
+Both write to a fresh destination each round, so both copy everything every time. A third row times
+start-up: `pixel-tui promote --dry-run` of one object against `rclone copy --dry-run` of it.
 
-    .venv/bin/python bench/bench_promotion.py [--small 1000] [--big-mib 300] [--concurrency 16]
-
-Prints seconds, objects/s or MiB/s, and ours/rclone speed ratios (>1 means we are faster).
+    PYTHONPATH=. .venv/bin/python bench/bench_promotion.py [--small 1000] [--big-mib 300] [--rounds 3] [--keep DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import json
 import os
-import statistics
 import subprocess
 import sys
-import tempfile
-import time
-from dataclasses import replace
 from pathlib import Path
 
-from pixel_tui.core.binaries import find_binary
-from pixel_tui.core.config import Settings
-from pixel_tui.core.promotion import build_plan, execute
-from pixel_tui.core.storage.s3 import Credentials, S3Store
-from pixel_tui.demo.seaweedfs import WeedServer
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import PIXEL, alternate, header, measure, ratio_line, server_env, work_dir  # noqa: E402
+
+from pixel_tui.core.binaries import find_binary  # noqa: E402
+from pixel_tui.demo.seaweedfs import WeedServer  # noqa: E402
 
 BUCKET = "bench"
-
-
-def rclone(server: WeedServer, *args: str) -> None:
-    env = {**os.environ, **server.rclone_env("bench")}
-    subprocess.run([find_binary("rclone"), *args], env=env, check=True)
 
 
 def seed(server: WeedServer, work: Path, small: int, big_mib: int) -> None:
     """Upload the small files and the big one with rclone (the quickest way in)."""
     s = work / "small"
-    s.mkdir()
+    s.mkdir(exist_ok=True)
     for i in range(small):
         (s / f"record_{i:05d}.jsonl").write_bytes(os.urandom(200 + i % 800))
     b = work / "big"
-    b.mkdir()
+    b.mkdir(exist_ok=True)
     with open(b / "big.bin", "wb") as fh:
         for _ in range(big_mib):
             fh.write(os.urandom(1024 * 1024))
+    env = {**os.environ, **server.rclone_env("bench")}
     common = ["--transfers=32", "--checkers=32", "--s3-no-check-bucket", "--s3-upload-cutoff=5G"]
-    rclone(server, "copy", str(s), f"bench:{BUCKET}/gdrive/raw/small", *common)
-    rclone(server, "copy", str(b), f"bench:{BUCKET}/gdrive/raw/bigdir", *common)
-
-
-def time_rclone(server: WeedServer, folder: str, round_no: int) -> float:
-    t0 = time.perf_counter()
-    rclone(server, "copy", f"bench:{BUCKET}/gdrive/raw/{folder}", f"bench:{BUCKET}/rclone{round_no}/{folder}",
-           "--transfers", "16", "--checkers", "16")
-    return time.perf_counter() - t0
-
-
-def time_ours(store: S3Store, settings: Settings, folder: str, round_no: int) -> float:
-    settings = replace(settings, processed_prefix=f"processed{round_no}/")
-    t0 = time.perf_counter()
-    plan = build_plan(store, settings, [f"gdrive/raw/{folder}/"], "priority")
-    result = execute(store, settings, plan)
-    elapsed = time.perf_counter() - t0
-    assert result.verified == plan.object_count, result
-    return elapsed
+    for local, folder in ((s, "small"), (b, "bigdir"), (s / "record_00001.jsonl", "one")):
+        subprocess.run([find_binary("rclone"), "copy", str(local), f"bench:{BUCKET}/gdrive/raw/{folder}", *common],
+                       env=env, check=True)
 
 
 def main() -> int:
@@ -75,45 +54,56 @@ def main() -> int:
     ap.add_argument("--big-mib", type=int, default=300)
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--keep", metavar="DIR")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        server = WeedServer(work / "weed", buckets=(BUCKET,)).start()
-        try:
-            store = S3Store(BUCKET, endpoint_url=server.endpoint_url,
-                            credentials=Credentials(server.access_key, server.secret_key),
-                            max_pool=max(64, args.concurrency * 2))
-            store.ensure_bucket()
+    work = work_dir(args.keep, "bench-promotion-")
+    server = WeedServer(work / "weed", buckets=(BUCKET,)).start()
+    rows = []
+    try:
+        marker = work / f"seeded-{args.small}-{args.big_mib}"
+        if not marker.exists():
             seed(server, work, args.small, args.big_mib)
-            settings = Settings(bucket=BUCKET, endpoint_url=server.endpoint_url, state_dir=str(work / "state"),
-                                concurrency=args.concurrency)
-            rows = []
-            for label, folder, n, size in (("small", "small", args.small, None),
-                                           ("big", "bigdir", 1, args.big_mib * 1024 * 1024)):
-                rs, os_ = [], []
-                # The machine is shared: alternate who goes first and report medians of the rounds.
-                for k in range(args.rounds):
-                    if k % 2:
-                        os_.append(time_ours(store, settings, folder, k))
-                        rs.append(time_rclone(server, folder, k))
-                    else:
-                        rs.append(time_rclone(server, folder, k))
-                        os_.append(time_ours(store, settings, folder, k))
-                print(f"{label}: rclone rounds {[round(x, 2) for x in rs]}  ours rounds {[round(x, 2) for x in os_]}")
-                rows.append((label, n, size, statistics.median(rs), statistics.median(os_)))
-            print(f"weed mini, {args.small} small objects, one {args.big_mib} MiB object, "
-                  f"concurrency {args.concurrency} (ours) vs --transfers 16 --checkers 16 (rclone), "
-                  f"median of {args.rounds} rounds, verification included in ours")
-            for label, n, size, r, o in rows:
-                if size is None:
-                    print(f"{label:>5}: rclone {r:6.2f} s ({n / r:7.0f} obj/s)   ours {o:6.2f} s ({n / o:7.0f} obj/s)"
-                          f"   speed ratio ours/rclone {r / o:4.2f}")
-                else:
-                    mib = size / 1024 / 1024
-                    print(f"{label:>5}: rclone {r:6.2f} s ({mib / r:7.0f} MiB/s)   ours {o:6.2f} s ({mib / o:7.0f} MiB/s)"
-                          f"   speed ratio ours/rclone {r / o:4.2f}")
-        finally:
-            server.stop()
+            marker.write_text("ok")
+        renv = {**os.environ, **server.rclone_env("bench")}
+        rclone = find_binary("rclone")
+        counter = itertools.count()
+        state = work / "state"
+
+        def ours(folder: str, dry: bool = False):
+            k = next(counter)
+            env = {**server_env(server), "PIXEL_TUI_BUCKET": BUCKET, "PIXEL_TUI_STATE_DIR": str(state),
+                   "PIXEL_TUI_PROCESSED_PREFIX": f"processed{k}/", "PIXEL_TUI_CONCURRENCY": str(args.concurrency)}
+            argv = [*PIXEL, "promote", f"s3://{BUCKET}/gdrive/raw/{folder}/", "--category", "priority", "--json"]
+            run = measure(argv + (["--dry-run"] if dry else ["--yes"]), env)
+            if not dry:
+                result = json.loads(run.out.splitlines()[-1])
+                assert result["verified"] == result["copied"] > 0, result  # every copy made and verified
+            return run
+
+        def theirs(folder: str, dry: bool = False):
+            k = next(counter)
+            argv = [rclone, "copy", f"bench:{BUCKET}/gdrive/raw/{folder}", f"bench:{BUCKET}/rclone{k}/{folder}",
+                    "--transfers", "16", "--checkers", "16"]
+            return measure(argv + (["--dry-run"] if dry else []), renv)
+
+        # Same cache state for both: our first promote on an endpoint probes the provider once (cached
+        # in the state dir) and both sides' first run warms the page cache and the server.
+        ours("one", True)
+        theirs("one", True)
+        for label, folder, dry, goal in (
+                (f"{args.small:,} small objects", "small", False, "<= 0.9x"),
+                (f"one {args.big_mib} MiB object", "bigdir", False, "<= 1.0x"),
+                ("start-up: one object, --dry-run", "one", True, "")):
+            s = alternate({"ours": lambda: ours(folder, dry), "rclone": lambda: theirs(folder, dry)}, args.rounds)
+            rows.append(ratio_line(label, s["ours"], s["rclone"], goal))
+            print(rows[-1], flush=True)
+    finally:
+        server.stop()
+    print(f"\nweed mini on 127.0.0.1, concurrency {args.concurrency} (ours) vs --transfers 16 --checkers 16 "
+          f"(rclone); median (min-max) over {args.rounds} alternated rounds; whole processes, verification "
+          "included in ours")
+    print(header("pixel-tui promote --yes vs rclone copy (server-side)", "pixel-tui promote", "rclone copy"))
+    print("\n".join(rows))
     return 0
 
 

@@ -3,15 +3,20 @@
 Starts its own `weed mini`, seeds one small object per entry (rclone copy, parallel), writes a
 registry in the real shape (4-space indent, two-level and one-level groups, some inline entries), then:
 
+Whole processes where an operator runs a command (`registry show`); the library steps are timed
+in-process and their rows say so. Every contender starts uncached each round.
+
 - load:     Registry.load (span parse, duplicate-key check)  vs  json.loads of the same bytes
 - validate: validate() with the S3Checker (HEADs on a thread pool; or one listing per busy folder,
-            the default), against one sequential HEAD per entry; then again from its cache
+            the default), against one sequential HEAD per entry; 
 - save:     one edit + Registry.save (conflict check, backup, fsync, rename)  vs  json.dump to a file
 
-    .venv/bin/python bench/bench_registry.py [--entries 10000] [--workers 16]
+    .venv/bin/python bench/bench_registry.py [--entries 10000] [--workers 16] [--rounds 3]
 """
 
 from __future__ import annotations
+
+from typing import Callable
 
 import argparse
 import json
@@ -21,6 +26,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import PIXEL, Run, alternate, header, measure, ratio_line, server_env  # noqa: E402
 
 from pixel_tui.core.binaries import find_binary
 from pixel_tui.core.registry.document import Registry
@@ -66,22 +74,23 @@ def registry_text(n: int) -> str:
     return json.dumps(doc, indent=4, ensure_ascii=False) + "\n"
 
 
-def timed(fn, repeat: int = 1) -> tuple[float, object]:
-    """Best wall time of ``repeat`` runs, and the last result."""
-    best, result = float("inf"), None
-    for _ in range(repeat):
+def inproc(fn) -> "Callable[[], Run]":
+    """A contender timed in-process (the row says so): wall time of one call."""
+    def run() -> Run:
         t = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, result
+        fn()
+        return Run(time.perf_counter() - t, 0.0, 0.0, 0)
+    return run
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--entries", type=int, default=10_000)
     ap.add_argument("--workers", type=int, default=16)
+    ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     n = args.entries
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         server = WeedServer(work / "weed").start()
@@ -94,60 +103,70 @@ def main() -> int:
             print(f"seeded {n - n // 50} objects in {time.perf_counter() - t0:.1f} s")
             reg_path = work / "dataset_registry.json"
             reg_path.write_text(registry_text(n))
-            size = reg_path.stat().st_size
-            print(f"registry: {n} entries, {size / 1e6:.1f} MB")
+            print(f"registry: {n} entries, {reg_path.stat().st_size / 1e6:.1f} MB")
+            env = {**server_env(server), "PIXEL_TUI_BUCKET": BUCKET, "PIXEL_TUI_REGISTRY": str(reg_path)}
 
-            # load
+            # load, whole processes: `registry show --json` (load + local checks + print) vs json.load + print
+            show = [*PIXEL, "registry", "show", "--json"]
+            plain = [sys.executable, "-c", "import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps(d))",
+                     str(reg_path)]
+            s = alternate({"ours": lambda: measure(show, env), "ref": lambda: measure(plain, env)}, args.rounds)
+            rows.append(ratio_line("registry show --json vs json.load+dump", s["ours"], s["ref"]))
+
             data = reg_path.read_bytes()
-            t_ref, _ = timed(lambda: json.loads(data), 3)
-            t_load, reg = timed(lambda: Registry.load(str(reg_path), backup_dir=work / "backups"), 3)
+            s = alternate({"ours": inproc(lambda: Registry.load(str(reg_path), backup_dir=work / "backups")),
+                           "ref": inproc(lambda: json.loads(data))}, args.rounds)
+            rows.append(ratio_line("load, in-process (span parse vs json.loads)", s["ours"], s["ref"]))
+            reg = Registry.load(str(reg_path), backup_dir=work / "backups")
             assert len(reg.datasets()) == n
 
-            # validate: one HEAD per entry in a loop is the reference
-            def sequential() -> int:
-                missing = 0
-                for ref in reg.datasets():
-                    if store.head(ref.path[len(f"s3://{BUCKET}/"):]) is None:
-                        missing += 1
-                return missing
+            # validate, in-process, every side uncached (a new checker per round): one HEAD per entry
+            # in a loop is the reference
+            found = {}
 
-            store.head(key_of(1))  # connection warm-up for both
-            t_seq, missing_seq = timed(sequential)
-            heads = S3Checker(lambda b: store, workers=args.workers, ttl=3600)
-            heads.LIST_THRESHOLD = 10**9  # HEAD every entry, in parallel
-            t_heads, head_report = timed(lambda: validate(reg, bucket=BUCKET, checker=heads))
-            checker = S3Checker(lambda b: store, workers=args.workers, ttl=3600)
-            t_par, report = timed(lambda: validate(reg, bucket=BUCKET, checker=checker))
-            assert head_report.statuses == report.statuses
-            t_cached, _ = timed(lambda: validate(reg, bucket=BUCKET, checker=checker))
-            missing_par = sum(1 for s in report.statuses.values() if s == "missing in S3")
-            assert missing_par == missing_seq == n // 50, (missing_par, missing_seq)
+            def sequential() -> None:
+                found["seq"] = sum(1 for ref in reg.datasets()
+                                   if store.head(ref.path[len(f"s3://{BUCKET}/"):]) is None)
 
-            # save: one edit, then our safe save vs a plain json.dump
-            reg.update_fields("datasets/cot_reasoning", "dataset_00000", size_mb=1.5)
-            t_save, _ = timed(lambda: reg.save(backups=5))
+            def heads() -> None:
+                checker = S3Checker(lambda b: store, workers=args.workers, ttl=3600)
+                checker.LIST_THRESHOLD = 10**9  # HEAD every entry, in parallel
+                found["heads"] = validate(reg, bucket=BUCKET, checker=checker).statuses
+
+            def listing() -> None:
+                found["list"] = validate(reg, bucket=BUCKET, checker=S3Checker(lambda b: store,
+                                                                                workers=args.workers)).statuses
+
+            store.head(key_of(1))  # connection warm-up for all
+            s = alternate({"heads": inproc(heads), "list": inproc(listing), "seq": inproc(sequential)}, args.rounds)
+            rows.append(ratio_line(f"validate, in-process, HEADs on {args.workers} threads", s["heads"], s["seq"]))
+            rows.append(ratio_line("validate, in-process, folder listings + HEADs", s["list"], s["seq"]))
+            assert found["heads"] == found["list"]
+            missing = sum(1 for v in found["list"].values() if v == "missing in S3")
+            assert missing == found["seq"] == n // 50, (missing, found["seq"])
+
+            # save, in-process: one edit + our safe save vs a plain json.dump of the same document
             ref_path = work / "plain.json"
             doc = json.loads(reg.render())
+            sizes = iter(range(1, 10**6))
 
-            def plain() -> None:
+            def save() -> None:
+                reg.update_fields("datasets/cot_reasoning", "dataset_00000", size_mb=float(next(sizes)))
+                reg.save(backups=5)
+
+            def dump() -> None:
                 with open(ref_path, "w") as fh:
                     json.dump(doc, fh, indent=4, ensure_ascii=False)
 
-            t_plain, _ = timed(plain, 3)
+            s = alternate({"ours": inproc(save), "ref": inproc(dump)}, args.rounds)
+            rows.append(ratio_line("save, in-process (edit+atomic+backup vs dump)", s["ours"], s["ref"]))
             changed = sum(1 for a, b in zip(data.decode().splitlines(), reg_path.read_text().splitlines()) if a != b)
         finally:
             server.stop()
-    print(f"{'step':<40}{'ours':>10}{'reference':>12}{'ratio':>9}")
-    rows = [
-        ("load (span parse vs json.loads)", t_load, t_ref),
-        (f"validate, HEADs on {args.workers} threads", t_heads, t_seq),
-        ("validate (folder listings + HEADs)", t_par, t_seq),
-        ("validate again (cached)", t_cached, t_seq),
-        ("save (atomic+backup vs json.dump)", t_save, t_plain),
-    ]
-    for name, ours, ref in rows:
-        print(f"{name:<40}{ours * 1000:>8.0f}ms{ref * 1000:>10.0f}ms{ours / ref:>8.2f}x")
-    print(f"validation found {missing_par} missing of {n} (sequential reference: {missing_seq}); "
+    print(f"\n{n:,} entries on weed mini; median (min-max) over {args.rounds} alternated rounds")
+    print(header("registry: ours vs a plain reference (same work, same cache state)"))
+    print("\n".join(rows))
+    print(f"validation found {missing} missing of {n} (sequential reference: {found['seq']}); "
           f"the saved edit changed {changed} line(s)")
     return 0
 

@@ -61,7 +61,7 @@ def settings_from_args(args: argparse.Namespace):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run pixel-tui; returns the process exit code."""
-    from pixel_tui.core.errors import PixelError, render_error
+    from pixel_tui.core.errors import PixelError, redact, render_error
     from pixel_tui.core.printable import SafeStream
 
     parser = build_parser()
@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         module = importlib.import_module("pixel_tui.commands.dashboard")
     # Everything printed from here on carries data (keys, names, log lines): it passes the one filter.
     saved = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
+    sys.stdout, sys.stderr = SafeStream(sys.stdout, redact), SafeStream(sys.stderr, redact)
     try:
         settings = None if getattr(module, "NEEDS_SETTINGS", True) is False else settings_from_args(args)
         return int(module.run(args, settings) or 0)

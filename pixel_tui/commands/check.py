@@ -87,7 +87,10 @@ def run(args: argparse.Namespace, settings) -> int:
     for f in report.findings:
         if f.key not in report.statuses:  # entries that are not objects have no status row
             print(f"  {f.label:<15} {f.key}  ({f.message})")
-    print(f"processed folders nobody registered: {len(result.unregistered)}")
+    folders = sum(1 for item in result.unregistered if item.endswith("/"))
+    files = len(result.unregistered) - folders
+    print(f"processed items nobody registered (under processed/<category>/): {len(result.unregistered)} "
+          f"({folders} folder{'s' * (folders != 1)}, {files} file{'s' * (files != 1)})")
     for item in result.unregistered:
         print(f"  {s3_url(store.bucket, item)}")
     print(f"raw items not promoted yet: {len(result.unpromoted)}")

@@ -36,6 +36,19 @@ def raw_prefix_for(settings, drive_path: str) -> str:
     return settings.raw_prefix + (rel + "/" if rel else "")
 
 
+def uploading_paths(settings, prefix: str, report) -> set[str]:
+    """Paths of the report (missing or differing) that the watched rclone logs list as in flight: the same
+    source the Drive pane's ↑ reads. Transfers are named from the Drive remote's root."""
+    from pixel_tui.core.browse.markers import transfer_matches, uploading_now
+
+    names = uploading_now(settings)
+    if not names:
+        return set()
+    rel = prefix[len(settings.raw_prefix):]  # this folder, from the Drive remote's root
+    return {i.path for i in report.missing + report.differs
+            if any(transfer_matches(t, rel + i.path, False) for t in names)}
+
+
 def _sizes(i, human_bytes, exact_bytes) -> str:
     """The sizes column: one side's size, or both to the byte when they differ ('?' when unknown)."""
     def one(n):
@@ -94,21 +107,26 @@ def run(args, settings) -> int:
     prefix = raw_prefix_for(settings, drive_path)
     hashes = {"auto": None, "yes": True, "no": False}[args.md5]
     report = diff_remote(Rclone(), drive_path, S3Store.from_settings(settings), prefix, settings, hashes=hashes)
+    busy = uploading_paths(settings, prefix, report)
     if args.missing_to:
         _write_missing(args.missing_to, report, drive_path, s3_url(settings.bucket, prefix))
     if args.combined:
         for line in report.combined():
             print(line)
     elif args.json:
-        print(json.dumps(report.to_json(), ensure_ascii=False))
+        doc = report.to_json()
+        doc["uploading"] = sorted(busy)  # missing or differing now, but rclone has them in flight (watched logs)
+        print(json.dumps(doc, ensure_ascii=False))
     else:
         print(f"{drive_path}  vs  {s3_url(settings.bucket, prefix)}")
         for title, items in (("missing", report.missing), ("differs", report.differs),
                              ("dup", report.duplicates), ("shortcut", report.shortcuts), ("extra", report.extra)):
             for i in items:
-                print(f"{title:8} {_sizes(i, human_bytes, exact_bytes):>20}  {i.path}{_why(i)}")
+                shown = "uploading" if i.path in busy else title
+                print(f"{shown:9} {_sizes(i, human_bytes, exact_bytes):>20}  {i.path}{_why(i)}")
         checks = report.checks_text()
-        print(report.summary() + (f" ({checks})" if checks else ""))
+        now = f", {len(busy)} uploading now" if busy else ""
+        print(report.summary() + now + (f" ({checks})" if checks else ""))
         for hint in report.hints():
             print(hint)
     return 0 if report.ok else 1

@@ -15,6 +15,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("id", nargs="?", help="promotion id (for undo)")
     parser.add_argument("--json", action="store_true", help="JSON output")
     parser.add_argument("--yes", "-y", action="store_true", help="undo without asking")
+    parser.add_argument("--copies-only", action="store_true",
+                        help="undo: delete the copies, keep the registry entry as it is now")
 
 
 def run(args, settings) -> int:
@@ -24,8 +26,10 @@ def run(args, settings) -> int:
     if args.action == "undo":
         return _undo(args, settings)
     rows = list_promotions(settings)
+    left = _unfinished_uploads(settings, rows)
     if args.json:
-        print(json.dumps([r.to_dict() for r in rows]))
+        print(json.dumps([{**r.to_dict(), **({"unfinished_uploads": left[r.id]} if r.id in left else {})}
+                          for r in rows]))
         return 0
     if not rows:
         print("no promotions yet")
@@ -38,10 +42,29 @@ def run(args, settings) -> int:
             continue
         print(f"{r.id}  {r.status:<11} {r.mode:<4} {r.category:<24} {r.objects:>7,} obj {human_bytes(r.bytes):>10}  "
               f"{r.user}@{r.host}  {r.sources}")
+        if left.get(r.id):
+            n = left[r.id]
+            print(f"    {n} unfinished multipart upload{'s' if n != 1 else ''} left on the server: "
+                  f"`pixel-tui promote --resume {r.id}` aborts {'them' if n != 1 else 'it'} and goes on")
     bad = [r.id for r in rows if r.status == "unreadable"]
     if bad:
         print(f"pixel-tui: {len(bad)} unreadable journal file(s) skipped: {', '.join(bad)}", file=sys.stderr)
     return 0
+
+
+def _unfinished_uploads(settings, rows) -> dict[str, int]:
+    """Leftover multipart uploads of interrupted promotions; {} (and a note) when S3 cannot be asked."""
+    if not any(r.resumable for r in rows):
+        return {}
+    from pixel_tui.core.errors import PixelError, render_error
+    from pixel_tui.core.promotion.history import count_unfinished_uploads
+    from pixel_tui.core.storage.s3 import store_factory
+
+    try:
+        return count_unfinished_uploads(settings, rows, store_factory(settings))
+    except PixelError as exc:
+        print(f"pixel-tui: could not look for unfinished uploads: {render_error(exc, one_line=True)}", file=sys.stderr)
+        return {}
 
 
 def _undo(args, settings) -> int:
@@ -52,16 +75,18 @@ def _undo(args, settings) -> int:
     if not args.id:
         raise PromotionError("history undo needs a promotion ID", "`pixel-tui history` lists them")
     if not args.yes:
-        print(f"undo promotion {args.id}: delete its copies and restore the registry entry? [y/N] ",
+        what = "keep the registry entry as it is now" if args.copies_only else "restore the registry entry"
+        print(f"undo promotion {args.id}: delete its copies and {what}? [y/N] ",
               end="", file=sys.stderr, flush=True)
         if sys.stdin.readline().strip().lower() not in ("y", "yes"):
             print("pixel-tui: nothing changed", file=sys.stderr)
             return 1
-    result = undo(S3Store.from_settings(settings), settings, args.id)
+    result = undo(S3Store.from_settings(settings), settings, args.id, copies_only=args.copies_only)
     if args.json:
         print(json.dumps(result.to_dict()))
     else:
-        print(f"undone {result.id}: {result.deleted} copies deleted, {result.restored_sources} sources restored")
+        kept = ", registry entry kept as it is" if result.copies_only else ""
+        print(f"undone {result.id}: {result.deleted} copies deleted, {result.restored_sources} sources restored{kept}")
         if result.registry_diff:
             print(result.registry_diff.rstrip("\n"))
     return 0

@@ -55,14 +55,16 @@ def list_remote(url: str, recursive: bool) -> list[dict]:
 
 
 def format_rows(rows: list[dict]) -> str:
-    """Aligned text: size (or DIR), modified, [count bytes], name."""
+    """Aligned text: size (or DIR), modified, [count bytes], name; the level's own folder-marker key (an empty
+    object named like the prefix, so its name here is '') reads ``(folder marker)``."""
     from pixel_tui.core.units import human_bytes
 
     out = []
     for r in rows:
         size = "DIR" if r["is_dir"] else ("?" if r["size"] is None else human_bytes(r["size"]))
         extra = f"  {r['count']:>8} obj {human_bytes(r['bytes']):>9}" if "count" in r else ""
-        out.append(f"{size:>9}  {(r['modified'] or '-')[:19]:19}{extra}  {r['name']}")
+        name = r["name"] or ("(folder marker)" if not r["is_dir"] else "")
+        out.append(f"{size:>9}  {(r['modified'] or '-')[:19]:19}{extra}  {name}")
     return "\n".join(out)
 
 

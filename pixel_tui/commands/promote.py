@@ -64,7 +64,7 @@ def run(args, settings) -> int:
 
 def _latest_incomplete(settings) -> str:
     from pixel_tui.core.promotion.errors import PromotionError
-    from pixel_tui.core.promotion.journal import incomplete
+    from pixel_tui.core.promotion.journal_index import incomplete
 
     pending = incomplete(settings)
     if not pending:

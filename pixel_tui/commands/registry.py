@@ -17,10 +17,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """show / get / set / add / rm."""
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     parents = [repeated_global_options()]
-    p = sub.add_parser("show", parents=parents, help="every dataset with group, stage, type, path and local status")
+    p = sub.add_parser("show", parents=parents, help="every dataset with group, stage, type, path and its status in S3 (as `check` and the screen say it)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--offline", action="store_true",
+                   help="do not look in S3 (S3 paths then read 'not checked', not ok or missing)")
     p = sub.add_parser("get", parents=parents, help="print one entry as JSON")
-    p.add_argument("address", metavar="GROUP/NAME", help="e.g. datasets/cot_reasoning/CoT_Temporal_Reasoning")
+    p.add_argument("address", metavar="GROUP/NAME",
+                   help="e.g. datasets/cot_reasoning/CoT_Temporal_Reasoning, or a unique NAME alone")
     for action, text in (("set", "change fields of an existing entry"), ("add", "add a new entry")):
         p = sub.add_parser(action, parents=parents, help=text)
         p.add_argument("address", metavar="GROUP/NAME")
@@ -41,6 +44,10 @@ def parse_value(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         return text
+    except RecursionError:
+        from pixel_tui.core.registry.document import RegistryEditError
+
+        raise RegistryEditError(f"value {text[:40]}... is nested too deeply to store", "flatten it") from None
 
 
 def parse_fields(pairs: list[str]) -> dict[str, Any]:
@@ -57,12 +64,19 @@ def parse_fields(pairs: list[str]) -> dict[str, Any]:
 
 
 def split_address(reg, address: str, must_exist: bool = True) -> tuple[str, str]:
-    """GROUP/NAME -> (group, name), with a message listing the groups when the group is unknown."""
+    """GROUP/NAME -> (group, name); a unique NAME alone is enough (an ambiguous one lists the candidates);
+    an unknown group gets a message listing the groups."""
     from pixel_tui.core.registry.document import RegistryEditError
 
     known = reg.split_key(address.strip("/"))
     if known is not None:
         return known
+    by_name = reg.find(address.strip("/"))
+    if len(by_name) == 1:
+        return by_name[0].group, by_name[0].name
+    if len(by_name) > 1:
+        raise RegistryEditError(f"{address!r} names {len(by_name)} datasets in {reg.location}",
+                                "give GROUP/NAME: " + ", ".join(r.key for r in by_name))
     group, _, name = address.strip("/").rpartition("/")
     if not group or not name:
         raise RegistryEditError(f"{address!r} is not GROUP/NAME", "e.g. datasets/cot_reasoning/CoT_Temporal_Reasoning")
@@ -80,7 +94,7 @@ def open_registry(settings):
     if not settings.registry:
         raise ConfigError("no registry configured", "pass --registry PATH_OR_S3_URL or set `registry.location`")
     return Registry.load(settings.registry, store_factory=store_factory(settings),
-                         backup_dir=settings.state_path / "registry-backups")
+                         backup_dir=settings.state_path / "registry-backups", max_bytes=settings.registry_max_bytes)
 
 
 def run(args: argparse.Namespace, settings) -> int:
@@ -90,7 +104,7 @@ def run(args: argparse.Namespace, settings) -> int:
 
     reg = open_registry(settings)
     if args.action == "show":
-        return _show(reg, settings, args.json)
+        return _show(reg, settings, args.json, offline=args.offline)
     if args.action == "get":
         group, name = split_address(reg, args.address)
         ref = reg.ref(group, name)
@@ -107,6 +121,9 @@ def run(args: argparse.Namespace, settings) -> int:
         fields = parse_fields(args.fields)
         group, name = split_address(reg, args.address, must_exist=args.action == "set" or not args.new_group)
         exists = reg.ref(group, name) is not None
+        from pixel_tui.core.registry.fields import check_fields
+
+        check_fields(fields, reg.datasets())
         if args.action == "set":
             if not exists:
                 raise RegistryEditError(f"no dataset {group}/{name} in {reg.location}", "use `registry add` to create it")
@@ -131,25 +148,36 @@ def run(args: argparse.Namespace, settings) -> int:
     return 0
 
 
-def _show(reg, settings, as_json: bool) -> int:
-    from pixel_tui.core.registry.validate import validate
+def _show(reg, settings, as_json: bool, offline: bool = False) -> int:
+    from pixel_tui.core.registry.validate import NOT_CHECKED, S3Checker, validate
+    from pixel_tui.core.storage.s3 import store_factory
+    from pixel_tui.core.storage.s3url import is_s3_url
 
-    report = validate(reg, bucket=settings.bucket)
+    checker = None if offline else S3Checker(store_factory(settings))
+    report = validate(reg, bucket=settings.bucket, checker=checker)
     refs = reg.datasets()
+
+    def status(r) -> str:
+        # Without a look in S3, an S3 path that nothing else is wrong with is not "ok": it was not checked.
+        st = report.statuses[r.key]
+        return NOT_CHECKED if offline and st == "ok" and is_s3_url(r.path) else st
+
     if as_json:
         out = {
             "location": reg.location,
-            "datasets": [{"group": r.group, "name": r.name, "status": report.statuses[r.key], "entry": r.entry}
-                         for r in refs],
+            "s3_checked": not offline,
+            "datasets": [{"group": r.group, "name": r.name, "status": status(r), "entry": r.entry} for r in refs],
             "findings": [f.as_dict() for f in report.findings],
         }
         print(json.dumps(out, indent=2, ensure_ascii=False))
         return 0
-    rows = [(r.group, r.name, str(r.entry.get("stage", "")), str(r.entry.get("type", "")),
-             report.statuses[r.key], r.path) for r in refs]
+    rows = [(r.group, r.name, str(r.entry.get("stage", "")), str(r.entry.get("type", "")), status(r), r.path)
+            for r in refs]
     header = ("GROUP", "NAME", "STAGE", "TYPE", "STATUS", "PATH")
     widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(header[:-1])]
     for row in [header, *rows]:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[-1])
     print(f"{len(refs)} datasets, {report.on_s3} with an S3 path ({reg.location})")
+    if offline:
+        print("S3 not checked (--offline): S3 paths read 'not checked'; run without --offline to look")
     return 0

@@ -67,8 +67,12 @@ def run(args, settings) -> int:
     from pixel_tui.core.jobs.tail import expand_sources
 
     stall = args.stall_seconds if args.stall_seconds is not None else (settings.stall_seconds if settings else 600.0)
+    from pixel_tui.core.config import check_http_url
     from pixel_tui.core.jobs.rc import display_url
 
+    for p in args.logs:
+        if "://" in p:
+            check_http_url(p, "rc URL")  # a bad port is a message and exit 2, not a traceback
     paths = expand_sources(args.logs)
     # A glob that matches nothing is an error a cron job must see, not an empty success.
     unmatched = [p for p in args.logs if "://" not in p and not expand_sources([p])]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 from pixel_tui.core.errors import ConfigError
 
@@ -17,6 +19,33 @@ DEFAULT_GROUP_MAP = {
     "priority_datasets": "priority",
     "edge_case_sources": "edge_cases",
 }
+
+
+# What S3 and rclone accept as a bucket name (botocore's own rule), so a bad one is a message, not a traceback.
+_BUCKET = re.compile(r"[A-Za-z0-9._-]{1,255}")
+_HOST = re.compile(r"[A-Za-z0-9._%:-]+")  # a name, IPv4 or (bracket-less) IPv6 address; no spaces
+
+
+def check_http_url(url: str, what: str) -> str:
+    """``url`` if it is http(s)://host[:port][/path]; else a ConfigError naming ``what`` (the URL redacted)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError for a non-numeric or out-of-range port
+    except ValueError as exc:
+        raise ConfigError(f"{what} {url!r} is not a valid URL ({exc})", "e.g. http://127.0.0.1:5572") from None
+    if parts.scheme not in ("http", "https") or not _HOST.fullmatch(parts.hostname or ""):
+        raise ConfigError(f"{what} {url!r} is not an http:// or https:// URL with a host",
+                          "e.g. https://s3.example.com or http://127.0.0.1:9000")
+    del port
+    return url
+
+
+def check_bucket(name: str, where: str = "") -> str:
+    """``name`` if S3 could accept it as a bucket name (letters, digits, '.', '-', '_'); else a ConfigError."""
+    if not _BUCKET.fullmatch(name or ""):
+        raise ConfigError(f"{where}invalid bucket name {name!r}: only letters, digits, '.', '-' and '_' are allowed",
+                          "check s3.bucket, --bucket or the s3:// URL")
+    return name
 
 
 def xdg_config_path() -> Path:
@@ -41,6 +70,10 @@ class Settings:
     addressing_style: str = field(default="path", metadata={"section": "s3", "choices": ("path", "virtual", "auto")})
     profile: str | None = field(default=None, metadata={"section": "s3"})
     rclone_remote: str | None = field(default=None, metadata={"section": "s3"})
+    # Bounded waits: an unreachable or silent endpoint is reported within about attempts x time-out.
+    connect_timeout: float = field(default=5.0, metadata={"section": "s3"})
+    read_timeout: float = field(default=20.0, metadata={"section": "s3"})
+    max_attempts: int = field(default=3, metadata={"section": "s3"})
     raw_prefix: str = field(default="gdrive/raw/", metadata={"section": "s3"})
     processed_prefix: str = field(default="gdrive/processed/", metadata={"section": "s3"})
     # Scratch keys of `check --provider` and the once-per-endpoint probe of conditional writes (deleted after).
@@ -55,6 +88,7 @@ class Settings:
     stall_seconds: float = field(default=600.0, metadata={"section": "monitor"})
     registry: str | None = field(default=None, metadata={"section": "registry", "key": "location"})
     backups: int = field(default=5, metadata={"section": "registry"})
+    registry_max_mb: int = field(default=256, metadata={"section": "registry", "key": "max_mb"})
     copy_cutoff: int = field(default=4_995 * 1024 * 1024, metadata={"section": "promotion"})
     part_size: int = field(default=256 * 1024 * 1024, metadata={"section": "promotion"})
     concurrency: int = field(default=16, metadata={"section": "promotion"})
@@ -67,6 +101,11 @@ class Settings:
     def state_path(self) -> Path:
         """The state directory as a Path (journals, audit log, backups of last resort)."""
         return Path(self.state_dir).expanduser() if self.state_dir else xdg_state_dir()
+
+    @property
+    def registry_max_bytes(self) -> int:
+        """The most of a registry we read (`registry.max_mb`), in bytes."""
+        return self.registry_max_mb * 1024 * 1024
 
     def require_bucket(self) -> str:
         """Return the bucket or raise a ConfigError saying where to set it."""
@@ -165,6 +204,10 @@ def _from_toml(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} on line {line})",
+                          "save the config file as UTF-8") from None
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -234,6 +277,14 @@ def load_settings(
 
 def _check(settings: Settings) -> None:
     where = settings.config_file or "the settings"
+    if settings.endpoint_url:
+        # Without a scheme it means https://, as rclone reads it (storage.s3.endpoint_url).
+        url = settings.endpoint_url.strip()
+        check_http_url(url if "://" in url else "https://" + url, f"{where}: `s3.endpoint_url`")
+    if settings.bucket:
+        check_bucket(settings.bucket, f"{where}: `s3.bucket`: ")
+    for url in settings.rc_urls:
+        check_http_url(url if "://" in url else f"http://{url}", f"{where}: rc URL in `monitor.rc_urls`")
     for category in settings.categories:
         if not category or "/" in category or category in (".", ".."):
             raise ConfigError(f"{where}: invalid category name {category!r} in `categories.names`")
@@ -243,6 +294,13 @@ def _check(settings: Settings) -> None:
                 f"{where}: `categories.registry_groups.{group}` maps to unknown category {category!r}",
                 f"categories are: {', '.join(settings.categories)}",
             )
+    for key in ("connect_timeout", "read_timeout"):
+        if not 0 < getattr(settings, key) <= 3600:
+            raise ConfigError(f"{where}: `s3.{key}` must be between 0 and 3600 seconds, got {getattr(settings, key)}")
+    if not 1 <= settings.max_attempts <= 20:
+        raise ConfigError(f"{where}: `s3.max_attempts` must be between 1 and 20, got {settings.max_attempts}")
+    if settings.registry_max_mb < 1:
+        raise ConfigError(f"{where}: `registry.max_mb` must be at least 1, got {settings.registry_max_mb}")
     if settings.copy_cutoff > 5 * 1024**3:
         raise ConfigError(f"{where}: `promotion.copy_cutoff` is above the S3 limit of 5 GiB for one CopyObject")
 

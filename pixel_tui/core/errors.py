@@ -37,10 +37,17 @@ def redact(text: str) -> str:
     parameters of rclone connection strings, and secret environment assignments and flags."""
     if not text:
         return text
-    text = _URL_PASSWORD.sub(lambda m: f"{m.group(1) or m.group(2)}:{MASK}@", text)
-    text = _CONN_PARAM.sub(rf"\1{MASK}", text)
-    text = _ENV_SECRET.sub(rf"\1{MASK}", text)
-    return _FLAG_SECRET.sub(rf"\1{MASK}", text)
+    # Each pattern needs a character most text lacks: test for it first (the CLI redacts every line it
+    # prints, and the full patterns cost ~50 µs a line).
+    if "@" in text:
+        text = _URL_PASSWORD.sub(lambda m: f"{m.group(1) or m.group(2)}:{MASK}@", text)
+    if "=" in text:
+        text = _CONN_PARAM.sub(rf"\1{MASK}", text)
+        if "AWS_" in text or "RCLONE_" in text:
+            text = _ENV_SECRET.sub(rf"\1{MASK}", text)
+    if "--" in text:
+        text = _FLAG_SECRET.sub(rf"\1{MASK}", text)
+    return text
 
 
 class PixelError(Exception):

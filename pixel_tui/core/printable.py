@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import re
-from typing import TextIO
+from typing import Callable, TextIO
 
 # C0 (but tab and newline), DEL, C1, and the Unicode bidi embeddings/overrides/isolates.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -36,16 +36,19 @@ class SafeStream(io.TextIOBase):
     """A text stream that escapes control characters on their way to ``raw``.
 
     The CLI installs it as sys.stdout and sys.stderr, so every print is covered at the one place all
-    output passes. Our own terminal controls (the promote progress line's ``\\r`` and erase-line)
-    go through ``write_control``, which is the only way around the filter.
+    output passes. ``redact`` (the CLI passes core.errors.redact) masks credentials on the same way
+    out, as the last line of defence behind the messages that redact their own. Our own terminal
+    controls (the promote progress line's ``\\r`` and erase-line) go through ``write_control``, the
+    only way around the filter.
     """
 
-    def __init__(self, raw: TextIO) -> None:
+    def __init__(self, raw: TextIO, redact: Callable[[str], str] | None = None) -> None:
         self.raw = raw
+        self._redact = redact
 
     def write(self, text: str) -> int:
-        """Write ``text`` with data's control characters escaped."""
-        self.raw.write(printable(text))
+        """Write ``text`` with data's control characters escaped (and secrets masked)."""
+        self.raw.write(printable(self._redact(text) if self._redact else text))
         return len(text)
 
     def write_control(self, text: str) -> None:

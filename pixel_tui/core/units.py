@@ -24,9 +24,11 @@ days). Unknown (None, NaN, infinite) is ``-``; a negative value (clock skew, an 
 passed) is ``0s``. humanize's phrases ("an hour") are too wide and too vague for this, so
 durations do not use it.
 
-The registry's ``size_mb`` field is data, not display: decimal megabytes (``size_mb``), shown as
-written wherever the field itself is shown (``12.5 MB`` in the registry table, the form's
-``size (MB)`` label).
+The registry's ``size_mb`` field is data, not display, shown as written wherever the field itself
+is shown (``12.5 MB`` in the registry table, the form's ``size (MB)`` label). Teams write it in
+decimal megabytes or in MiB-based values (37 for 37 MiB): ``size_mb_unit`` tells which one a value
+agrees with, ``size_convention`` infers a file's from its entries, and ``size_mb`` writes in either
+(decimal MB when the file does not say).
 """
 
 from __future__ import annotations
@@ -79,6 +81,38 @@ def human_duration(seconds: float | None) -> str:
     return f"{d}d{h:02d}h"
 
 
-def size_mb(n_bytes: int) -> float:
-    """Bytes as the registry's ``size_mb`` field: decimal megabytes, two decimals."""
-    return round(n_bytes / 1_000_000, 2)
+MB, MIB = 1_000_000, 1024 * 1024
+
+
+def size_mb(n_bytes: int, unit: int = MB) -> float:
+    """Bytes as the registry's ``size_mb`` field in ``unit`` (decimal MB unless the file uses MiB), two decimals."""
+    return round(n_bytes / unit, 2)
+
+
+def _decimals(value: float) -> int:
+    """Decimal places a written number states: 37 none, 3.0 and 38.8 one, 0.25 two."""
+    if isinstance(value, int):
+        return 0
+    text = repr(float(value))
+    return max(1, len(text.split(".")[1].rstrip("0"))) if "." in text and "e" not in text else 0
+
+
+def size_mb_units(value: float, n_bytes: int) -> set[int]:
+    """The units (MB, MIB) in which a written ``size_mb`` equals ``n_bytes`` within the value's own rounding
+    (37 agrees with 38,797,312 B in MiB; 38.8 agrees with it in MB); empty when neither."""
+    places = min(_decimals(value), 6)
+    slack = 0.5 * 10 ** -places + 1e-9
+    return {unit for unit in (MB, MIB) if abs(n_bytes / unit - value) <= slack}
+
+
+def size_convention(pairs) -> int | None:
+    """The unit a registry writes ``size_mb`` in, from (size_mb, bytes) pairs of its entries: the one more
+    entries agree with only in that unit (None when the pairs do not tell)."""
+    votes = {MB: 0, MIB: 0}
+    for value, n_bytes in pairs:
+        agree = size_mb_units(value, n_bytes)
+        if len(agree) == 1:
+            votes[agree.pop()] += 1
+    if votes[MB] == votes[MIB]:
+        return None
+    return MB if votes[MB] > votes[MIB] else MIB

@@ -12,15 +12,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pixel_tui.core.config import Settings
+from pixel_tui.core.errors import ConfigError
 from pixel_tui.core.storage.rclone import CopyJob, Rclone, RcloneEnv
 from pixel_tui.core.storage.s3 import S3Store
 from pixel_tui.demo.data import FILES, PROCESSED, file_bytes, registry_text, write_drive
-from pixel_tui.demo.seaweedfs import WeedServer
+from pixel_tui.demo.seaweedfs import WeedServer, read_pidfile
 
 BUCKET = "pixel-data"
 DRIVE_REMOTE = "demodrive"
 S3_REMOTE = "demos3"
 LOG_NAME = "upload_raw_final.log"
+MARKER = ".pixel-tui-demo"  # the file that makes a directory the demo's own (and --reset able to delete it)
 
 
 @dataclass
@@ -98,17 +100,16 @@ def _load_state(root: Path) -> dict:
 
 def _save_state(root: Path, state: dict) -> None:
     path = root / "demo.json"
-    path.write_text(json.dumps(state, indent=2))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds the S3 secret
+    with os.fdopen(fd, "w") as f:
+        f.write(json.dumps(state, indent=2))
     path.chmod(0o600)
 
 
 def start_demo(root: Path, reset: bool = False, bwlimit: str = "300k", start_upload: bool = True) -> DemoEnv:
     """Start (or restart) the demo under ``root``: server, seeded bucket, Drive folder, registry, upload."""
     root = Path(root).expanduser().resolve()
-    if reset and root.exists():
-        _stop_leftovers(root)
-        shutil.rmtree(root)
-    root.mkdir(parents=True, exist_ok=True)
+    claim_state_dir(root, reset)
     state = _load_state(root)
     _stop_leftovers(root)
     server = WeedServer(root / "weed", buckets=(BUCKET,))
@@ -138,7 +139,7 @@ def start_demo(root: Path, reset: bool = False, bwlimit: str = "300k", start_upl
         _save_state(root, {**state, "seeded": True})
         if start_upload:
             env.job = _start_upload(env, bwlimit)
-            _save_state(root, {**_load_state(root), "rclone_pid": env.job.pid})
+            _save_state(root, {**_load_state(root), "rclone_pid": env.job.pid, "rclone_argv": list(env.job.argv)})
     except BaseException:
         env.stop()
         raise
@@ -146,29 +147,54 @@ def start_demo(root: Path, reset: bool = False, bwlimit: str = "300k", start_upl
 
 
 def _stop_leftovers(root: Path) -> None:
-    """A demo killed without cleanup leaves weed and rclone running: find every one started for
-    this state directory (its path is in their command line) and stop it by PID."""
-    for pid in _processes_under(root):
-        _kill(pid)
+    """A demo killed without cleanup leaves weed and rclone running: stop each process whose pid file
+    this demo wrote, and only while its command line is still exactly the one the demo started (a
+    reused pid, or another program whose arguments merely contain this path, is left alone)."""
+    state = _load_state(root)
+    recorded = [read_pidfile(root / "weed" / "weed.pid"), (state.get("rclone_pid"), state.get("rclone_argv"))]
+    for pid, argv in recorded:
+        if isinstance(pid, int) and isinstance(argv, list) and _cmdline(pid) == argv:
+            _kill(pid)
     pidfile = root / "weed" / "weed.pid"
     if pidfile.exists():
         pidfile.unlink()
 
 
-def _processes_under(root: Path) -> list[int]:
-    marker = str(root).encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if argv and Path(argv[0].decode(errors="replace")).name in ("weed", "rclone") and \
-                any(marker in arg for arg in argv[1:]):
-            found.append(int(entry.name))
-    return found
+def _cmdline(pid: int) -> list[str] | None:
+    """The argv of a running process, or None when it is gone (or a zombie, or not ours to read)."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    if not raw:
+        return None
+    return [arg.decode(errors="surrogateescape") for arg in raw.rstrip(b"\0").split(b"\0")]
+
+
+def claim_state_dir(root: Path, reset: bool) -> None:
+    """Make sure ``root`` is the demo's own directory (its marker file) before using or deleting it.
+
+    An existing directory without the marker is refused: ``--reset`` would otherwise delete whatever
+    folder it was given. A directory from before the marker existed (a ``demo.json`` with the demo's
+    credentials in it) is adopted when not resetting.
+    """
+    marker = root / MARKER
+    if root.exists() and not root.is_dir():
+        raise ConfigError(f"demo state dir {root} exists and is not a directory",
+                          "give --state-dir a new or empty folder")
+    if root.is_dir() and not marker.is_file():
+        legacy = "access_key" in _load_state(root)
+        if any(root.iterdir()) and (reset or not legacy):
+            raise ConfigError(f"{root} is not a pixel-tui demo directory (no {MARKER} in it); "
+                              f"the demo {'deletes' if reset else 'writes into'} only its own",
+                              "give --state-dir a new or empty folder")
+    if reset and root.exists():
+        _stop_leftovers(root)
+        shutil.rmtree(root)
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    root.chmod(0o700)
+    if not marker.is_file():
+        marker.write_text("This folder is the pixel-tui demo's; `pixel-tui demo --reset` deletes it.\n")
 
 
 def _seed(env: DemoEnv, fresh: bool) -> None:

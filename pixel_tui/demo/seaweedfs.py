@@ -16,6 +16,7 @@ from pixel_tui.core.binaries import find_binary
 from pixel_tui.core.errors import PixelError
 from pixel_tui.core.storage.rclone import RcloneEnv, rclone_s3_env
 from pixel_tui.core.units import human_duration
+from pixel_tui.demo.weed_security import scrubbed_env, write_security
 
 # Listeners weed mini opens; each gets a free port. gRPC ports default to http+10000, and the
 # mini worker dials the admin gRPC port at admin+10000 whatever -admin.port.grpc says, so the
@@ -50,6 +51,23 @@ def _admin_pair() -> tuple[int, int]:
     raise PixelError("could not find free ports for weed's admin listener")
 
 
+def write_pidfile(path: Path, pid: int, argv: list[str]) -> None:
+    """Record a process we started: its pid and its exact argv, so a later cleanup can tell it from a
+    reused pid or another program (JSON, 0600)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump({"pid": pid, "argv": [str(a) for a in argv]}, f)
+
+
+def read_pidfile(path: Path) -> tuple[int | None, list[str] | None]:
+    """(pid, argv) from a pid file written by ``write_pidfile``; (None, None) when absent or not ours."""
+    try:
+        data = json.loads(path.read_text())
+        return int(data["pid"]), list(data["argv"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, None
+
+
 @dataclass
 class WeedServer:
     """A running (or startable) `weed mini` with its own data dir, ports and credentials."""
@@ -81,7 +99,12 @@ class WeedServer:
             "-s3.port.iceberg=0", "-s3.port.lance=0",
             f"-s3.config={self.data_dir / 's3.json'}",
             "-master.volumeSizeLimitMB=64", "-volume.max=0",
+            # Only the S3 gateway is for clients: master and filer HTTP off, the volume HTTP port JWT-signed
+            # (security.toml), the local sockets inside the 0700 data dir instead of /tmp.
+            "-disableHttp",
         ]
+        if len(str(self.data_dir / "filer.sock")) < 100:  # a unix socket path has a 108-byte limit
+            args += [f"-filer.localSocket={self.data_dir / 'filer.sock'}", f"-s3.localSocket={self.data_dir / 's3.sock'}"]
         args += [f"-{flag}={port}" for flag, port in self.ports.items()]
         if self.buckets:
             args.append("-bucket=" + ",".join(self.buckets))
@@ -99,8 +122,8 @@ class WeedServer:
 
     def start(self, timeout: float = 60.0) -> "WeedServer":
         """Start weed mini, wait until its S3 port answers, return self."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        (self.data_dir / "data").mkdir(exist_ok=True)
+        write_security(self.data_dir)
+        (self.data_dir / "data").mkdir(mode=0o700, exist_ok=True)
         identities = {"identities": [{
             "name": "pixel",
             "credentials": [{"accessKey": self.access_key, "secretKey": self.secret_key}],
@@ -115,43 +138,42 @@ class WeedServer:
         log = open(self.data_dir / "weed.log", "ab")
         self.process = subprocess.Popen(
             self.command(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            cwd=self.data_dir, start_new_session=True,
+            cwd=self.data_dir, start_new_session=True, env=scrubbed_env(),
         )
         log.close()
-        (self.data_dir / "weed.pid").write_text(str(self.process.pid))
+        write_pidfile(self.data_dir / "weed.pid", self.process.pid, self.process.args)
         self._wait_ready(timeout)
         return self
 
     def _wait_ready(self, timeout: float) -> None:
-        import urllib.error
-        import urllib.request
-
         deadline = time.monotonic() + timeout
+        client = self._probe_client()
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 tail = (self.data_dir / "weed.log").read_text(errors="replace")[-2000:]
                 raise PixelError(f"weed mini exited with code {self.process.returncode}:\n{tail}")
-            try:
-                urllib.request.urlopen(self.endpoint_url + "/", timeout=1)
+            if self._s3_ready(client):
                 return
-            except urllib.error.HTTPError:
-                # 403 without credentials means the S3 gateway is up and enforcing auth.
-                if self._filer_ready():
-                    return
-            except OSError:
-                pass
             time.sleep(0.2)
         self.stop()
         raise PixelError(f"weed mini did not answer on {self.endpoint_url} within {human_duration(timeout)}")
 
-    def _filer_ready(self) -> bool:
-        import urllib.request
+    def _probe_client(self):
+        import boto3
+        from botocore.config import Config
 
+        return boto3.client("s3", endpoint_url=self.endpoint_url, region_name="us-east-1",
+                            aws_access_key_id=self.access_key, aws_secret_access_key=self.secret_key,
+                            config=Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 1}))
+
+    def _s3_ready(self, client) -> bool:
+        """A signed ListBuckets answers and names every bucket asked for (the filer behind it is up).
+        The master and filer HTTP ports are off (see command()), so S3 is the only way to ask."""
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{self.ports['filer.port']}/", timeout=1)
-            return True
-        except Exception as exc:  # an HTTP error still proves the filer answers
-            return hasattr(exc, "code")
+            names = {b["Name"] for b in client.list_buckets().get("Buckets", [])}
+        except Exception:  # noqa: BLE001 - not listening yet, or the filer behind the gateway not up yet
+            return False
+        return set(self.buckets) <= names
 
     def stop(self, timeout: float = 15.0) -> None:
         """Stop the server by its PID (SIGTERM, then SIGKILL)."""
@@ -169,9 +191,20 @@ class WeedServer:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(5)
         self.process = None
+        self._remove_sockets()
         pidfile = self.data_dir / "weed.pid"
         if pidfile.exists():
             pidfile.unlink()
+
+    def _remove_sockets(self) -> None:
+        """weed leaves a gRPC unix socket per component in /tmp (mTLS-guarded, but litter): remove ours."""
+        for port in self.ports.values():
+            for sock in Path("/tmp").glob(f"seaweedfs-*-{port}.sock"):
+                try:
+                    if sock.is_socket() and sock.lstat().st_uid == os.getuid():
+                        sock.unlink()
+                except OSError:
+                    pass
 
     def __enter__(self) -> "WeedServer":
         return self.start() if self.process is None else self

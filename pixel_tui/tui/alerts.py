@@ -44,6 +44,9 @@ class JobAlerts:
                 continue
             if status.state in ALERT_STATES:
                 self.alert(f"{job_name(source)}: {status.state.upper()}", ALERT_STATES[status.state])
+            if status.state == "finished":
+                # What it uploaded is now in raw: the Drive markers and the raw levels are stale.
+                self.refresh_trees(drive=True, s3_prefixes=[self.services.settings.raw_prefix])
             elif before == "stalled" and status.state == "running":
                 self.alert(f"{job_name(source)}: moving again", "information")
 
@@ -57,10 +60,27 @@ class JobAlerts:
         """A promotion ended (its dialog says the details)."""
         r = message.result
         self.alert(f"promotion done: {r.copied:,} copied, {r.verified:,} verified")
-        # The trees below the dialog now show stale markers: reload them (keeping place and filter).
+        self.refresh_trees(s3_prefixes=self._promotion_prefixes())
+
+    def _promotion_prefixes(self) -> list[str]:
+        """The S3 levels a promotion or an undo changes: raw (promoted markers) and processed (the copies)."""
+        s = self.services.settings
+        return [s.raw_prefix, s.processed_prefix]
+
+    def on_promotion_undone(self, message) -> None:
+        """An undo deleted copies and restored the registry: the S3 trees below are stale."""
+        self.refresh_trees(s3_prefixes=self._promotion_prefixes())
+
+    def refresh_trees(self, drive: bool = False, s3_prefixes=()) -> None:
+        """Reload exactly the levels an event changed (each keeps its place, filter and marks): the Drive
+        panes when ``drive``, the S3 panes showing something under ``s3_prefixes``."""
         for screen in self.screen_stack:
+            if drive:
+                for pane in screen.query("DrivePane"):
+                    pane.action_refresh()
             for pane in screen.query("S3Pane"):
-                pane.action_refresh()
+                if pane.affected_by(s3_prefixes):
+                    pane.action_refresh()
 
     def on_promotion_stopped(self, message) -> None:
         """A promotion stopped with an error (resumable from the history)."""

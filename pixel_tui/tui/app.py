@@ -70,6 +70,53 @@ class PixelApp(JobAlerts, App):
         self.job_feed.start(self)
         offer_resume(self)
         self.start_alerts()
+        self._watch_hangup()
+        self.run_worker(self._say_recovery, thread=True, group="registry-recovery")
+
+    # -- nothing typed is lost ------------------------------------------------------------------------
+    def _unsaved_screens(self) -> list:
+        return [s for s in self.screen_stack if getattr(s, "unsaved", None) and s.unsaved()]
+
+    async def action_quit(self) -> None:
+        """Quit; with unsaved registry edits, ask first (save / discard / cancel)."""
+        unsaved = self._unsaved_screens()
+        if not unsaved:
+            self.exit()
+            return
+        unsaved[-1].leave_then(self.exit)
+
+    def _watch_hangup(self) -> None:
+        """A closed terminal (SIGHUP) keeps unsaved registry edits in a recovery file before the app ends."""
+        import asyncio
+        import signal
+
+        try:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hung_up)
+        except (NotImplementedError, RuntimeError, ValueError):  # no signals here (not the main thread)
+            pass
+
+    def _hung_up(self) -> None:
+        from pixel_tui.core.registry.recovery import write_recovery
+
+        # Written here, not in a worker: the process is about to end and nobody is there to ask.
+        for screen in self._unsaved_screens():
+            try:
+                write_recovery(screen.reg.location, screen.reg.render(), self.services.settings.state_path)
+            except OSError:
+                continue
+        self.exit(return_code=129)
+
+    def _say_recovery(self) -> None:
+        """At start: say where unsaved edits of an earlier session were kept (runs in a worker)."""
+        from pixel_tui.core.registry.recovery import pending_recovery
+
+        settings = self.services.settings
+        path = pending_recovery(settings.registry, settings.state_path)
+        if path is not None:
+            self.call_from_thread(
+                self.notify, f"Unsaved registry edits from a session that was closed were kept in {path}. "
+                f"Compare it with {settings.registry}, reapply what you need, then delete it.",
+                title="Registry edits recovered", severity="warning", timeout=60)
 
     def on_unmount(self) -> None:
         """Wake the feed's watcher so it ends now: quitting waits for its thread."""

@@ -51,3 +51,11 @@ class PromotionStopped(Message):
     def __init__(self, error: str, resumable_id: str) -> None:
         super().__init__()
         self.error, self.resumable_id = error, resumable_id
+
+
+class PromotionUndone(Message):
+    """A promotion was undone (its copies deleted, the registry entry restored or kept): trees refresh."""
+
+    def __init__(self, promotion_id: str) -> None:
+        super().__init__()
+        self.promotion_id = promotion_id

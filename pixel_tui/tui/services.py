@@ -8,6 +8,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pixel_tui.core.browse.shared_level import SharedLevels
+    from pixel_tui.core.browse.totals_snapshot import TotalsSnapshots
     from pixel_tui.core.config import Settings
     from pixel_tui.core.storage.rclone import Rclone
     from pixel_tui.core.storage.s3 import S3Store
@@ -39,6 +41,21 @@ class Services:
         from pixel_tui.core.storage.rclone import Rclone
 
         return Rclone(env=self.rclone_env)
+
+    @cached_property
+    def levels(self) -> "SharedLevels":
+        """S3 level listings shared by the panes (the S3 pane's rows and the Drive pane's markers)."""
+        from pixel_tui.core.browse.shared_level import SharedLevels
+
+        return SharedLevels()
+
+    @cached_property
+    def totals(self) -> "TotalsSnapshots":
+        """Folder totals remembered in the state dir for this endpoint and bucket (read in workers)."""
+        from pixel_tui.core.browse.totals_snapshot import TotalsSnapshots
+
+        s = self.settings
+        return TotalsSnapshots(s.state_path, s.endpoint_url or "", s.bucket or "")
 
     @cached_property
     def feed(self) -> "JobFeed":

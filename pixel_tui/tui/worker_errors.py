@@ -26,6 +26,8 @@ from textual.app import App
 from textual.message import Message
 from textual.message_pump import MessagePump
 
+from pixel_tui.core.files import ensure_private_dir, open_private
+
 ERRORS_LOG = "errors.log"
 
 
@@ -39,8 +41,8 @@ def log_error(state_dir: Path, what: str, exc: BaseException) -> Path | None:
     """Append ``exc``'s traceback to ``state_dir/errors.log``; the log's path, or None when it cannot be written."""
     path = Path(state_dir) / ERRORS_LOG
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as fp:
+        ensure_private_dir(path.parent)
+        with open_private(path) as fp:  # tracebacks may quote paths and keys: owner-only
             fp.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} {what} failed\n")
             fp.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
     except OSError:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from browser_helpers import build, screen_text, seed, settings_for, settle
+from browser_helpers import DRIVE_FILES, build, screen_text, seed, settings_for, settle
 
+from pixel_tui.core.units import human_bytes
 from pixel_tui.tui.dialogs.preview import PreviewScreen
 
 
@@ -24,13 +25,22 @@ async def test_opens_both_sides_with_sync_markers(browser):
         drive, s3 = home.drive.entries, home.s3.entries
         assert drive.level.names == ["Alpha Set/", "Beta_downloaded/", "changed.json", "not uploaded yet/",
                                      "notes.txt", "plus+sign.json"]
+        # Folders are marked from their whole subtree: partial is not "differs" (that is for content).
         assert drive.markers == {"changed.json": "differs", "not uploaded yet/": "missing",
-                                 "notes.txt": "uploaded", "plus+sign.json": "uploaded"}
+                                 "notes.txt": "uploaded", "plus+sign.json": "uploaded",
+                                 "Alpha Set/": "uploaded", "Beta_downloaded/": "partial"}
+        assert drive.info["Beta_downloaded/"] == "1/2 uploaded" and drive.info["Alpha Set/"] == "2/2 uploaded"
         assert sorted(s3.level.names) == ["Alpha Set/", "Beta_downloaded/", "changed.json", "notes.txt",
                                           "only on s3.bin", "plus+sign.json"]
         assert s3.markers["Alpha Set/"] == "promoted" and not s3.markers["notes.txt"]
         text = screen_text(browser)
         assert "≠ changed.json" in text and "✗ not uploaded yet/" in text and "★ Alpha Set/" in text
+        assert "◐ Beta_downloaded/" in text
+        # The root's status line says what it counts (this level) and what the whole subtree holds.
+        status = home.drive.query_one("StatusLine").render().plain
+        total = sum(len(v) for v in DRIVE_FILES.values())
+        assert "this level 2/3 uploaded" in status, status
+        assert f"whole tree 5/8 uploaded, 2 missing, 1 differ, {human_bytes(total)}" in status, status
         assert "s3://" + browser.services.settings.bucket in text
 
 
@@ -101,8 +111,8 @@ async def test_folder_totals_and_marks_for_promotion(browser):
         home = browser.screen
         await pilot.press("j", "s")  # totals of Beta_downloaded/ on the Drive side
         await settle(pilot)
-        assert home.drive.entries.info["Beta_downloaded/"].endswith("1/2 uploaded")
-        assert home.drive.entries.markers["Beta_downloaded/"] == "differs"
+        assert home.drive.entries.info["Beta_downloaded/"].endswith("1/2 uploaded, 1 missing (11 B)")
+        assert home.drive.entries.markers["Beta_downloaded/"] == "partial"
         seen = []
         home.s3.post_message = lambda m, _orig=home.s3.post_message: (seen.append(m), _orig(m))[1]
         await pilot.press("tab", "s")  # totals of Alpha Set/ on S3
@@ -232,3 +242,87 @@ async def test_access_denied_says_what_to_do(weed_server, weed_store, drive_dir,
         assert "access denied" in message and "credentials" in hint
         assert "not-the-secret" not in screen_text(app)  # secrets never shown
         assert len(app.screen.drive.entries.level) == 6
+
+
+async def test_counterpart_of_a_file_missing_in_s3_lands_on_its_folder_and_says_so(browser):
+    async with browser.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        home = browser.screen
+        await pilot.press("j", "enter")  # Beta_downloaded/: part 1 uploaded, part+2 % missing
+        await settle(pilot)
+        home.drive.entries.select_name("part+2 %.json")
+        assert home.drive.entries.markers["part+2 %.json"] == "missing"
+        await pilot.press("c")
+        await settle(pilot)
+        raw = browser.services.settings.raw_prefix
+        assert home.s3.location == raw + "Beta_downloaded/" and home.focused is home.s3.entries
+        notes = [n.message for n in browser._notifications]
+        assert any("part+2 %.json is not in S3 yet" in n and "Beta_downloaded/ would hold it" in n for n in notes), notes
+
+
+async def test_with_a_scrollbar_sizes_keep_their_unit_and_no_horizontal_scrollbar(weed_server, weed_store,
+                                                                                   drive_dir, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
+    keys = [f"gdrive/raw/shards/shard_{i:04d}.jsonl" for i in range(60)]
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(lambda k: weed_store.put_bytes(k, b"x" * 41_000), keys))
+    app = build(settings_for(weed_server, weed_store.bucket), drive_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab", "enter")
+        await settle(pilot)
+        s3 = app.screen.s3.entries
+        assert len(s3.level) == 60 and s3.show_vertical_scrollbar
+        assert not s3.show_horizontal_scrollbar, "no horizontal scrollbar for rows laid out to fit"
+        rows = [ln for ln in screen_text(app).splitlines() if "shard_0000.jsonl" in ln]
+        assert rows and "40.0 KiB" in rows[0], rows
+
+
+async def test_folder_markers_from_the_subtree_survive_a_re_check_of_the_level(browser):
+    async with browser.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        drive = browser.screen.drive
+        assert drive.entries.markers["Beta_downloaded/"] == "partial"
+        drive.set_live([])  # what the job feed does each tick; a change of files in flight re-checks the level
+        drive._live_names = frozenset({"gone.bin"})
+        drive.set_live([])
+        await pilot.pause(drive.REMARK_SECONDS + 0.5)
+        await settle(pilot)
+        assert drive.entries.markers["Beta_downloaded/"] == "partial"
+        assert drive.entries.markers["Alpha Set/"] == "uploaded"
+
+
+async def test_both_panes_share_one_listing_of_the_raw_level_and_r_lists_it_again(browser):
+    """The S3 pane shows raw/ and the Drive pane marks its root against raw/: one listing for both."""
+    async with browser.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        levels = browser.services.levels
+        assert levels.listed == 1
+        assert browser.screen.drive.entries.markers["notes.txt"] == "uploaded"
+        browser.screen.action_refresh_all()
+        await settle(pilot)
+        assert levels.listed == 2  # the refresh lists once more, again for both panes
+        assert browser.screen.drive.entries.markers["notes.txt"] == "uploaded"
+
+
+async def test_folder_totals_are_remembered_across_sessions_with_their_age(weed_server, weed_store, drive_dir,
+                                                                           tmp_path, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
+    seed(drive_dir, weed_store)
+    settings = settings_for(weed_server, weed_store.bucket, state_dir=str(tmp_path / "state"))
+    first = build(settings, drive_dir)
+    async with first.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab", "s")  # totals of Alpha Set/ on S3: counted now
+        await settle(pilot)
+        assert first.screen.s3.entries.info["Alpha Set/"] == "2 obj 75 B"
+    again = build(settings, drive_dir)  # the next session: shown at once from the snapshot, with its age
+    async with again.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        info = again.screen.s3.entries.info["Alpha Set/"]
+        assert info.startswith("2 obj 75 B · ") and info.endswith(" ago"), info
+        assert "Beta_downloaded/" not in again.screen.s3.entries.info  # never counted

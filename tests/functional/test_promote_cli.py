@@ -110,3 +110,49 @@ def test_sigkill_mid_promotion_then_resume_loses_and_duplicates_nothing(weed_pro
     entry = json.loads(env.registry_path.read_text())["datasets"]["priority_datasets"]["many"]
     assert entry["path"].endswith("/gdrive/processed/priority/many/")
     assert Journal.find(env.settings, result["id"]).state().done
+
+
+def test_sigkill_mid_multipart_copy_leaves_uploads_that_history_shows_and_resume_aborts(weed_promo_env, tmp_path):
+    import os
+
+    env = weed_promo_env
+    size = 120 * 1024 * 1024
+    env.put(RAW + "big.bin", os.urandom(size))
+    cmd_env = env.cli_env()
+    # 5 MiB parts one at a time: the copy takes long enough to be killed while its upload is open
+    cmd_env.update(PIXEL_TUI_COPY_CUTOFF=str(5 * 1024 * 1024), PIXEL_TUI_PART_SIZE=str(5 * 1024 * 1024),
+                   PIXEL_TUI_CONCURRENCY="1")
+    out = open(tmp_path / "promote.out", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "pixel_tui", "promote", RAW + "big.bin", "--category", "priority",
+                             "--yes", "--json"], env=cmd_env, stdout=out, stderr=subprocess.STDOUT)
+    client, bucket = env.store.client, env.store.bucket
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        uploads = client.list_multipart_uploads(Bucket=bucket, Prefix="gdrive/processed/").get("Uploads") or []
+        if any(u["Key"].endswith("/big.bin") for u in uploads):
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, (tmp_path / "promote.out").read_text()[-2000:]
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    out.close()
+    # someone else's unfinished upload in the same bucket must survive our clean-up
+    other = client.create_multipart_upload(Bucket=bucket, Key="gdrive/processed/priority/someone_else.bin")
+    left = client.list_multipart_uploads(Bucket=bucket, Prefix="gdrive/processed/").get("Uploads") or []
+    assert {u["Key"] for u in left} == {"gdrive/processed/priority/big.bin", "gdrive/processed/priority/someone_else.bin"}
+
+    r = cli(env, "history")
+    assert "interrupted" in r.stdout and "1 unfinished multipart upload left" in r.stdout, r.stdout + r.stderr
+    rows = json.loads(cli(env, "history", "--json").stdout)
+    assert rows[0]["unfinished_uploads"] == 1
+
+    cmd_env_resume = {**cmd_env, "PIXEL_TUI_CONCURRENCY": "8"}
+    r = subprocess.run([sys.executable, "-m", "pixel_tui", "promote", "--resume", "--json"], env=cmd_env_resume,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    result = json.loads(r.stdout.splitlines()[-1])
+    assert result["status"] == "done" and result["uploads_aborted"] == 1
+    left = client.list_multipart_uploads(Bucket=bucket, Prefix="gdrive/processed/").get("Uploads") or []
+    assert [(u["Key"], u["UploadId"]) for u in left] == [("gdrive/processed/priority/someone_else.bin", other["UploadId"])]
+    assert env.store.head("gdrive/processed/priority/big.bin").size == size
+    assert "unfinished" not in cli(env, "history").stdout

@@ -18,6 +18,8 @@ from pixel_tui.tui.dialogs.undo import ConfirmUndo
 from pixel_tui.tui.screens.history import HistoryScreen
 
 N = 500
+MiB = 1024 * 1024
+SIZE = 37 * MiB  # the demo's object: the team's registry writes it as size_mb 37 (MiB-based)
 RAW_KEY = "gdrive/raw/CoT_Heartbreak_and_Breakups_downloaded.json"
 DEST = "gdrive/processed/cot_reasoning/heartbreak_and_breakups.json"
 
@@ -38,7 +40,7 @@ def story(weed_server, weed_store, drive_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
     reg = tmp_path / "dataset_registry.json"
     reg.write_text(json.dumps(PROMO_REGISTRY, indent=4) + "\n")
-    weed_store.put_bytes(RAW_KEY, b"{" + b"x" * (37_000_000 - 2) + b"}")
+    weed_store.put_bytes(RAW_KEY, b"{" + b"x" * (SIZE - 2) + b"}")
     settings = settings_for(weed_server, weed_store.bucket, registry=str(reg), state_dir=str(tmp_path / "state"))
     return build(settings, drive_dir), weed_store, reg
 
@@ -60,13 +62,13 @@ async def test_story_3_promote_verify_registry_then_undo(story):
         assert (q("#promote-reg-group").value, q("#promote-reg-name").value, q("#promote-reg-stage").value) == (
             "datasets/cot_reasoning", "CoT_Heartbreak_and_Breakups", "stage2_therapeutic_expertise")
         plan = dialog._plan
-        assert plan.object_count == 1 and plan.total_bytes == 37_000_000 and not plan.conflicts
+        assert plan.object_count == 1 and plan.total_bytes == SIZE and not plan.conflicts
         changed = [ln for ln in plan.registry_diff.splitlines() if ln[:1] in "+-" and ln[:3] not in ("+++", "---")]
-        assert len(changed) == 3, changed  # path out, s3 path in, source path kept
+        assert len(changed) == 3, changed  # path out, s3 path in, source path kept: size_mb 37 stays
         assert changed[0].strip().startswith('-"path": "/mnt/gdrive') or '"/mnt/gdrive' in changed[0]
         assert "s3://" in changed[1] and '"source_path": "/mnt/gdrive' in changed[2]
         text = screen_text(app)
-        assert "Objects: 1 (35.3 MiB)" in text and "conflicts: 0" in text
+        assert "Objects: 1 (37.0 MiB)" in text and "conflicts: 0" in text
         assert not q("#promote-go").disabled
 
         await pilot.press("ctrl+y")
@@ -75,8 +77,9 @@ async def test_story_3_promote_verify_registry_then_undo(story):
         assert bar.progress == bar.total
         assert "done: 1 copied, 0 skipped, 1 verified, registry saved" in screen_text(app)
         assert store.head(RAW_KEY) is not None, "copy mode keeps the raw object"
-        assert store.head(DEST).size == 37_000_000
+        assert store.head(DEST).size == SIZE
         entry = json.loads(reg.read_text())["datasets"]["cot_reasoning"]["CoT_Heartbreak_and_Breakups"]
+        assert entry["size_mb"] == 37, "the same bytes keep the team's size_mb"
         assert entry["path"] == f"s3://{store.bucket}/{DEST}" and entry["source_path"].startswith("/mnt/gdrive")
         await pilot.press("ctrl+y")  # Close
         assert not isinstance(app.screen, PromoteScreen)
@@ -196,4 +199,4 @@ async def test_interrupted_promotion_is_offered_at_start(story):
         assert history.rows[0].id == plan.id and history.rows[0].status == "cancelled"
         await pilot.press("r")
         await wait_until(pilot, lambda: history.rows and history.rows[0].status == "done", what="the resume")
-    assert store.head(DEST).size == 37_000_000
+    assert store.head(DEST).size == SIZE

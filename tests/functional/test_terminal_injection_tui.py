@@ -76,3 +76,22 @@ async def test_every_screen_escapes_hostile_data(moto_server, drive_dir, tmp_pat
         await pilot.pause(1.5)
         _clean(app, "monitor")
         assert "PWNED" in _all_text(app)
+
+
+async def test_no_password_on_screen(weed_server, drive_dir, tmp_path, monkeypatch):
+    """The header shows the endpoint and the monitor the rc URL: neither shows their password."""
+    from browser_helpers import empty_fixed_bucket
+
+    secret = "Sup3rS3cretPW"
+    store = empty_fixed_bucket(weed_server, "secret-screen", monkeypatch)
+    scheme, rest = weed_server.endpoint_url.split("://", 1)
+    settings = settings_for(weed_server, store.bucket, rc_urls=(f"http://rc:{secret}@127.0.0.1:9",))
+    settings = settings.__class__(**{**settings.__dict__, "endpoint_url": f"{scheme}://op:{secret}@{rest}"})
+    app = build(settings, drive_dir)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause(1.0)
+        assert secret not in _all_text(app) and secret not in app.sub_title
+        await pilot.press("m")
+        await pilot.pause(1.5)
+        assert "127.0.0.1:9" in _all_text(app)
+        assert secret not in _all_text(app)

@@ -100,7 +100,7 @@ def test_drive_level_rows_markers_and_totals(rclone, drive_dir, weed_store):
     marks = drive_markers(weed_store, settings, "", rows, uploading=["in flight.bin", "Busy/c.json"])
     assert marks.markers == {"same.json": "uploaded", "changed.json": "differs", "only drive.txt": "missing",
                              "in flight.bin": "uploading", "Set B/": "missing", "Busy/": "uploading"}
-    assert marks.note == "1/4 files uploaded"
+    assert marks.note == "this level 1/4 uploaded"  # says what it counts: this level's files
     again = drive_markers(weed_store, settings, "", rows, uploading=[], again=True)
     assert again.markers["Busy/"] == "" and again.markers["Set A/"] == ""
     assert again.markers["in flight.bin"] == "missing"
@@ -165,3 +165,29 @@ def test_s3_markers_read_the_index_only_where_needed():
 
     assert s3_markers(settings, "", ["gdrive/"], index) is None
     assert s3_markers(settings, "gdrive/processed/", ["cot_reasoning/"], index) is None
+
+
+def test_a_folder_with_some_files_uploaded_and_none_differing_is_partial(rclone, weed_store, drive_dir):
+    from pixel_tui.core.browse.markers import subtree_marks
+    from pixel_tui.core.browse.reconcile import diff_remote
+
+    files = {"top.json": b"t", "wendy/p1.jsonl": b"1" * 1000, "wendy/p2.jsonl": b"2" * 1000,
+             "wendy/p3.jsonl": b"3" * 1000, "wendy/p4.jsonl": b"4" * 1000, "edited/e.json": b"new",
+             "all/a.json": b"a", "none/n.json": b"n"}
+    for rel, data in files.items():
+        (drive_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+        (drive_dir / rel).write_bytes(data)
+    for rel in ("top.json", "wendy/p1.jsonl", "wendy/p2.jsonl", "wendy/p3.jsonl", "all/a.json"):
+        weed_store.put_bytes(RAW + rel, files[rel])
+    weed_store.put_bytes(RAW + "edited/e.json", b"older")
+
+    assert drive_totals(rclone, weed_store, "drive:wendy", RAW + "wendy/") == (
+        "4 files 3.9 KiB · 3/4 uploaded, 1 missing (1000 B)", "partial")
+    assert drive_totals(rclone, weed_store, "drive:edited", RAW + "edited/")[1] == "differs"
+    assert drive_totals(rclone, weed_store, "drive:none", RAW + "none/")[1] == "missing"
+
+    report = diff_remote(rclone, "drive:", weed_store, RAW, hashes=False)
+    marks = subtree_marks(report, uploading=["none/"])
+    assert marks.markers == {"wendy/": "partial", "edited/": "differs", "all/": "uploaded"}, "↑ is kept"
+    assert marks.info["wendy/"] == "3/4 uploaded" and marks.info["none/"] == "0/1 uploaded"
+    assert marks.note == "whole tree 5/8 uploaded, 2 missing, 1 differ, 3.9 KiB"

@@ -89,7 +89,7 @@ def test_demo_command_stops_everything_on_ctrl_c(tmp_path):
             if "Ctrl+C stops the demo" in line:
                 break
         assert any(line.startswith("endpoint  http://127.0.0.1:") for line in lines), lines
-        weed_pid = int((tmp_path / "d" / "weed" / "weed.pid").read_text())
+        weed_pid = json.loads((tmp_path / "d" / "weed" / "weed.pid").read_text())["pid"]
         job_pid = json.loads((tmp_path / "d" / "demo.json").read_text())["rclone_pid"]
         assert _alive(weed_pid) and _alive(job_pid)
         proc.send_signal(signal.SIGINT)
@@ -112,7 +112,7 @@ def test_demo_stops_everything_when_its_terminal_hangs_up(tmp_path):
         for line in proc.stdout:
             if "Ctrl+C stops the demo" in line:
                 break
-        weed_pid = int((tmp_path / "d" / "weed" / "weed.pid").read_text())
+        weed_pid = json.loads((tmp_path / "d" / "weed" / "weed.pid").read_text())["pid"]
         job_pid = json.loads((tmp_path / "d" / "demo.json").read_text())["rclone_pid"]
         proc.send_signal(signal.SIGHUP)
         proc.wait(30)

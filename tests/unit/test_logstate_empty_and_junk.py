@@ -76,7 +76,7 @@ def test_watcher_survives_every_bad_log(rclone_logs, tmp_path, monkeypatch):
     real_tail = tail._tail_parser
 
     def failing(fp, size, utc=False):  # one specific fault: this log's parse raises
-        if fp.name == str(boom):
+        if os.fstat(fp.fileno()).st_ino == boom.stat().st_ino:
             raise RuntimeError("injected")
         return real_tail(fp, size, utc)
 

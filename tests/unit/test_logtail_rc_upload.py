@@ -76,6 +76,8 @@ def test_detached_upload_lands_in_raw_and_its_log_parses(weed_server, weed_store
     job = start_upload(settings, "therapist-sft-format", rclone=rclone, environ=creds, stats="200ms")
     single = start_upload(settings, "single.json", rclone=rclone, environ=creds, log_file=tmp_path / "s.log")
     assert weed_server.secret_key not in " ".join(job.argv)
+    # The state dir and its uploads folder (logs name Drive paths and buckets) are owner-only.
+    assert {oct(p.stat().st_mode & 0o777) for p in (tmp_path / "state", job.log_file.parent)} == {"0o700"}
     for j in (job, single):
         deadline = time.monotonic() + 60
         while os.path.exists(f"/proc/{j.pid}") and open(f"/proc/{j.pid}/stat").read().split()[2] != "Z":

@@ -81,3 +81,35 @@ def test_ls_with_a_mistyped_s3_url_says_what_was_meant(capsys):
     assert main(["ls", "s3:/pixel-data/gdrive/raw/"]) == 2
     err = capsys.readouterr().err
     assert "not an S3 URL" in err and "s3://pixel-data/gdrive/raw/" in err and "rclone" not in err
+
+
+def test_ls_shows_a_folder_marker_key_by_what_it_is(env, capsys):
+    env.put_bytes("gdrive/raw/marked/", b"")  # the empty key a console's "create folder" leaves
+    env.put_bytes("gdrive/raw/marked/a.json", b"{}")
+    assert main(["ls", f"s3://{env.bucket}/gdrive/raw/marked/"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(ln.rstrip().endswith("(folder marker)") for ln in lines), lines
+    assert all(ln.rstrip() and not ln.rstrip().endswith(":00") for ln in lines), "no row without a name"
+
+
+def test_diff_says_uploading_for_files_the_watched_log_has_in_flight(env, drive_dir, rclone_logs, tmp_path,
+                                                                      monkeypatch, capsys):
+    lines = rclone_logs.text.read_text().splitlines(keepends=True)
+    start = next(i for i, ln in enumerate(lines) if ln.startswith(" * "))
+    end = next(i for i in range(start, len(lines)) if not lines[i].startswith(" * "))
+    live = tmp_path / "live.log"
+    live.write_text("".join(lines[: end + 1]))  # a real log, cut while files are in flight
+    in_flight = {ln.split(":")[0].strip(" *") for ln in lines[start:end]}
+    names = ["part-0.bin", "part-2.bin"]
+    for name in names:
+        (drive_dir / name).write_bytes(b"x" * 10)
+    monkeypatch.setenv("PIXEL_TUI_LOGS", str(live))
+    assert main(["diff", "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert set(data["uploading"]) == in_flight & set(names) and data["uploading"]
+    assert main(["diff"]) == 1
+    out = capsys.readouterr().out
+    for name in names:
+        row = next(ln for ln in out.splitlines() if ln.rstrip().endswith(name))
+        assert row.startswith("uploading" if name in in_flight else "missing"), row
+    assert f"{len(in_flight & set(names))} uploading now" in out

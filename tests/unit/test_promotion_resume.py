@@ -11,7 +11,8 @@ from conftest import make_promo_env
 
 from pixel_tui.core.promotion import Cancelled, PromotionError, build_plan, execute, resume
 from pixel_tui.core.promotion.history import list_promotions
-from pixel_tui.core.promotion.journal import Journal, incomplete
+from pixel_tui.core.promotion.journal import Journal
+from pixel_tui.core.promotion.journal_index import incomplete
 from pixel_tui.core.storage.s3 import Credentials, S3Store
 from pixel_tui.demo.seaweedfs import WeedServer
 

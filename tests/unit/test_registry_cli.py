@@ -21,12 +21,15 @@ def reg_path(tmp_path) -> Path:
 
 
 def test_show_lists_every_dataset(reg_path, capsys):
-    assert main(["registry", "show", "--registry", str(reg_path)]) == 0
+    assert main(["registry", "show", "--offline", "--registry", str(reg_path)]) == 0
     out = capsys.readouterr().out
     assert "voice_persona" in out and "CoT_Example_Reasoning" in out and "not migrated" in out
     assert "8 datasets, 1 with an S3 path" in out
-    assert main(["--registry", str(reg_path), "registry", "show", "--json"]) == 0
+    assert "not checked" in out and "S3 not checked (--offline)" in out
+    assert main(["--registry", str(reg_path), "registry", "show", "--offline", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
+    assert doc["s3_checked"] is False and "ok" not in {d["status"] for d in doc["datasets"] if
+                                                         d["entry"]["path"].startswith("s3://")}
     assert len(doc["datasets"]) == 8
     assert {d["group"] for d in doc["datasets"]} >= {"datasets/priority_datasets", "edge_case_sources"}
 
@@ -69,6 +72,51 @@ def test_add_rm_unset_and_dry_run(reg_path, capsys):
     assert main(["registry", "rm", "voice_persona/new_voice", *r]) == 0
     assert "new_voice" not in json.loads(reg_path.read_text())["voice_persona"]
     assert main(["registry", "set", "voice_persona/example_voice", "bad", *r]) == 2
+
+
+def test_set_type_checks_the_fields_the_registry_models(reg_path, capsys):
+    r = ["--registry", str(reg_path)]
+    text = reg_path.read_text()
+    for bad, said in (("size_mb=abc", "size_mb must be a number"), ("size_mb=-1", "cannot be negative"),
+                      ("size_mb=true", "size_mb must be a number"), ("tier=high", "tier must be a whole number"),
+                      ("stage=stage9_nope", "stage must be one of the stages this registry uses"),
+                      ('path=""', "path must be a path"), ("path=s3:///key", "not an s3://bucket/key URL")):
+        assert main(["registry", "set", "datasets/priority_datasets/priority_1", bad, *r]) == 2, bad
+        assert said in capsys.readouterr().err, bad
+        assert reg_path.read_text() == text, f"{bad} changed the file"
+    assert main(["registry", "add", "voice_persona/v2", "path=s3://b/v", "size_mb=abc", *r]) == 2
+    # unknown fields stay free-form; known fields take good values
+    assert main(["registry", "set", "datasets/priority_datasets/priority_1", "mood=abc", "size_mb=12.5",
+                 "stage=stage2_therapeutic_expertise", *r]) == 0
+    entry = json.loads(reg_path.read_text())["datasets"]["priority_datasets"]["priority_1"]
+    assert entry["mood"] == "abc" and entry["size_mb"] == 12.5
+
+
+def test_a_unique_name_is_enough_and_an_ambiguous_one_lists_candidates(tmp_path, capsys):
+    p = tmp_path / "r.json"
+    p.write_text(json.dumps({"datasets": {"g": {"priority_1": {"path": "s3://x/p"}, "twin": {"path": "s3://x/a"}},
+                                          "h": {"twin": {"path": "s3://x/b"}}}}, indent=4))
+    assert main(["registry", "get", "priority_1", "--registry", str(p)]) == 0
+    assert json.loads(capsys.readouterr().out) == {"path": "s3://x/p"}
+    assert main(["registry", "set", "priority_1", "type=t", "--registry", str(p)]) == 0
+    assert json.loads(p.read_text())["datasets"]["g"]["priority_1"]["type"] == "t"
+    assert main(["registry", "get", "twin", "--registry", str(p)]) == 2
+    err = capsys.readouterr().err
+    assert "datasets/g/twin" in err and "datasets/h/twin" in err
+
+
+def test_show_uses_the_same_status_as_check(s3_env, weed_store, tmp_path, drive_dir, capsys):
+    reg = _layout(weed_store, tmp_path, drive_dir)
+    args = ["--registry", str(reg), "--bucket", weed_store.bucket, "--endpoint-url", s3_env.endpoint_url]
+    assert main(["registry", "show", "--json", *args]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    status = {f'{d["group"]}/{d["name"]}': d["status"] for d in doc["datasets"]}
+    assert doc["s3_checked"] is True
+    assert status["datasets/priority_datasets/broken"] == "missing in S3"
+    assert status["datasets/cot_reasoning/heartbreak"] == "ok"
+    assert main(["check", "--json", "--no-drive", *args]) == 1
+    check = json.loads(capsys.readouterr().out)
+    assert check["statuses"] == status, "one status vocabulary in show and check"
 
 
 def test_read_only_refuses_to_write(reg_path, capsys):
@@ -140,7 +188,7 @@ def test_check_reports_layout_and_exits_1_on_broken_paths(s3_env, weed_store, tm
     assert main(args) == 1
     out = capsys.readouterr().out
     assert "missing in S3" in out and "datasets/priority_datasets/broken" in out
-    assert "processed folders nobody registered: 2" in out and "gdrive/processed/priority/orphan/" in out
+    assert "processed items nobody registered (under processed/<category>/): 2 (1 folder, 1 file)" in out and "gdrive/processed/priority/orphan/" in out
     assert "raw items not promoted yet: 2" in out and "gdrive/raw/never_promoted.json" in out
     assert "gdrive/raw/Psych8k/" in out  # registered, but its path is still on the Drive mount
     assert "Drive items not uploaded: 2 of 4 files" in out

@@ -6,14 +6,17 @@ end in '/'. Listings come in batches as they arrive, so a 100k level shows befor
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
+from pixel_tui.core.browse.markers import folder_marker, uploaded_text
 from pixel_tui.core.browse.reconcile import Sync, diff_remote
 from pixel_tui.core.storage.listing import epoch
 from pixel_tui.core.storage.rclone import join_remote
-from pixel_tui.core.units import human_bytes
+from pixel_tui.core.units import human_bytes, human_duration
 
 if TYPE_CHECKING:
+    from pixel_tui.core.browse.shared_level import SharedLevels
+    from pixel_tui.core.browse.totals_snapshot import TotalsSnapshots
     from pixel_tui.core.storage.rclone import Rclone
     from pixel_tui.core.storage.s3 import S3Store
 
@@ -28,8 +31,15 @@ def drive_rows(rclone: "Rclone", root: str, location: str, hashes: bool,
                for e in batch]
 
 
-def s3_rows(store: "S3Store", location: str, cancelled: Cancelled | None = None) -> Iterator[list[tuple]]:
-    """ListObjectsV2 pages of one level (delimiter '/'), pipelined by the store."""
+def s3_rows(store: "S3Store", location: str, cancelled: Cancelled | None = None,
+            shared: "SharedLevels | None" = None) -> Iterator[list[tuple]]:
+    """ListObjectsV2 pages of one level (delimiter '/'), pipelined by the store; through ``shared``
+    (a fresh listing, which the Drive pane's markers of the same level then join) when given."""
+    if shared is not None:
+        for chunk in shared.chunks(store, location, fresh=True, cancelled=cancelled):
+            sizes, mtimes = chunk.sizes, chunk.mtimes
+            yield [(n, sizes[i], mtimes[i], chunk.etag(i)) for i, n in enumerate(chunk.names)]
+        return
     cut = len(location)
     for page in store.iter_level(location):
         if cancelled is not None and cancelled():
@@ -48,21 +58,45 @@ def drive_totals(rclone: "Rclone", store: "S3Store", drive_path: str, raw_path: 
     total = sum(max(i.drive_size or 0, 0) for i in files)  # -1: a size the remote does not know
     unknown = sum(1 for i in files if (i.drive_size or 0) < 0)
     summary = report.folders(depth=0).get("")
-    status = summary.text() if summary else "0/0 uploaded"
+    status = uploaded_text(summary) if summary else "0/0 uploaded"
+    if report.missing:
+        gone = sum(max(i.drive_size or 0, 0) for i in report.missing)
+        status += f", {len(report.missing):,} missing ({human_bytes(gone)})"
+    if report.differs:
+        status += f", {len(report.differs):,} differ"
     if unknown:
         status += f" · {unknown} of unknown size"
-    marker = Sync.UPLOADED.value if report.ok else (Sync.DIFFERS.value if report.uploaded or report.differs
-                                                    else Sync.MISSING.value)
-    return f"{len(files)} files {human_bytes(total)} · {status}", marker
+    marker = folder_marker(summary) if summary else Sync.MISSING.value
+    return f"{len(files):,} files {human_bytes(total)} · {status}", marker
 
 
 def s3_totals(store: "S3Store", prefix: str, cancelled: Cancelled | None = None,
-              progress: Callable[[str], None] | None = None) -> str:
-    """Objects and bytes under a prefix; ``progress`` hears the running count every 5000 objects."""
+              progress: Callable[[str], None] | None = None, snapshots: "TotalsSnapshots | None" = None) -> str:
+    """Objects and bytes under a prefix; ``progress`` hears the running count every 5000 objects.
+
+    A complete count is remembered in ``snapshots`` (a cancelled one is not)."""
     count = total = 0
     for obj in store.walk(prefix, cancelled):
         count += 1
         total += obj.size
         if progress is not None and count % 5000 == 0:
             progress(f"counting {count:,}…")
+    if snapshots is not None and not (cancelled is not None and cancelled()):
+        snapshots.put(prefix, count, total)
     return f"{count:,} obj {human_bytes(total)}"
+
+
+def remembered_totals(snapshots: "TotalsSnapshots", location: str, names: Iterable[str],
+                      now: float | None = None) -> dict[str, str]:
+    """Folder name -> its remembered totals with their age ('1,204 obj 3.1 GiB · 2h ago'), for the
+    folders of a level counted before (in this session or an earlier one)."""
+    import time
+
+    now = time.time() if now is None else now
+    out = {}
+    for name in names:
+        if name.endswith("/"):
+            t = snapshots.get(location + name)
+            if t is not None:
+                out[name] = f"{t.count:,} obj {human_bytes(t.bytes)} · {human_duration(max(0.0, now - t.at))} ago"
+    return out

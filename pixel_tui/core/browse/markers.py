@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from pixel_tui.core.browse.reconcile import (
+    FolderSummary,
     Sync,
     level_sync,
     processed_index,
@@ -23,6 +24,8 @@ from pixel_tui.core.browse.reconcile import (
 )
 
 if TYPE_CHECKING:
+    from pixel_tui.core.browse.reconcile import DiffReport
+    from pixel_tui.core.browse.shared_level import SharedLevels
     from pixel_tui.core.config import Settings
     from pixel_tui.core.jobs.parse import Snapshot, Transfer
     from pixel_tui.core.jobs.tail import JobView
@@ -31,12 +34,61 @@ if TYPE_CHECKING:
 Row = tuple  # (name, size or -1 for a folder, mtime, md5 or etag): one entry of a listed level
 
 
+# A Drive folder some of whose files are uploaded, none differing: not "differs" (that is for content).
+PARTIAL = "partial"
+
+
 @dataclass
 class Marks:
-    """Markers of one level (name -> marker value, '' clears one) and the pane's note about them."""
+    """Markers of one level (name -> marker value, '' clears one), per-row info and the pane's note."""
 
     markers: dict[str, str] = field(default_factory=dict)
     note: str = ""
+    info: dict[str, str] = field(default_factory=dict)
+
+
+def folder_marker(summary: FolderSummary) -> str:
+    """A Drive folder's marker from its files' counts: uploaded (all), differs (some content differs),
+    duplicate (a name taken twice), partial (some uploaded, the rest missing), missing (none uploaded)."""
+    if summary.total and summary.uploaded == summary.total:
+        return Sync.UPLOADED.value
+    if summary.differs:
+        return Sync.DIFFERS.value
+    if summary.duplicates:
+        return Sync.DUPLICATE.value  # a name rclone copies only once: not uploaded, whatever the rest says
+    return PARTIAL if summary.uploaded else Sync.MISSING.value
+
+
+def uploaded_text(summary: FolderSummary) -> str:
+    """``1,204/1,210 uploaded``: a folder's count, grouped in thousands as people read it."""
+    return f"{summary.uploaded:,}/{summary.total:,} uploaded"
+
+
+def subtree_line(report: "DiffReport") -> str:
+    """The whole subtree of a Drive level: ``73/77 uploaded, 4 missing, 76.5 MiB`` (its files' bytes)."""
+    from pixel_tui.core.units import human_bytes
+
+    files = report.uploaded + report.missing + report.differs
+    parts = [f"{len(report.uploaded):,}/{len(files):,} uploaded", f"{len(report.missing):,} missing"]
+    if report.differs:
+        parts.append(f"{len(report.differs):,} differ")
+    parts.append(human_bytes(sum(max(i.drive_size or 0, 0) for i in files)))  # -1: a size the remote does not know
+    return ", ".join(parts)
+
+
+def subtree_marks(report: "DiffReport", uploading: Iterable[str] = ()) -> Marks:
+    """The level's folders marked from the whole subtree (``N/M uploaded`` beside each), and the note on
+    what the subtree holds (``whole tree ...``). Folders in ``uploading`` keep ↑."""
+    busy = set(uploading)
+    marks = Marks(note=f"whole tree {subtree_line(report)}")
+    for folder, summary in report.folders(depth=1).items():
+        if not folder or not summary.total:
+            continue
+        name = folder + "/"
+        if name not in busy:
+            marks.markers[name] = folder_marker(summary)
+        marks.info[name] = uploaded_text(summary)
+    return marks
 
 
 # -- what rclone is transferring now -------------------------------------------------------------------
@@ -98,20 +150,34 @@ def transfer_progress(transfers, rel: str, folder: bool) -> str:
 
 # -- Drive ---------------------------------------------------------------------------------------------
 def drive_markers(store: "S3Store", settings: "Settings", location: str, rows: list[Row],
-                  uploading: Iterable[str] = (), again: bool = False) -> Marks:
+                  uploading: Iterable[str] = (), again: bool = False,
+                  shared: "SharedLevels | None" = None, since: float | None = None) -> Marks:
     """Each Drive file of the level at ``location`` against its raw counterpart; folders missing when
     S3 has no such prefix; "uploading" for what rclone has in flight (``uploading``: transfer names).
 
     ``again``: a re-check of a shown level, so folders that are neither also get an (empty) marker.
-    Lists one level of S3 (raw prefix + location).
+    Lists one level of S3 (raw prefix + location), through ``shared`` when given (joining the S3
+    pane's listing of the same level; one started after ``since`` when given, a new one for a re-check);
+    none for an empty Drive level.
     """
     prefix = settings.raw_prefix + location
     s3_files: dict[str, tuple[int, str]] = {}
     s3_dirs: set[str] = set()
-    for page in store.iter_level(prefix):
-        s3_dirs.update(p[len(prefix):] for p in page.prefixes)
-        for o in page.objects:
-            s3_files[o.key[len(prefix):]] = (o.size, o.etag)
+    if not rows:
+        pass  # nothing to mark: no S3 listing
+    elif shared is not None:
+        level = shared.level(store, prefix, fresh=again, since=since)
+        sizes = level.sizes
+        for i, name in enumerate(level.names):
+            if name.endswith("/"):
+                s3_dirs.add(name)
+            else:
+                s3_files[name] = (sizes[i], level.etag(i))
+    else:
+        for page in store.iter_level(prefix):
+            s3_dirs.update(p[len(prefix):] for p in page.prefixes)
+            for o in page.objects:
+                s3_files[o.key[len(prefix):]] = (o.size, o.etag)
     busy = list(uploading)
     files = [(n, size, md5 or None) for n, size, _, md5 in rows if not n.endswith("/")]
     busy_files = [n for n, _, _ in files if any(transfer_matches(t, location + n, False) for t in busy)]
@@ -125,7 +191,12 @@ def drive_markers(store: "S3Store", settings: "Settings", location: str, rows: l
             elif again:
                 markers[name] = ""  # clears an "uploading" from an earlier look
     done = sum(1 for v in markers.values() if v == "uploaded")
-    return Marks(markers, f"{done}/{len(files)} files uploaded")
+    return Marks(markers, level_note(done, len(files)))
+
+
+def level_note(done: int, files: int) -> str:
+    """What a Drive level's own markers count: its files, not what lies below its folders."""
+    return f"this level {done}/{files} uploaded"
 
 
 # -- S3 ------------------------------------------------------------------------------------------------
@@ -135,7 +206,7 @@ def registry_paths(settings: "Settings", store_factory: Callable[[str], "S3Store
         return []
     from pixel_tui.core.registry.document import Registry
 
-    return [d.path for d in Registry.load(settings.registry, store_factory).datasets()]
+    return [d.path for d in Registry.load(settings.registry, store_factory, max_bytes=settings.registry_max_bytes).datasets()]
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from pixel_tui.core.registry.document import SOURCE_FIELD, Registry
 from pixel_tui.core.registry.validate import Report, S3Checker, validate
@@ -70,10 +70,38 @@ class CheckResult:
         }
 
 
-def _covers(keys: set[str], item: str) -> bool:
-    """True when a registry key is the item, inside it, or a folder holding it."""
-    item = item.rstrip("/")
-    return any(k == item or k.startswith(item + "/") or item.startswith(k + "/") for k in keys)
+def _slash_prefixes(path: str) -> Iterator[str]:
+    """Every prefix of ``path`` that ends just before a '/' ('a/b/c' -> 'a', 'a/b')."""
+    cut = path.find("/")
+    while cut >= 0:
+        yield path[:cut]
+        cut = path.find("/", cut + 1)
+
+
+class KeyCover:
+    """Registry keys (trailing '/' dropped) and every folder above them, for O(len(item)) look-ups.
+
+    ``covers(item)`` is true when a key is the item, lies inside it, or is a folder holding it: the
+    item (slash dropped) is a key or a key's ancestor, or one of the item's own ancestors is a key.
+    Building it costs O(total key length); `check` asks it once per listed item.
+    """
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self.keys = {k.rstrip("/") for k in keys}
+        self._inside = set(self.keys)  # keys and their ancestors: "a key is the item or inside it"
+        for key in self.keys:
+            cut = key.rfind("/")
+            while cut >= 0:  # walk up; once a folder is known, so is everything above it
+                folder = key[:cut]
+                if folder in self._inside and folder not in self.keys:
+                    break
+                self._inside.add(folder)
+                cut = key.rfind("/", 0, cut)
+
+    def covers(self, item: str) -> bool:
+        """True when a key is ``item``, inside it, or a folder holding it."""
+        item = item.rstrip("/")
+        return item in self._inside or any(p in self.keys for p in _slash_prefixes(item))
 
 
 def _registry_keys(reg: Registry, bucket: str, raw_prefix: str) -> tuple[set[str], set[str]]:
@@ -104,22 +132,44 @@ def _level_items(store: "S3Store", prefix: str) -> list[str]:
     return out
 
 
+def _items_of_walk(prefix: str, keys: list[str]) -> list[str]:
+    """The level items (files, and folders ending in '/') of ``prefix`` from a recursive listing of it."""
+    out: list[str] = []
+    cut = len(prefix)
+    last = ""
+    for key in keys:
+        slash = key.find("/", cut)
+        item = key if slash < 0 else key[:slash + 1]
+        if item != last and item != prefix:
+            out.append(item)
+            last = item
+    return out
+
+
+def _category_items(store: "S3Store", cat: str, checker: S3Checker) -> list[str]:
+    """Items of one processed category: from validate's listing of that folder when it made one."""
+    listed = (checker.listings or {}).get((store.bucket, cat))
+    return _items_of_walk(cat, listed) if listed is not None else _level_items(store, cat)
+
+
 def spot_check(settings: "Settings", reg: Registry, store: "S3Store", rclone: "Rclone | None" = None,
                checker: S3Checker | None = None, cancelled: Callable[[], bool] | None = None) -> CheckResult:
     """Validate the registry against S3, then look for unregistered, unpromoted and not-uploaded items."""
     bucket = store.bucket
-    checker = checker or S3Checker(lambda b: store if b == bucket else type(store).from_settings(settings, bucket=b))
+    checker = checker or S3Checker(lambda b: store if b == bucket else type(store).from_settings(settings, bucket=b),
+                                   keep_listings=True)
     report = validate(reg, bucket=bucket, checker=checker, cancelled=cancelled)
     primary, sources = _registry_keys(reg, bucket, settings.raw_prefix)
     processed = [(cat, item) for cat in _level_items(store, settings.processed_prefix) if cat.endswith("/")
-                 for item in _level_items(store, cat)]
-    unregistered = [item for _, item in processed if not _covers(primary, item)]
+                 for item in _category_items(store, cat, checker)]
+    registered, promoted = KeyCover(primary), KeyCover(sources)
+    unregistered = [item for _, item in processed if not registered.covers(item)]
     # Like the browser's markers: promoted when a registry source names it, or when the same name
     # sits in some processed category (a promotion that kept the name).
     processed_names = {item[len(cat):] for cat, item in processed}
     raw = settings.raw_prefix
     unpromoted = [item for item in _level_items(store, raw)
-                  if not _covers(sources, item) and item[len(raw):] not in processed_names]
+                  if not promoted.covers(item) and item[len(raw):] not in processed_names]
     drive = _drive_gap(settings, store, rclone, cancelled) if rclone is not None else None
     return CheckResult(report, unregistered, unpromoted, drive)
 

@@ -16,6 +16,7 @@ import struct
 from dataclasses import dataclass, field
 from typing import BinaryIO, Callable
 
+from pixel_tui.core.files import open_regular
 from pixel_tui.core.jobs.parse import parse_stats_line
 
 CHUNK = 1024 * 1024  # stays in the CPU cache between read() and findall(): 3x faster than 32 MiB
@@ -155,7 +156,7 @@ def rotated_backups(path: str) -> list[str]:
 
 def _gz_size(path: str) -> int:
     """A gzip file's uncompressed size from its trailer (mod 4 GiB, as gzip stores it)."""
-    with open(path, "rb") as fp:
+    with open_regular(path) as fp:
         fp.seek(-4, os.SEEK_END)
         return struct.unpack("<I", fp.read(4))[0]
 
@@ -169,16 +170,16 @@ def scan_family(path: str, end: int | None = None, fmt: str | None = None, max_p
         if cancelled and cancelled():
             break
         if backup.endswith(".gz"):
-            with gzip.open(backup, "rb") as fp:
+            with open_regular(backup) as raw, gzip.open(raw, "rb") as fp:
                 hist = scan_history(fp, end=_gz_size(backup), fmt=fmt, max_points=max_points // 4 or 1,
                                     cancelled=cancelled)
         else:
-            with open(backup, "rb") as fp:
+            with open_regular(backup) as fp:
                 hist = scan_history(fp, fmt=fmt, max_points=max_points // 4 or 1, cancelled=cancelled)
         total.samples += hist.samples
         total.blocks += hist.blocks
         total.scanned += hist.scanned
-    with open(path, "rb") as fp:
+    with open_regular(path) as fp:
         hist = scan_history(fp, end=end, fmt=fmt, max_points=max_points, cancelled=cancelled)
     total.samples += hist.samples
     total.blocks += hist.blocks

@@ -7,16 +7,15 @@ polling: inotify is not everywhere (NFS, containers) and a poll every 0.2 s is c
 
 from __future__ import annotations
 
-import errno
 import glob
 import os
-import stat
 import threading
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import BinaryIO, Callable
 
+from pixel_tui.core.files import open_regular
 from pixel_tui.core.jobs.history import History, Sample, live_log_of, scan_family
 from pixel_tui.core.jobs.log_units import stamp_is_utc
 from pixel_tui.core.jobs.parse import MAX_ERRORS, LogParser, Snapshot
@@ -121,9 +120,8 @@ def _earlier_errors(fp: BinaryIO, before: int, want: int) -> list[str]:
 
 def read_current(path: str | os.PathLike) -> Snapshot:
     """The current snapshot of one log, read from its end (raises OSError if it cannot be read)."""
-    if not stat.S_ISREG(os.stat(path).st_mode):
-        raise OSError(errno.EINVAL, "not a regular file")  # a FIFO would block open() for ever
-    with open(path, "rb") as fp:
+    # Not open(): a FIFO (a log path, or a glob match) would block it forever; it is refused instead.
+    with open_regular(path) as fp:
         st = os.fstat(fp.fileno())
         parser, start = _tail_parser(fp, st.st_size)
         _check_utc(parser, st)
@@ -215,9 +213,6 @@ class _FileFollower:
             return changed
         except OSError as exc:
             return self._fail(exc)
-        if not stat.S_ISREG(st.st_mode):
-            # A FIFO would block open() forever, a directory cannot be read: not a log.
-            return self._fail(OSError(0, "not a regular file"))
         ident = (st.st_dev, st.st_ino)
         if self.fp is None:
             return self._open(st, initial=True)
@@ -255,7 +250,7 @@ class _FileFollower:
 
     def _open(self, st: os.stat_result, initial: bool) -> bool:
         try:
-            self.fp = open(self.path, "rb")
+            self.fp = open_regular(self.path)
         except OSError as exc:
             return self._fail(exc)
         st = os.fstat(self.fp.fileno())

@@ -16,7 +16,14 @@ from typing import Mapping
 
 from pixel_tui.core.config import Settings
 from pixel_tui.core.errors import ConfigError, UnsafeNameError
-from pixel_tui.core.storage.rclone import CopyJob, Rclone, RcloneEnv, join_remote, rclone_s3_env
+from pixel_tui.core.files import state_subdir
+from pixel_tui.core.storage.rclone import (
+    CopyJob,
+    Rclone,
+    RcloneEnv,
+    join_remote,
+    rclone_s3_env,
+)
 
 REMOTE = "pixels3"
 
@@ -74,5 +81,9 @@ def start_upload(settings: Settings, drive_rel: str, *, log_file: str | os.PathL
     # `rclone copy` copies a file *into* a directory, so a file goes to its parent folder.
     dst = upload_destination(settings, rel.rpartition("/")[0] if is_file else rel, remote)
     runner = Rclone(binary=base._binary, env={**base.extra_env, **env}, config_file=base.config_file)
-    log = Path(log_file) if log_file else default_log_path(settings, rel)
+    if log_file:
+        log = Path(log_file)
+    else:
+        log = default_log_path(settings, rel)
+        state_subdir(settings.state_path, "uploads")  # owner-only; an unwritable state dir is a message
     return runner.start_copy(src, dst, log, bwlimit=bwlimit, stats=stats)

@@ -10,6 +10,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pixel_tui.core.files import StateDirUnwritable, open_private, state_subdir
+
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
 
@@ -32,8 +34,13 @@ def record(settings: "Settings", action: str, **data: Any) -> dict:
     """Append one audit line (action = promote | undo) and return it."""
     rec = {"action": action, "when": datetime.now(timezone.utc).isoformat(timespec="seconds"), **who(), **data}
     path = audit_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as fh:
+    state_subdir(settings.state_path)
+    try:
+        fh = open_private(path)  # 0600: who did what, on which bucket
+    except OSError as exc:
+        raise StateDirUnwritable(f"cannot write the audit log {path}: {exc.strerror}",
+                                 "make the state dir writable (`paths.state_dir`)") from None
+    with fh:
         fh.write(json.dumps(rec, separators=(",", ":")) + "\n")
         fh.flush()
         os.fsync(fh.fileno())

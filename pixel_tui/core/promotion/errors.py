@@ -30,4 +30,16 @@ class Cancelled(PromotionError):
 
 
 class UndoRefused(PromotionError):
-    """Undo would lose data: a copy or the registry entry changed since the promotion."""
+    """Undo would lose data: a copy or the registry entry changed since the promotion.
+
+    ``fields`` names the registry fields that changed when the entry is the reason (then undoing the
+    copies only is possible)."""
+
+    def __init__(self, message: str, hint: str = "", fields: list[str] | None = None) -> None:
+        super().__init__(message, hint)
+        self.fields = list(fields or [])
+
+    @property
+    def registry_only(self) -> bool:
+        """True when only the registry entry stands in the way (the copies are as the promotion left them)."""
+        return bool(self.fields)

@@ -7,6 +7,7 @@ ever duplicated, and sources are deleted only once every copy is verified and th
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -87,6 +88,7 @@ class Result:
     skipped: int = 0
     verified: int = 0
     bytes_copied: int = 0
+    uploads_aborted: int = 0  # a killed run's unfinished multipart uploads, aborted by resume
     streamed: int = 0  # copies made through this machine (the server could not copy them itself)
     registry_diff: str = ""
     sources_deleted: int = 0
@@ -161,9 +163,34 @@ def resume(store: "S3Store", settings: "Settings", promotion_id: str, *,
         if state.complete:
             return Result(plan.id, "already done" if state.done else "undone", journal=str(journal.path))
         _check_target(store, plan)
-        return _run(store, settings, plan, journal, state, progress, cancel)
+        aborted = abort_leftover_uploads(store, plan)
+        if aborted:
+            journal.append("uploads_aborted", count=aborted)
+        result = _run(store, settings, plan, journal, state, progress, cancel)
+        result.uploads_aborted = aborted
+        return result
     finally:
         journal.close()
+
+
+def leftover_uploads(store: "S3Store", plan: Plan) -> list[tuple[str, str]]:
+    """Unfinished multipart uploads to this plan's own destination keys (a killed run's leftovers)."""
+    dsts = {t.dst for t in plan.tasks}
+    if not dsts:
+        return []
+    prefix = os.path.commonprefix(sorted(dsts))
+    return [(key, uid) for key, uid in store.unfinished_uploads(prefix) if key in dsts]
+
+
+def abort_leftover_uploads(store: "S3Store", plan: Plan) -> int:
+    """Abort the plan's leftover multipart uploads before copying again; only its own keys, never others'.
+
+    Safe while nothing else writes those keys: the journal's lock keeps a second run of this promotion
+    out, and the destination keys are this promotion's own."""
+    left = leftover_uploads(store, plan)
+    for key, upload_id in left:
+        store.abort_upload(key, upload_id)
+    return len(left)
 
 
 def _check_target(store: "S3Store", plan: Plan) -> None:

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pixel_tui.core.promotion import audit
-from pixel_tui.core.promotion.journal import JournalCorrupt, list_journals
+from pixel_tui.core.promotion.journal import Journal, journal_dir
+from pixel_tui.core.promotion.journal_index import summaries
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
@@ -39,54 +40,61 @@ class PromotionRow:
 
 
 def list_promotions(settings: "Settings") -> list[PromotionRow]:
-    """Every journaled promotion, newest first."""
+    """Every journaled promotion, newest first (from the journal index: a journal is read only when it changed)."""
     who = {r.get("id"): r for r in audit.records(settings) if r.get("action") == "promote"}
+    d = journal_dir(settings)
     rows = []
-    for j in list_journals(settings):
-        try:
-            st = j.state()
-        except JournalCorrupt as exc:  # reported as its own row; every other promotion still lists
-            rows.append(PromotionRow(id=j.id, status="unreadable", mode="", category="", objects=0, bytes=0,
-                                     sources="", error=exc.message))
+    for s in summaries(settings):
+        if s.error:  # reported as its own row; every other promotion still lists
+            rows.append(PromotionRow(id=s.id, status="unreadable", mode="", category="", objects=0, bytes=0,
+                                     sources="", error=s.error))
             continue
-        if st.plan is None:
+        if not s.has_plan:
             continue
-        p = st.plan
-        tasks = [t for it in p["items"] for t in it["tasks"]]
-        if st.undone:
+        if s.undone:
             status = "undone"
-        elif st.done:
+        elif s.done:
             status = "done"
-        elif j.running():
+        elif Journal(d / f"{s.id}.jsonl").running():
             status = "running"
-        elif st.cancelled and not st.last_error:
+        elif s.cancelled and not s.last_error:
             status = "cancelled"
-        elif st.last_error:
+        elif s.last_error:
             status = "failed"
         else:
             status = "interrupted"
-        a = who.get(p["id"], {})
+        a = who.get(s.id, {})
         rows.append(PromotionRow(
-            id=p["id"], status=status, mode=p["mode"], category=p["category"], objects=len(tasks),
-            bytes=sum(t["size"] for t in tasks), sources=", ".join(it["source"] for it in p["items"]),
-            user=a.get("user", ""), host=a.get("host", ""), when=a.get("when", p.get("created", "")),
-            error=st.last_error,
+            id=s.id, status=status, mode=s.mode, category=s.category, objects=s.objects, bytes=s.bytes,
+            sources=", ".join(s.sources), user=a.get("user", ""), host=a.get("host", ""),
+            when=a.get("when", s.created), error=s.last_error,
         ))
     return rows[::-1]
+
+
+def count_unfinished_uploads(settings: "Settings", rows: list[PromotionRow], store_for) -> dict[str, int]:
+    """For each resumable promotion, how many unfinished multipart uploads to its own destination keys
+    the server still holds (``store_for(bucket)`` gives the store); one listing per promotion."""
+    from pixel_tui.core.promotion.execute import leftover_uploads
+    from pixel_tui.core.promotion.journal import Journal
+    from pixel_tui.core.promotion.plan import Plan
+
+    out: dict[str, int] = {}
+    for row in rows:
+        if not row.resumable:
+            continue
+        plan = Plan.from_dict(Journal.find(settings, row.id).state().plan)
+        out[row.id] = len(leftover_uploads(store_for(plan.bucket), plan))
+    return out
 
 
 def promoted_sources(settings: "Settings") -> set[str]:
     """Raw keys and prefixes that a finished (not undone) promotion copied into processed."""
     out: set[str] = set()
-    for j in list_journals(settings):
-        try:
-            st = j.state()
-        except JournalCorrupt:
+    for s in summaries(settings):
+        if not s.has_plan or not s.done or s.undone:
             continue
-        if st.plan is None or not st.done or st.undone:
-            continue
-        for item in st.plan["items"]:
-            source = item["source"]
+        for source in s.sources:
             out.add(source)
             if source.endswith("/"):
                 out.add(source[:-1])

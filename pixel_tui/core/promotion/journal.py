@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pixel_tui.core.errors import PixelError
+from pixel_tui.core.files import StateDirUnwritable, open_private, state_subdir
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
@@ -94,8 +95,7 @@ class Journal:
     @classmethod
     def create(cls, settings: "Settings", plan_dict: dict) -> "Journal":
         """A new journal holding the plan as its first line."""
-        d = journal_dir(settings)
-        d.mkdir(parents=True, exist_ok=True)
+        d = state_subdir(settings.state_path, "journal")
         j = cls(d / f"{plan_dict['id']}.jsonl")
         if j.path.exists():
             raise PixelError(f"journal {j.path} already exists")
@@ -118,7 +118,11 @@ class Journal:
     def open(self) -> "Journal":
         """Open for appending and take the exclusive lock (JournalBusy if another process holds it)."""
         if self._fh is None:
-            fh = open(self.path, "a", encoding="utf-8")
+            try:
+                fh = open_private(self.path)  # 0600: a journal names buckets, keys and endpoints
+            except OSError as exc:
+                raise StateDirUnwritable(f"cannot write journal {self.path}: {exc.strerror}; nothing was done",
+                                         "make the state dir writable (`paths.state_dir`)") from None
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -260,16 +264,3 @@ def list_journals(settings: "Settings") -> list[Journal]:
     if not d.is_dir():
         return []
     return [Journal(p) for p in sorted(d.glob("*.jsonl"))]
-
-
-def incomplete(settings: "Settings") -> list[tuple[Journal, JournalState]]:
-    """Promotions that started and did not finish: what the app offers to resume."""
-    out = []
-    for j in list_journals(settings):
-        try:
-            st = j.state()
-        except JournalCorrupt:
-            continue  # `history` reports it; it is never offered for resume
-        if st.plan is not None and not st.complete and not j.running():
-            out.append((j, st))
-    return out

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable
 
 from pixel_tui.core import units
-from pixel_tui.core.errors import UnsafeNameError
+from pixel_tui.core.errors import UnsafeNameError, redact
 from pixel_tui.core.promotion.errors import ConflictsBlock, PromotionError, ReadOnlyMode
 from pixel_tui.core.promotion.naming import (
     canonical_name,
@@ -19,6 +19,7 @@ from pixel_tui.core.promotion.naming import (
     suggest_registry_entry,
 )
 from pixel_tui.core.promotion.verify import same_content
+from pixel_tui.core.registry.entries import SOURCE_FIELD
 from pixel_tui.core.storage.s3 import S3Object
 from pixel_tui.core.storage.s3url import is_s3_url, parse_s3_url, s3_url
 
@@ -68,6 +69,7 @@ class PlanItem:
     tasks: list[CopyTask] = field(default_factory=list)
     markers: list[str] = field(default_factory=list)  # empty folder-marker keys (deleted in move mode)
     registry: RegistryChange | None = None
+    category: str = ""  # this item's category ('' in plans written before items had their own: the plan's)
 
 
 @dataclass
@@ -174,10 +176,12 @@ class Plan:
     def render(self, max_lines: int = 20) -> str:
         """The plan as text for a person: each source -> destination, counts, conflicts, registry diff."""
         s = self.summary()
-        out = [f"Promotion {self.id} ({self.mode}) into {self.category} in s3://{self.bucket}"]
+        cats = sorted({i.category or self.category for i in self.items}) or [self.category]
+        out = [f"Promotion {self.id} ({self.mode}) into {', '.join(cats)} in s3://{self.bucket}"]
         for item in self.items:
             kind = "folder" if item.is_folder else "object"
-            out.append(f"  {item.source} -> {item.dest}  ({kind}, {len(item.tasks)} objects, "
+            where = f"[{item.category}] " if len(cats) > 1 else ""
+            out.append(f"  {where}{item.source} -> {item.dest}  ({kind}, {len(item.tasks)} objects, "
                        f"{units.human_bytes(sum(t.size for t in item.tasks))})")
             for t in item.tasks[:max_lines] if item.is_folder else []:
                 out.append(f"      {t.src} -> {t.dst}  [{t.action}]")
@@ -229,18 +233,44 @@ def _resolve(store: "S3Store", key: str, cancelled) -> tuple[bool, list[S3Object
     return True, objs
 
 
+def item_categories(settings: "Settings", sources: list[str], default: str, registry=None) -> dict[str, str]:
+    """Each source's own suggested category: a registered item keeps its registry group's category, another
+    takes the category its name points at, else ``default`` (what a multi-item dialog pre-fills per row)."""
+    from pixel_tui.core.promotion.naming import suggest_category
+
+    datasets = registry.datasets() if registry is not None else []
+    out = {}
+    for src in sources:
+        sug = suggest_registry_entry(src, default, settings, datasets, is_folder=src.endswith("/"))
+        cat = group_category(sug.group, settings) if sug.existing else None
+        out[src] = cat or suggest_category(src, settings.categories) or default
+    return out
+
+
+def group_category(group: str, settings: "Settings") -> str | None:
+    """The S3 category folder of a registry group (``datasets/priority_datasets`` -> ``priority``), if configured."""
+    last = group.rsplit("/", 1)[-1]
+    cat = settings.group_map.get(last, last)
+    return cat if cat in settings.categories else None
+
+
 def build_plan(store: "S3Store", settings: "Settings", sources: list[str], category: str, *, name: str | None = None,
                move: bool = False, overwrite: bool = False, registry=None,
                registry_entry: tuple[str, str, dict] | None = None,
+               categories: dict[str, str] | None = None,
                cancelled: Callable[[], bool] | None = None) -> Plan:
     """Look at sources, destinations and the registry, and return the plan; changes nothing.
 
     ``registry`` is a loaded Registry (or None to load settings.registry); ``registry_entry`` =
-    (group, name, fields) overrides the suggested entry for a single source.
+    (group, name, fields) overrides the suggested entry for a single source; ``categories`` gives
+    sources their own category (the others take ``category``).
     """
     if settings.read_only:
         raise ReadOnlyMode("promotion is disabled in read-only mode", "start without --read-only (ui.read_only = false)")
     check_category(category, settings)
+    categories = dict(categories or {})
+    for cat in categories.values():
+        check_category(cat, settings)
     if not sources:
         raise PromotionError("nothing to promote: give at least one s3:// raw key or prefix")
     if name is not None and len(sources) > 1:
@@ -248,17 +278,18 @@ def build_plan(store: "S3Store", settings: "Settings", sources: list[str], categ
     if name is not None:
         check_name(name)
     raw, bucket = settings.raw_prefix, store.bucket
-    dest_prefix = settings.category_prefix(category)
     items: list[PlanItem] = []
     seen_dst: set[str] = set()
     for src in sources:
+        item_category = categories.get(src, category)
+        dest_prefix = settings.category_prefix(item_category)
         key = check_key_under(source_key(src, bucket), raw, "source")
         is_folder, objs = _resolve(store, key, cancelled)
         base = key.rstrip("/").rsplit("/", 1)[-1]
-        item_name = check_name(name or canonical_name(base, category, is_folder=is_folder))
+        item_name = check_name(name or canonical_name(base, item_category, is_folder=is_folder))
         dest = dest_prefix + item_name + ("/" if is_folder else "")
         item = PlanItem(source=key if not is_folder else key.rstrip("/") + "/", is_folder=is_folder,
-                        name=item_name, dest=dest)
+                        name=item_name, dest=dest, category=item_category)
         for obj in objs:
             if is_folder and obj.key.endswith("/"):
                 item.markers.append(obj.key)
@@ -272,7 +303,7 @@ def build_plan(store: "S3Store", settings: "Settings", sources: list[str], categ
         _mark_conflicts(store, item, overwrite, cancelled)
         items.append(item)
     plan = Plan(id=new_id(), created=datetime.now(timezone.utc).isoformat(timespec="seconds"), bucket=bucket,
-                endpoint=store.endpoint_url, category=category, mode="move" if move else "copy", overwrite=overwrite,
+                endpoint=redact(store.endpoint_url) if store.endpoint_url else None, category=category, mode="move" if move else "copy", overwrite=overwrite,
                 items=items, copy_cutoff=settings.copy_cutoff, part_size=settings.part_size)
     _plan_copy_method(plan, store, settings)
     _plan_registry(plan, store, settings, registry, registry_entry)
@@ -329,6 +360,7 @@ def _plan_registry(plan: Plan, store: "S3Store", settings: "Settings", registry,
         return
     plan.registry_location = registry.location
     datasets = registry.datasets()
+    unit = _size_unit(store, plan, datasets)
     for item in plan.items:
         if override and len(plan.items) == 1:
             group, reg_name, fields = override
@@ -336,26 +368,72 @@ def _plan_registry(plan: Plan, store: "S3Store", settings: "Settings", registry,
             before = dict(ref.entry) if ref else None
             base_fields = dict(fields)
         else:
-            sug = suggest_registry_entry(item.source, plan.category, settings, datasets, is_folder=item.is_folder)
+            sug = suggest_registry_entry(item.source, item.category or plan.category, settings, datasets,
+                                         is_folder=item.is_folder)
             group, reg_name = sug.group, sug.name
             before = dict(sug.fields) if sug.existing else None
             base_fields = {} if sug.existing else dict(sug.fields)
-        old_path = (before or {}).get("path")
-        source = old_path if old_path and not str(old_path).startswith(s3_url(plan.bucket, settings.processed_prefix)) \
-            else s3_url(plan.bucket, item.source)
         after = dict(before or {})
         after.update(base_fields)
-        size = units.size_mb(sum(t.size for t in item.tasks))
-        old_size = after.get("size_mb")
-        if isinstance(old_size, (int, float)) and not isinstance(old_size, bool) and old_size == size:
-            size = old_size  # 37 and 37.0 are the same size: no diff line for it
-        after.update({"path": s3_url(plan.bucket, item.dest), "source_path": source, "size_mb": size})
+        after.update({"path": s3_url(plan.bucket, item.dest), "size_mb": _entry_size(after, item, unit)})
+        if SOURCE_FIELD not in (before or {}):
+            # Provenance is written once: a second promotion never replaces the original Drive path.
+            old_path = (before or {}).get("path")
+            processed = s3_url(plan.bucket, settings.processed_prefix)
+            after[SOURCE_FIELD] = old_path if old_path and not str(old_path).startswith(processed) \
+                else s3_url(plan.bucket, item.source)
+        else:
+            after[SOURCE_FIELD] = before[SOURCE_FIELD]
         if before is None:
             # A new entry leads with its path, as the team writes them.
             after = {"path": after.pop("path"), **after}
         item.registry = RegistryChange(group, reg_name, before, after)
     apply_changes(registry, plan.items)
     plan.registry_diff = registry.diff()
+
+
+def _known_size(entry: dict):
+    value = entry.get("size_mb")
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _entry_size(entry: dict, item: PlanItem, unit: int):
+    """``size_mb`` for the promoted item: the written value when it already states these bytes (in MB or MiB),
+    else the bytes in the file's own unit."""
+    n_bytes = sum(t.size for t in item.tasks)
+    written = _known_size(entry)
+    if written is not None and units.size_mb_units(written, n_bytes):
+        return written
+    return units.size_mb(n_bytes, unit)
+
+
+def _size_unit(store: "S3Store", plan: Plan, datasets, probes: int = 8) -> int:
+    """The unit the registry writes ``size_mb`` in, inferred from entries whose bytes we know: the items being
+    promoted, then up to ``probes`` other S3 entries of this bucket (HEAD); decimal MB when they do not tell."""
+    from pixel_tui.core.promotion.naming import registry_name
+
+    pairs = []
+    names = {registry_name(i.source, is_folder=i.is_folder).lower(): i for i in plan.items}
+    for ref in datasets:
+        item = names.get(ref.name.lower())
+        written = _known_size(ref.entry)
+        if item is not None and written is not None:
+            pairs.append((written, sum(t.size for t in item.tasks)))
+    unit = units.size_convention(pairs)
+    if unit is not None:
+        return unit
+    prefix = s3_url(plan.bucket, "")
+    for ref in datasets:
+        if probes <= 0:
+            break
+        written = _known_size(ref.entry)
+        if written is None or not ref.path.startswith(prefix) or ref.path.endswith("/"):
+            continue
+        probes -= 1
+        head = store.head(parse_s3_url(ref.path)[1])
+        if head is not None:
+            pairs.append((written, head.size))
+    return units.size_convention(pairs) or units.MB
 
 
 def require_runnable(plan: Plan) -> None:

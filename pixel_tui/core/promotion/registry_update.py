@@ -22,11 +22,27 @@ def load_registry(settings: "Settings", store: "S3Store", location: str | None =
     from pixel_tui.core.storage.s3 import store_factory
 
     return Registry.load(location, store_factory(settings, reuse=store),
-                         backup_dir=settings.state_path / "registry-backups")
+                         backup_dir=settings.state_path / "registry-backups", max_bytes=settings.registry_max_bytes)
 
 
 def _same(a, b) -> bool:
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def changed_fields_list(was: dict | None, now: dict | None) -> list[str]:
+    """The fields that differ between what the promotion wrote and the entry now, in the entry's order."""
+    was, now = was or {}, now or {}
+    keys = list(dict.fromkeys([*now, *was]))
+    return [k for k in keys if k not in now or k not in was or not _same(now[k], was[k])]
+
+
+def changed_fields(was: dict | None, now: dict | None) -> str:
+    """What a person needs to hear: ``the entry was removed`` or ``notes changed``, ``path and size_mb changed``."""
+    if now is None:
+        return "the entry was removed"
+    names = changed_fields_list(was, now)
+    parts = [f"{k} {'added' if k not in (was or {}) else 'removed' if k not in now else 'changed'}" for k in names]
+    return ", ".join(parts) or "its layout changed"
 
 
 def apply_changes(registry, items: Iterable["PlanItem"], *, strict: bool = False) -> list[dict]:
@@ -82,8 +98,10 @@ def restore_changes(settings: "Settings", store: "S3Store", changes: list[dict],
         if not _same(now, ch["after"]):
             raise UndoRefused(
                 f"registry entry {ch['group']}/{ch['name']} changed since the promotion "
-                f"(path now {(now or {}).get('path', 'absent')!r})",
-                "restore it by hand in the registry screen",
+                f"({changed_fields(ch['after'], now)})",
+                "undo the copies only (`history undo ID --copies-only`, or c in the history) to keep the entry "
+                "as it is now, or restore it by hand in the registry screen",
+                fields=changed_fields_list(ch["after"], now),
             )
     if check_only:
         return ""

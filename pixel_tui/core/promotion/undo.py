@@ -26,14 +26,18 @@ class UndoResult:
     deleted: int
     restored_sources: int
     registry_diff: str
+    copies_only: bool = False
 
     def to_dict(self) -> dict:
         """JSON-able dict."""
         return dict(self.__dict__)
 
 
-def undo(store: "S3Store", settings: "Settings", promotion_id: str) -> UndoResult:
-    """Delete the promotion's copies (restoring moved sources first) and its registry change; refuse if changed."""
+def undo(store: "S3Store", settings: "Settings", promotion_id: str, *, copies_only: bool = False) -> UndoResult:
+    """Delete the promotion's copies (restoring moved sources first) and its registry change; refuse if changed.
+
+    ``copies_only``: delete the copies and keep the registry entry as it is now (what the operator chooses
+    when someone edited the entry since)."""
     if settings.read_only:
         raise ReadOnlyMode("undo is disabled in read-only mode")
     journal = Journal.find(settings, promotion_id).open()
@@ -61,16 +65,17 @@ def undo(store: "S3Store", settings: "Settings", promotion_id: str) -> UndoResul
             if obj.size != t.size or strip_etag(obj.etag) != want:
                 raise UndoRefused(f"{t.dst} changed since the promotion (ETag {obj.etag}, was {want})",
                                   "someone wrote to it; undo would delete their data")
-        restore_changes(settings, store, state.registry_changes, plan.registry_location, check_only=True)
+        changes = [] if copies_only else state.registry_changes
+        restore_changes(settings, store, changes, plan.registry_location, check_only=True)
         restored = _restore_sources(store, plan) if plan.mode == "move" and state.sources_deleted else 0
-        diff = restore_changes(settings, store, state.registry_changes, plan.registry_location)
+        diff = restore_changes(settings, store, changes, plan.registry_location)
         store.delete_many([t.dst for t in created])
-        journal.append(UNDONE, deleted=len(created), restored_sources=restored)
+        journal.append(UNDONE, deleted=len(created), restored_sources=restored, copies_only=copies_only)
         journal.sync()
         audit.record(settings, "undo", id=plan.id, bucket=plan.bucket, category=plan.category, objects=len(created),
                      bytes=sum(t.size for t in created), keys=[t.dst for t in created], restored_sources=restored,
-                     registry_location=plan.registry_location, registry_diff=diff)
-        return UndoResult(plan.id, len(created), restored, diff)
+                     registry_location=plan.registry_location, registry_diff=diff, copies_only=copies_only)
+        return UndoResult(plan.id, len(created), restored, diff, copies_only)
     finally:
         journal.close()
 

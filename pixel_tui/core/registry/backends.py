@@ -16,6 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from pixel_tui.core.errors import NoSuchKey, PixelError, PreconditionFailed
+from pixel_tui.core.files import (
+    FileTooLarge,
+    NotRegularFile,
+    StateDirUnwritable,
+    ensure_private_dir,
+    open_private,
+    probe_writable,
+    read_regular,
+)
 
 if TYPE_CHECKING:
     from pixel_tui.core.storage.s3 import S3Store
@@ -60,6 +69,27 @@ class Version:
 
 
 STALE_TEMP_SECONDS = 600
+# A registry is a small document; past this (setting `registry.max_mb`) it is refused, not read into
+# memory: `--registry /dev/zero` or a runaway file must not take the machine down.
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+
+
+class RegistryUnreadable(PixelError):
+    """The registry is not a regular file (a FIFO, a device, a folder) or is larger than the limit."""
+
+    exit_code = 2
+
+
+def _read_capped(path: Path, location: str, limit: int) -> tuple[bytes, os.stat_result]:
+    """read_regular with the registry's messages: never blocks on a FIFO, never reads past ``limit``."""
+    try:
+        return read_regular(path, limit)
+    except NotRegularFile as exc:
+        raise RegistryUnreadable(f"registry {location} is {exc.strerror}; nothing was read",
+                                 "point --registry at the JSON file (or an s3:// URL)") from None
+    except FileTooLarge as exc:
+        raise RegistryUnreadable(f"registry {location} is too large: {exc.strerror}",
+                                 "check it is the right file, or raise `registry.max_mb` in the config") from None
 
 
 def _temp_pattern(name: str) -> re.Pattern:
@@ -107,17 +137,18 @@ def clean_stale_temps(target: Path, max_age: float = STALE_TEMP_SECONDS) -> list
 class LocalBackend:
     """A registry file on disk."""
 
-    def __init__(self, path: str | os.PathLike, backup_dir: str | os.PathLike | None = None) -> None:
+    def __init__(self, path: str | os.PathLike, backup_dir: str | os.PathLike | None = None,
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.path = Path(path).expanduser()
         self.location = str(path)
         self.backup_dir = Path(backup_dir) if backup_dir else None
+        self.max_bytes = max_bytes
 
     def read(self) -> tuple[bytes, Version]:
         """The whole file and its version (and clears temp files a killed save left)."""
         clean_stale_temps(self.target())
         try:
-            data = self.path.read_bytes()
-            st = self.path.stat()
+            data, st = _read_capped(self.path, self.location, self.max_bytes)
         except FileNotFoundError:
             raise RegistryNotFound(f"registry {self.location} does not exist",
                                    "check --registry or `registry.location` in the config") from None
@@ -136,9 +167,11 @@ class LocalBackend:
         ):
             return known
         try:
-            data = self.path.read_bytes()
+            data, st = _read_capped(self.path, self.location, self.max_bytes)
         except FileNotFoundError:
             return None
+        except OSError as exc:
+            raise PixelError(f"cannot read registry {self.location}: {exc.strerror}") from None
         return _version(data, st)
 
     def write(self, data: bytes, loaded: Version | None, backups: int) -> Version:
@@ -163,10 +196,11 @@ class LocalBackend:
     def _locked(self):
         lock = self.lock_path()
         try:
-            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         except OSError as exc:
-            raise PixelError(f"cannot lock registry {self.location}: {exc.strerror} ({lock})",
-                             "check that the registry's folder is writable") from None
+            raise RegistryReadOnly(f"cannot lock registry {self.location}: its folder {lock.parent} is not writable "
+                                   f"({exc.strerror}); nothing was written",
+                                   "make the folder writable, or save to another path") from None
         try:
             while True:
                 try:
@@ -200,7 +234,11 @@ class LocalBackend:
             self._backup(backups)
         clean_stale_temps(target)
         # The PID in the name lets the next load or save tell a dead saver's leftover from a live one.
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp")
+        try:
+            fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp")
+        except OSError as exc:
+            raise RegistryReadOnly(f"cannot write registry {self.location}: {exc.strerror} in {directory}; nothing was written",
+                             "check that the registry's folder is writable, or save to another path") from None
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
@@ -240,10 +278,19 @@ class LocalBackend:
 
     def _backup(self, keep: int) -> None:
         root = self._backup_root()
-        root.mkdir(parents=True, exist_ok=True)
+        try:
+            ensure_private_dir(root, root=root.parent)  # the state dir too, when this creates it
+            probe_writable(root)
+        except OSError as exc:
+            raise StateDirUnwritable(f"cannot keep a backup of registry {self.location}: {exc.strerror} ({root}); "
+                                     "nothing was written",
+                                     "make the state dir writable (`paths.state_dir`), or set registry.backups = 0") from None
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         target = root / f"{self._backup_stem()}.{stamp}.json"
-        target.write_bytes(self.path.read_bytes())
+        data, _ = _read_capped(self.path, self.location, self.max_bytes)
+        # Backups are copies of a document that may name private paths: owner-only, like the state dir.
+        with open_private(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, text=False) as fh:
+            fh.write(data)
         for old in self.backups()[:-keep]:
             old.unlink(missing_ok=True)
 
@@ -269,7 +316,8 @@ def _fsync_dir(directory: Path) -> None:
 class S3Backend:
     """A registry object in S3, shared by several machines through conditional puts."""
 
-    def __init__(self, url: str, store_factory: Callable[[str], "S3Store"] | None = None) -> None:
+    def __init__(self, url: str, store_factory: Callable[[str], "S3Store"] | None = None,
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         from pixel_tui.core.storage.s3 import store_factory as default_factory
         from pixel_tui.core.storage.s3url import parse_s3_url
 
@@ -278,9 +326,15 @@ class S3Backend:
             raise PixelError(f"registry URL {url} needs a bucket and a key", "e.g. s3://bucket/config/dataset_registry.json")
         self.store = (store_factory or default_factory())(bucket)
         self.location = url
+        self.max_bytes = max_bytes
 
     def read(self) -> tuple[bytes, Version]:
-        """The whole object and its ETag."""
+        """The whole object and its ETag (refused past ``max_bytes``, checked with a HEAD first)."""
+        head = self.store.head(self.key)
+        if head is not None and head.size > self.max_bytes:
+            raise RegistryUnreadable(f"registry {self.location} is too large: {head.size:,} bytes, more than the "
+                                     f"limit of {self.max_bytes:,}",
+                                     "check it is the right object, or raise `registry.max_mb` in the config")
         try:
             data, etag = self.store.get_bytes(self.key)
         except NoSuchKey:
@@ -337,10 +391,10 @@ class S3Backend:
         return Version(etag, 0, len(data))
 
 
-def backend_for(location: str, store_factory=None, backup_dir=None):
+def backend_for(location: str, store_factory=None, backup_dir=None, max_bytes: int = DEFAULT_MAX_BYTES):
     """The backend of a local path or an s3:// URL."""
     from pixel_tui.core.storage.s3url import is_s3_url
 
     if is_s3_url(location):
-        return S3Backend(location, store_factory)
-    return LocalBackend(location, backup_dir)
+        return S3Backend(location, store_factory, max_bytes)
+    return LocalBackend(location, backup_dir, max_bytes)

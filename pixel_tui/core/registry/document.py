@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable
 
 from pixel_tui.core.errors import PixelError, render_error
 from pixel_tui.core.registry import jsonspan
-from pixel_tui.core.registry.backends import RegistryConflict, RegistryNotFound, Version, backend_for
+from pixel_tui.core.registry.backends import DEFAULT_MAX_BYTES, RegistryConflict, RegistryNotFound, Version, backend_for
 from pixel_tui.core.registry.edits import MAX_UNDO, RegistryEditError, RegistryEdits  # noqa: F401
 from pixel_tui.core.registry.entries import (  # noqa: F401
     ONE_LEVEL_GROUPS,
@@ -53,9 +53,9 @@ class Registry(RegistryEdits):
     # -- loading ----------------------------------------------------------------------------------
     @classmethod
     def load(cls, location: str, store_factory: Callable[[str], Any] | None = None, backup_dir=None,
-             extra_groups: Iterable[str] = ()) -> "Registry":
+             extra_groups: Iterable[str] = (), max_bytes: int = DEFAULT_MAX_BYTES) -> "Registry":
         """Read a registry from a local path or ``s3://bucket/key``; remembers its version for conflicts."""
-        backend = backend_for(str(location), store_factory, backup_dir)
+        backend = backend_for(str(location), store_factory, backup_dir, max_bytes)
         data, version = backend.read()
         return cls(decode(data, backend.location), backend.location, backend, version, extra_groups)
 
@@ -198,7 +198,8 @@ class Registry(RegistryEdits):
 
     def save_as(self, location: str, store_factory=None, backups: int = 5) -> None:
         """Write the edited text to another path or URL (it must not exist yet) and continue from there."""
-        backend = backend_for(location, store_factory, getattr(self._backend, "backup_dir", None))
+        backend = backend_for(location, store_factory, getattr(self._backend, "backup_dir", None),
+                              getattr(self._backend, "max_bytes", DEFAULT_MAX_BYTES))
         if backend.current() is not None:
             raise RegistryEditError(f"{location} already exists", "choose a new path")
         self._version = backend.write(self.render().encode("utf-8"), None, backups)

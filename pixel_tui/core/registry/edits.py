@@ -69,6 +69,14 @@ class RegistryEdits:
         before = (self._text, tuple(self._ops))
         try:
             yield
+        except (RecursionError, jsonspan.SpanError) as exc:
+            # An entry nested hundreds of levels deep: the span parser (which parses an entry the first
+            # time it is edited) gives up. Nothing changed; say so instead of a traceback.
+            self._text, self._root = before[0], parse_text(before[0], self.location)
+            what = "/".join(str(a) for a in args[:2])
+            detail = "it is nested too deeply" if isinstance(exc, RecursionError) else exc.message
+            raise RegistryEditError(f"cannot {op.strip('_').replace('_', ' ')} {what} in {self.location}: {detail}; "
+                                    "nothing changed", "edit this entry by hand, or flatten it") from None
         except BaseException:
             self._text, self._root = before[0], parse_text(before[0], self.location)
             raise

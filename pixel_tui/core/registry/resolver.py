@@ -71,7 +71,7 @@ class Resolver:
             raise DatasetNotResolved(f"no dataset {name!r} in the registry {self.registry.location}")
         if len(refs) > 1:
             raise DatasetNotResolved(f"dataset {name!r} is in several groups: {', '.join(r.group for r in refs)}",
-                                     "pass group=... or GROUP/NAME")
+                                     "pass group=... or GROUP/NAME: " + ", ".join(r.key for r in refs))
         return refs[0]
 
     def url(self, name: str, group: str | None = None) -> str:

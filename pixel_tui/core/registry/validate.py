@@ -34,6 +34,7 @@ KINDS = {
     "duplicate_name": (WARNING, "duplicate name"),
 }
 OK = "ok"
+NOT_CHECKED = "not checked"  # an S3 path nobody looked up (offline): neither ok nor missing
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,12 @@ class S3Checker:
 
     LIST_THRESHOLD = 8  # this many paths in one folder: list the folder instead of HEADing each
 
-    def __init__(self, store_factory: Callable[[str], "S3Store"], workers: int = 16, ttl: float = 60.0) -> None:
+    def __init__(self, store_factory: Callable[[str], "S3Store"], workers: int = 16, ttl: float = 60.0,
+                 keep_listings: bool = False) -> None:
         self._factory = store_factory
+        # (bucket, folder) -> sorted keys of a complete recursive listing made while probing, kept
+        # only when asked (`check` reads processed/<category>/ from them instead of listing again)
+        self.listings: dict[tuple[str, str], list[str]] | None = {} if keep_listings else None
         self._stores: dict[str, "S3Store"] = {}
         self._cache: dict[str, tuple[float, Probe]] = {}
         self._lock = threading.Lock()
@@ -182,6 +187,8 @@ class S3Checker:
                 continue
             now = time.monotonic()
             keys = sorted(objects)
+            if self.listings is not None:
+                self.listings[(bucket, parent)] = keys
             for url in members:
                 probe = _probe_from_listing(parse_s3_url(url)[1], objects, keys)
                 out[url] = probe

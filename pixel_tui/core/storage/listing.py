@@ -62,7 +62,7 @@ class Level:
             names.append(name)
             sizes.append(size)
             mtimes.append(mtime)
-            if name.endswith("/"):
+            if size < 0 and name.endswith("/"):  # a folder; not a 0-byte folder marker, not a size-unknown file
                 self.n_dirs += 1
             if len(etag) == 32 and etag == etag.lower():
                 try:

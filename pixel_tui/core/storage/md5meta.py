@@ -20,6 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping
 
+from pixel_tui.core.files import ensure_private_dir
+
 if TYPE_CHECKING:
     from pixel_tui.core.storage.s3 import S3Store
 
@@ -85,7 +87,7 @@ class Md5Cache:
             items = list(self._data.items())[-MAX_CACHE_ENTRIES:]
             self._dirty = False
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            ensure_private_dir(self.path.parent)  # the state dir: owner-only
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
             with os.fdopen(fd, "w") as fh:
                 json.dump(dict(items), fh)

@@ -20,7 +20,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pixel_tui.core.errors import PixelError, PreconditionFailed
+from pixel_tui.core.errors import PixelError, PreconditionFailed, redact
+from pixel_tui.core.files import ensure_private_dir
 
 if TYPE_CHECKING:
     from pixel_tui.core.storage.s3 import S3Store
@@ -91,7 +92,7 @@ def _short(exc: Exception) -> str:
 def probe_provider(store: "S3Store", prefix: str = DEFAULT_PREFIX) -> ProviderReport:
     """Try every feature on scratch keys under ``prefix`` in the store's bucket, then delete them."""
     base = f"{prefix.rstrip('/')}/{uuid.uuid4().hex[:12]}/" if prefix.strip("/") else f"{uuid.uuid4().hex[:12]}/"
-    report = ProviderReport(store.endpoint_url or "aws", store.bucket, probed_at=time.time())
+    report = ProviderReport(_cache_key(store), store.bucket, probed_at=time.time())
     written: list[str] = []
     try:
         _probe_writes(store, base, report, written)
@@ -244,7 +245,8 @@ def cache_path(state_dir: str | os.PathLike | None) -> Path:
 
 
 def _cache_key(store: "S3Store") -> str:
-    return store.endpoint_url or "aws"
+    # The cache is a file: an endpoint's user:password@ must not land in it.
+    return redact(store.endpoint_url) if store.endpoint_url else "aws"
 
 
 def cached(store: "S3Store", state_dir=None) -> ProviderReport | None:
@@ -270,7 +272,7 @@ def remember(report: ProviderReport, state_dir=None) -> None:
         data = {}
     data[report.endpoint] = report.to_json()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        ensure_private_dir(path.parent)  # the state dir: owner-only
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "w") as fh:
             json.dump(data, fh, indent=1)

@@ -97,6 +97,12 @@ def entry_from_lsjson(d: Mapping) -> RemoteEntry:
     )
 
 
+# Listing and reading commands give up on an unreachable or silent remote within about half a minute and
+# say so, instead of rclone's defaults (1 min per connect, 5 min idle, 10 low-level retries, 3 retries:
+# minutes of silence). Upload jobs (start_copy) keep rclone's defaults: they are meant to ride out blips.
+BOUNDED_FLAGS = ("--contimeout=10s", "--timeout=15s", "--low-level-retries=1", "--retries=1")
+
+
 class Rclone:
     """Runs the rclone binary with argv lists; ``env`` adds variables such as RCLONE_CONFIG_*."""
 
@@ -113,11 +119,11 @@ class Rclone:
             self._binary = find_binary("rclone")
         return self._binary
 
-    def _argv(self, *args: str) -> list[str]:
+    def _argv(self, *args: str, bounded: bool = True) -> list[str]:
         argv = [self.binary]
         if self.config_file:
             argv.append(f"--config={self.config_file}")
-        return argv + list(args)
+        return argv + list(args) + (list(BOUNDED_FLAGS) if bounded else [])
 
     def _env(self) -> dict[str, str]:
         return {**os.environ, **self.extra_env}
@@ -215,7 +221,7 @@ class Rclone:
                 "--stats-log-level=NOTICE", *extra_args]
         if bwlimit:
             args.append(f"--bwlimit={bwlimit}")
-        argv = self._argv(*args)
+        argv = self._argv(*args, bounded=False)
         # A new session keeps the job alive when the app (or its terminal) goes away.
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, env=self._env(), start_new_session=True, close_fds=True)

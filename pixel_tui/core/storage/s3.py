@@ -19,11 +19,13 @@ from pixel_tui.core.errors import (
 from pixel_tui.core.storage import s3url
 from pixel_tui.core.storage.objects import Credentials, LevelPage, S3Object
 from pixel_tui.core.storage.objects import object_from_listing as _obj
+from pixel_tui.core.units import human_duration
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
 
 MAX_COPY_PART = 5 * 1024**3
+COPY_READ_TIMEOUT = 900.0  # seconds a CopyObject/UploadPartCopy may wait for the server's answer
 # What a copy keeps of its source besides the bytes: user metadata (rclone's Md5chksum and mtime) and
 # the content headers. CopyObject keeps them itself (MetadataDirective=COPY); a multipart copy and a
 # streamed copy create a new object, so they pass them on explicitly.
@@ -82,12 +84,16 @@ class S3Store:
         credentials: Credentials | None = None,
         profile: str | None = None,
         max_pool: int = 64,
-        max_attempts: int = 6,
+        max_attempts: int = 3,
         connect_timeout: float = 5.0,
-        read_timeout: float = 120.0,
+        read_timeout: float = 20.0,
     ) -> None:
-        self.bucket = bucket
-        self.endpoint_url = endpoint_url
+        from pixel_tui.core.config import check_bucket, check_http_url
+
+        # Checked here, where every bucket (config, s3:// URL, registry path) and endpoint passes: botocore
+        # would raise a bare ParamValidationError / ValueError from deep inside a request instead.
+        self.bucket = check_bucket(bucket)
+        self.endpoint_url = check_http_url(endpoint_url, "S3 endpoint URL") if endpoint_url else endpoint_url
         self.region = region
         self._addressing_style = addressing_style
         self._credentials = credentials
@@ -96,6 +102,7 @@ class S3Store:
         self._max_attempts = max_attempts
         self._timeouts = (connect_timeout, read_timeout)
         self._client = None
+        self._copy_client = None
         self._lock = threading.Lock()
         # Where the provider probe keeps its answers and writes its scratch keys (core/storage/probe.py).
         self.state_dir: str | None = None
@@ -124,6 +131,9 @@ class S3Store:
             credentials=creds,
             profile=profile,
             max_pool=max(settings.concurrency * 2, 16),
+            max_attempts=settings.max_attempts,
+            connect_timeout=settings.connect_timeout,
+            read_timeout=settings.read_timeout,
         )
         store.state_dir = str(settings.state_path)
         store.probe_prefix = settings.probe_prefix
@@ -139,7 +149,17 @@ class S3Store:
                     self._client = self._make_client()
         return self._client
 
-    def _make_client(self):
+    @property
+    def copy_client(self):
+        """A client for server-side copies: a server copying gigabytes may send nothing until it is done,
+        so its read time-out is long (COPY_READ_TIMEOUT); everything else keeps the short one."""
+        if self._copy_client is None:
+            with self._lock:
+                if self._copy_client is None:
+                    self._copy_client = self._make_client(max(self._timeouts[1], COPY_READ_TIMEOUT))
+        return self._copy_client
+
+    def _make_client(self, read_timeout: float | None = None):
         import boto3
         from botocore.config import Config
 
@@ -159,7 +179,7 @@ class S3Store:
             retries={"max_attempts": self._max_attempts, "mode": "standard"},
             max_pool_connections=self._max_pool,
             connect_timeout=self._timeouts[0],
-            read_timeout=self._timeouts[1],
+            read_timeout=read_timeout or self._timeouts[1],
             # Checksums on every request cost CPU and are not understood by every S3 clone.
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
@@ -190,11 +210,15 @@ class S3Store:
             raise self._client_error(op, key, exc) from None
         except (EndpointConnectionError, ConnectTimeoutError) as exc:
             raise EndpointUnreachable(
-                f"{op}: cannot reach the S3 endpoint {self.endpoint_url or 'AWS'}: {exc}",
-                "check the endpoint URL and that the server is up; retries were already made",
+                f"{op}: cannot reach the S3 endpoint {self.endpoint_url or 'AWS'}: {exc} "
+                f"({self._max_attempts} attempts, {human_duration(self._timeouts[0])} connect time-out each)",
+                "check the endpoint URL and that the server is up (`s3.connect_timeout`, `s3.max_attempts`)",
             ) from None
         except ReadTimeoutError as exc:
-            raise EndpointUnreachable(f"{op}: the S3 endpoint stopped answering ({exc})", "try again later") from None
+            raise EndpointUnreachable(
+                f"{op}: the S3 endpoint {self.endpoint_url or 'AWS'} stopped answering ({exc}; "
+                f"{self._max_attempts} attempts)",
+                "check that the server is up, try again later, or raise `s3.read_timeout`") from None
         except NoCredentialsError:
             raise AccessDenied(
                 f"{op}: no S3 credentials found for {self.where(key)}",
@@ -406,7 +430,7 @@ class S3Store:
         cutoff = min(cutoff, MAX_COPY_PART)
         if size <= cutoff:
             with self._errors("copy", dst_key):
-                r = self.client.copy_object(
+                r = self.copy_client.copy_object(
                     Bucket=self.bucket, Key=dst_key, CopySource={"Bucket": src_bucket, "Key": src_key},
                     MetadataDirective="COPY",
                 )
@@ -443,7 +467,7 @@ class S3Store:
         def one(part):
             number, first, last = part
             with self._errors("copy part", dst_key):
-                r = self.client.upload_part_copy(
+                r = self.copy_client.upload_part_copy(
                     Bucket=self.bucket, Key=dst_key, UploadId=upload_id, PartNumber=number,
                     CopySource={"Bucket": src_bucket, "Key": src_key}, CopySourceRange=f"bytes={first}-{last}",
                 )
@@ -468,6 +492,20 @@ class S3Store:
                 pass
             raise
         return s3url.strip_etag(r.get("ETag")), [s3url.strip_etag(p["ETag"]) for p in parts]
+
+    def unfinished_uploads(self, prefix: str = "") -> list[tuple[str, str]]:
+        """(key, upload id) of every multipart upload under ``prefix`` that was neither completed nor
+        aborted: a process killed mid-copy leaves them, and the server keeps (and bills) their parts."""
+        out: list[tuple[str, str]] = []
+        with self._errors("list multipart uploads", prefix):
+            for page in self.client.get_paginator("list_multipart_uploads").paginate(Bucket=self.bucket, Prefix=prefix):
+                out.extend((u["Key"], u["UploadId"]) for u in page.get("Uploads") or ())
+        return out
+
+    def abort_upload(self, key: str, upload_id: str) -> None:
+        """Abort one unfinished multipart upload (its parts are freed; the key's object is untouched)."""
+        with self._errors("abort multipart upload", key):
+            self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
 
     def ensure_bucket(self) -> None:
         """Create the bucket if it does not exist (demo and tests)."""

@@ -129,6 +129,8 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
         self._move_armed = False
         self._suggested = False
         self._category = ""
+        self._touched = False  # the operator changed a choice (Esc then asks before closing)
+        self._category_chosen = False  # the operator picked a category: it applies to every item
 
     # -- layout -----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -151,18 +153,18 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
                 yield Label("Name", classes="promote-label")
                 yield Input(canonical_name(first, category, is_folder=is_folder) if single else "",
                             placeholder="suggested per item" if not single else "", disabled=not single,
-                            id="promote-name", compact=True)
+                            id="promote-name", select_on_focus=False, compact=True)
             with Horizontal(classes="promote-row promote-registry-row"):
                 yield Label("Registry", classes="promote-label")
-                yield Input(placeholder="group", id="promote-reg-group", disabled=not single, compact=True,
+                yield Input(placeholder="group", id="promote-reg-group", select_on_focus=False, disabled=not single, compact=True,
                             tooltip="registry group")
-                yield Input(placeholder="name", id="promote-reg-name", disabled=not single, compact=True,
+                yield Input(placeholder="name", id="promote-reg-name", select_on_focus=False, disabled=not single, compact=True,
                             tooltip="registry entry name")
             with Horizontal(classes="promote-row promote-registry-row"):
                 yield Label("", classes="promote-label")
-                yield Input(placeholder="stage", id="promote-reg-stage", disabled=not single, compact=True,
+                yield Input(placeholder="stage", id="promote-reg-stage", select_on_focus=False, disabled=not single, compact=True,
                             tooltip="training stage")
-                yield Input(placeholder="type", id="promote-reg-type", disabled=not single, compact=True,
+                yield Input(placeholder="type", id="promote-reg-type", select_on_focus=False, disabled=not single, compact=True,
                             tooltip="dataset type")
             with Horizontal(classes="promote-row", id="promote-options"):
                 yield Checkbox("Move (delete raw after verify)", id="promote-move", compact=True)
@@ -188,6 +190,7 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
     def _category_changed(self, event: Select.Changed) -> None:
         if self._promoting or str(event.value) == self._category:
             return  # Select posts Changed for its initial value too
+        self._touched = self._category_chosen = True
         self._category = str(event.value)
         if len(self.keys) == 1:
             first = self.keys[0].rstrip("/").rsplit("/", 1)[-1]
@@ -199,6 +202,8 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
     @on(Input.Submitted)
     @on(Checkbox.Changed)
     def _choices_changed(self, event) -> None:
+        if isinstance(event, Checkbox.Changed):
+            self._touched = True
         if not self._promoting and self._finished is None:
             self._move_armed = False
             self._replan()
@@ -207,6 +212,7 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
     def _input_changed(self, event: Input.Changed) -> None:
         if self._promoting or self._finished is not None or not event.input.has_focus:
             return
+        self._touched = True
         self._move_armed = False
         self.query_one("#promote-go", Button).disabled = True
         self.set_timer(0.4, self._replan_if(self._plan_token))
@@ -232,6 +238,7 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
             "move": self.query_one("#promote-move", Checkbox).value,
             "overwrite": self.query_one("#promote-overwrite", Checkbox).value,
             "registry_entry": reg,
+            "category_chosen": self._category_chosen,
         }
 
     def _replan(self) -> None:
@@ -258,9 +265,15 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
                     sug = suggest_registry_entry(self.keys[0], choices["category"], services.settings,
                                                  registry.datasets(), is_folder=self.keys[0].endswith("/"))
                     suggestion = (sug.group, sug.name, sug.fields)
+                categories = None
+                if len(self.keys) > 1 and not choices["category_chosen"]:
+                    # Each item its own suggestion; one registered already keeps its group's category.
+                    from pixel_tui.core.promotion.plan import item_categories
+
+                    categories = item_categories(services.settings, self.keys, choices["category"], registry)
                 plan = build_plan(store, services.settings, self.keys, choices["category"], name=choices["name"],
                                   move=choices["move"], overwrite=choices["overwrite"], registry=registry,
-                                  registry_entry=choices["registry_entry"])
+                                  registry_entry=choices["registry_entry"], categories=categories)
             except PixelError as exc:
                 self.post_message(PlanFailed(str(exc), token))
             else:
@@ -324,8 +337,20 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
 
     @on(Button.Pressed, "#promote-cancel")
     def action_cancel(self) -> None:
-        """While running: stop after the copies in flight (resumable). Otherwise close."""
+        """While running: stop after the copies in flight (resumable). Otherwise close; with choices the
+        operator changed and nothing promoted yet, ask before they are thrown away."""
+        from pixel_tui.tui.dialogs.unsaved import DISCARD, UnsavedDialog
+
         if self._promoting:
             self._stop()
             return
-        self.dismiss(self._finished)
+        if self._finished is not None or not self._touched:
+            self.dismiss(self._finished)
+            return
+
+        def answered(choice: str | None) -> None:
+            if choice == DISCARD:
+                self.dismiss(None)
+
+        self.app.push_screen(UnsavedDialog("You changed this promotion's choices. Discard them (d) or keep "
+                                           "editing (Esc)?", can_save=False), answered)

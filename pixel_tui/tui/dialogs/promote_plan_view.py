@@ -45,7 +45,8 @@ def plan_view(plan: "Plan") -> Group:
     folded = []
     for item in plan.items[:3]:
         kind = f" (folder, {len(item.tasks):,} objects)" if item.is_folder else ""
-        folded.append(Text(f"{item.source} -> {item.dest}{kind}"))
+        cat = f"[{item.category}] " if item.category and item.category != plan.category else ""
+        folded.append(Text(f"{cat}{item.source} -> {item.dest}{kind}"))
     if len(plan.items) > 3:
         folded.append(Text(f"… and {len(plan.items) - 3} more items"))
     if plan.registry_location:

@@ -24,6 +24,7 @@ class PromotionRun:
     def _start(self, plan: "Plan") -> None:
         """Lock the form, show the bar, copy in a worker."""
         self._promoting = True
+        self._touched = False  # the choices are in the journal now: closing loses nothing
         self._cancel.clear()
         for w in self.query("Input, Select, Checkbox"):
             w.disabled = True

@@ -53,7 +53,7 @@ class AskDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="registry-dialog"):
             yield Static(self._question)
-            yield Input(self._value, id="ask")
+            yield Input(self._value, id="ask", select_on_focus=False)
             if self._hint:
                 yield Static(self._hint, classes="field-msg")
 

@@ -70,7 +70,7 @@ class EntryForm(ModalScreen[FormResult | None]):
             for key, label, value in fields:
                 with Horizontal(classes="form-row"):
                     yield Label(label, classes="form-label")
-                    yield Input(value, id=f"f-{key}", compact=True,
+                    yield Input(value, id=f"f-{key}", compact=True, select_on_focus=False,
                                 disabled=key == "group" and not self._group_editable)
                 msg = Static("", id=f"m-{key}", classes="field-msg")
                 msg.display = False  # shown when a check has something to say
@@ -201,7 +201,26 @@ class EntryForm(ModalScreen[FormResult | None]):
         else:
             self.notify("fix the fields in red first", severity="error")
 
+    def _typed(self) -> bool:
+        """True when a field differs from what the form opened with."""
+        opened = {"group": self._original[0], "name": self._original[1],
+                  **{key: _text(self._entry.get(key)) for key, _ in FORM_FIELDS}}
+        return any(self.query_one(f"#f-{key}", Input).value != value for key, value in opened.items())
+
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        """Close without changing anything."""
-        self.dismiss(None)
+        """Close without changing anything; with fields changed, ask first (apply / discard / keep editing)."""
+        from pixel_tui.tui.dialogs.unsaved import DISCARD, SAVE, UnsavedDialog
+
+        if not self._typed():
+            self.dismiss(None)
+            return
+
+        def answered(choice: str | None) -> None:
+            if choice == DISCARD:
+                self.dismiss(None)
+            elif choice == SAVE:
+                self.action_submit()
+
+        self.app.push_screen(UnsavedDialog("This form has changes. Apply them (s), discard them (d), or keep "
+                                           "editing (Esc)?"), answered)

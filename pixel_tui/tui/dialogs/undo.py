@@ -22,9 +22,9 @@ class ConfirmUndo(ModalScreen[bool]):
     CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("escape,n", "answer(False)", "No"), Binding("y", "answer(True)", "Yes")]
 
-    def __init__(self, row: "PromotionRow") -> None:
+    def __init__(self, row: "PromotionRow", copies_only: bool = False) -> None:
         super().__init__()
-        self.row = row
+        self.row, self.copies_only = row, copies_only
 
     def compose(self) -> ComposeResult:
         from pixel_tui.core.units import human_bytes
@@ -33,8 +33,9 @@ class ConfirmUndo(ModalScreen[bool]):
         with Vertical(id="confirm-undo"):
             yield Label(f"[b]Undo promotion {escape(r.id)}?[/b]")
             yield Static(escape(f"Deletes the {r.objects:,} copies it made ({human_bytes(r.bytes)}) in {r.category}"
-                                f"{', copies moved sources back first' if r.mode == 'move' else ''}, and restores "
-                                "the registry entry. Refused if either changed since."))
+                                f"{', copies moved sources back first' if r.mode == 'move' else ''}, and "
+                                + ("keeps the registry entry as it is now." if self.copies_only else
+                                   "restores the registry entry. Refused if either changed since.")))
             with Horizontal():
                 yield Button("Undo (y)", id="confirm-yes", variant="warning", compact=True)
                 yield Button("Keep (n)", id="confirm-no", compact=True)

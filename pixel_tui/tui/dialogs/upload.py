@@ -49,11 +49,11 @@ class UploadDialog(ModalScreen["CopyJob | None"]):
             # compact one-line fields with a label beside: short, and clear at 80x24
             with Horizontal(classes="upload-row"):
                 yield Label("Drive path", classes="upload-label")
-                yield Input(self.initial_path, placeholder="folder or file, e.g. therapist-sft-format", id="upload-path",
+                yield Input(self.initial_path, select_on_focus=False, placeholder="folder or file, e.g. therapist-sft-format", id="upload-path",
                             compact=True)
             with Horizontal(classes="upload-row"):
                 yield Label("Bandwidth", classes="upload-label")
-                yield Input(placeholder="limit, e.g. 20M (empty: none)", id="upload-bwlimit", compact=True)
+                yield Input(placeholder="limit, e.g. 20M (empty: none)", select_on_focus=False, id="upload-bwlimit", compact=True)
             yield Static(id="upload-dest")
             yield Static(id="upload-error", classes="error-box")
             with Horizontal(id="upload-buttons"):

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from pixel_tui.tui.dialogs.undo import ConfirmUndo
-from pixel_tui.tui.messages import PromotionProgressed
+from pixel_tui.tui.messages import PromotionProgressed, PromotionUndone
 from pixel_tui.tui.worker_errors import reported
 
 if TYPE_CHECKING:
@@ -30,11 +30,13 @@ class HistoryLoaded(Message):
 
 
 class HistoryActionDone(Message):
-    """An undo or resume finished (``ok``) or was refused/failed; ``text`` says what happened."""
+    """An undo or resume finished (``ok``) or was refused/failed; ``text`` says what happened.
 
-    def __init__(self, text: str, ok: bool) -> None:
+    ``copies_only``: the promotion whose undo was refused only because its registry entry changed since."""
+
+    def __init__(self, text: str, ok: bool, copies_only: str = "") -> None:
         super().__init__()
-        self.text, self.ok = text, ok
+        self.text, self.ok, self.copies_only = text, ok, copies_only
 
 
 class HistoryScreen(Screen):
@@ -44,6 +46,7 @@ class HistoryScreen(Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("u", "undo", "Undo"),
+        Binding("c", "undo_copies", "Undo copies only", show=False),
         Binding("r", "resume", "Resume"),
         Binding("s", "stop", "Stop resume"),
         Binding("f5,ctrl+r", "reload", "Reload"),
@@ -54,6 +57,7 @@ class HistoryScreen(Screen):
         self.rows: list[PromotionRow] = []
         self._busy = False
         self._cancel = threading.Event()
+        self._copies_only = ""  # the promotion whose undo may delete the copies and keep the entry
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -131,21 +135,45 @@ class HistoryScreen(Screen):
 
         self.app.push_screen(ConfirmUndo(row), answered)
 
+    def action_undo_copies(self) -> None:
+        """After a refusal that only the registry entry caused: delete the copies, keep the entry as it is now."""
+        row = self._current()
+        if row is None or self._busy or row.id != self._copies_only:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._busy = True
+                self._status(f"undoing the copies of {row.id}…")
+                self._undo(row.id, copies_only=True)
+
+        self.app.push_screen(ConfirmUndo(row, copies_only=True), answered)
+
     @work(thread=True, exclusive=True, group="history-action")
-    def _undo(self, promotion_id: str) -> None:
+    def _undo(self, promotion_id: str, copies_only: bool = False) -> None:
         from pixel_tui.core.errors import PixelError
+        from pixel_tui.core.promotion.errors import UndoRefused
         from pixel_tui.core.promotion.undo import undo
 
         services = self.app.services
         with reported(self, f"undoing {promotion_id}", lambda text: HistoryActionDone(text, False)):
             try:
-                r = undo(services.store, services.settings, promotion_id)
+                r = undo(services.store, services.settings, promotion_id, copies_only=copies_only)
+            except UndoRefused as exc:
+                if exc.registry_only:
+                    self.post_message(HistoryActionDone(
+                        f"undo refused: {exc.message}. Press c to undo the copies only and keep the registry "
+                        "entry as it is now.", False, copies_only=promotion_id))
+                else:
+                    self.post_message(HistoryActionDone(f"undo refused: {exc}", False))
             except PixelError as exc:
                 self.post_message(HistoryActionDone(f"undo refused: {exc}", False))
             else:
                 restored = f", {r.restored_sources} raw objects restored" if r.restored_sources else ""
+                entry = "registry entry kept as it is now" if r.copies_only else "registry entry restored"
+                self.app.post_message(PromotionUndone(r.id))
                 self.post_message(HistoryActionDone(
-                    f"undone {r.id}: {r.deleted} copies deleted{restored}, registry entry restored", True))
+                    f"undone {r.id}: {r.deleted} copies deleted{restored}, {entry}", True))
 
     def action_resume(self) -> None:
         """Finish an interrupted promotion (verified objects are skipped)."""
@@ -192,6 +220,7 @@ class HistoryScreen(Screen):
     def on_history_action_done(self, msg: HistoryActionDone) -> None:
         """Say what happened and reload the list."""
         self._busy = False
+        self._copies_only = msg.copies_only
         self._status(msg.text, error=not msg.ok)
         self.action_reload()
 
@@ -200,7 +229,7 @@ def offer_resume(app) -> None:
     """At start: look for interrupted promotions (in a worker) and notify, pointing at the history."""
 
     def check() -> None:
-        from pixel_tui.core.promotion.journal import incomplete
+        from pixel_tui.core.promotion.journal_index import incomplete
 
         with reported(app, "looking for interrupted promotions"):
             try:

@@ -123,6 +123,16 @@ class HomeScreen(Screen):
         pane = self._active()
         name = pane.entries.current_name
         if pane is self.drive:
+            marker = self.drive.entries.markers.get(name or "", "")
+            if name and marker in ("missing", "uploading"):
+                # Nothing to land on: show the folder that would hold it, with no row picked for it.
+                folder = raw + self.drive.location
+                self.s3.open_location(folder)
+                self.s3.entries.focus()
+                now = "uploading now, " if marker == "uploading" else ""
+                self.notify(f"{name} is not in S3 yet ({now}{s3_url(self.app.services.settings.bucket, folder)} "
+                            "would hold it)", severity="warning")
+                return
             self.s3.open_location(raw + self.drive.location, select=name)
             self.s3.entries.focus()
             return
@@ -153,7 +163,7 @@ class HomeScreen(Screen):
 
         settings = self.app.services.settings
         try:
-            reg = Registry.load(settings.registry, store_factory(settings))
+            reg = Registry.load(settings.registry, store_factory(settings), max_bytes=settings.registry_max_bytes)
         except Exception as exc:  # shown as a notice; the browser keeps working
             self.post_message(RegistryEntryFound(key, [], render_error(exc)))
             return

@@ -57,6 +57,7 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
         self._checker = None
         self._s3_seen: dict[str, tuple[str, str]] = {}  # key -> (path, status) from the last S3 validation
         self.save_caveat = ""  # set on load where the registry's server ignores conditional writes
+        self._after_save = None  # what a save asked for by leave_then() lets happen once it succeeded
 
     # -- layout -----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -91,12 +92,37 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
 
     # -- navigation -------------------------------------------------------------------------------
     def action_back(self) -> None:
-        """Leave the screen (edits stay in memory until the app quits)."""
+        """Leave the screen; with unsaved edits, ask first (save / discard / cancel)."""
         filt = self.query_one("#registry-filter", Input)
         if filt.has_focus:
             self.table.focus()
             return
-        self.app.pop_screen()
+        self.leave_then(self.app.pop_screen)
+
+    def unsaved(self) -> bool:
+        """True when the registry holds edits that are not saved."""
+        return self.reg is not None and self.reg.dirty
+
+    def leave_then(self, after) -> None:
+        """Run ``after`` (leave the screen, quit) once nothing typed would be lost: at once when nothing is
+        unsaved; else ask, and save first (then ``after`` follows the save) or discard, or stay."""
+        from pixel_tui.tui.dialogs.unsaved import DISCARD, SAVE, UnsavedDialog
+
+        if not self.unsaved():
+            after()
+            return
+        changed = sum(1 for line in self.reg.diff().splitlines()[2:] if line[:1] in "+-")
+
+        def answered(choice: str | None) -> None:
+            if choice == DISCARD:
+                after()
+            elif choice == SAVE:
+                self._after_save = after
+                self.action_save()
+
+        self.app.push_screen(UnsavedDialog(
+            f"The registry {self.reg.location} has unsaved edits ({changed} changed line(s)). "
+            "Save them, discard them, or cancel and keep editing?", can_save=not self.read_only), answered)
 
     def action_show_in_s3(self) -> None:
         """Back to the browser with the S3 pane on the cursor entry's path."""

@@ -76,7 +76,8 @@ class RegistryStorage:
             return
         with reported(self, "loading the registry", lambda text: RegistryLoaded(None, text)):
             try:
-                reg = Registry.load(location, self._factory, backup_dir=self.settings.state_path / "registry-backups")
+                reg = Registry.load(location, self._factory, backup_dir=self.settings.state_path / "registry-backups",
+                                    max_bytes=self.settings.registry_max_bytes)
             except PixelError as exc:
                 self.post_message(RegistryLoaded(None, str(exc)))
                 return
@@ -163,7 +164,11 @@ class RegistryStorage:
             self.query_one("#registry-notice").display = False
             self.notify(f"saved {self.reg.location}")
             self._refresh()
+            after, self._after_save = self._after_save, None
+            if after is not None:
+                after()
             return
+        self._after_save = None  # not saved: stay, so nothing is lost
         self.notify(event.error, severity="error", timeout=10)
         if event.conflict:
             self.disk_changed = False  # let the next poll raise the notice again
@@ -229,6 +234,8 @@ class RegistryStorage:
             if choice == "save" and not self.busy:
                 self.busy = True
                 self._save(self.reg)
+            else:
+                self._after_save = None  # the save was cancelled: so is what waited for it
 
         changed = sum(1 for line in self.reg.diff().splitlines()[2:] if line[:1] in "+-")
         self.app.push_screen(DiffDialog(f"Save {changed} changed line(s) to {self.reg.location}?", self.reg.diff(),

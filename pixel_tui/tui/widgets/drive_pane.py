@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual import on, work
 
 from pixel_tui.core.browse.levels import drive_rows, drive_totals
-from pixel_tui.core.browse.markers import drive_markers, transfer_progress, transfers_of
-from pixel_tui.core.browse.reconcile import hashes_are_cheap
+from pixel_tui.core.browse.markers import drive_markers, subtree_marks, transfer_progress, transfers_of
+from pixel_tui.core.browse.reconcile import diff_remote, hashes_are_cheap
 from pixel_tui.core.errors import render_error
 from pixel_tui.core.storage.rclone import join_remote
 from pixel_tui.tui.job_feed import feed_of
@@ -28,6 +28,7 @@ class DrivePane(BrowserPane):
     live_transfers: tuple = ()
     _live_names: frozenset = frozenset()
     _remark_pending = False
+    _refreshed_at: float | None = None  # when `r` was pressed: the next markers use a listing from after it
     _live_dirty = False
     REMARK_SECONDS = 2.0  # markers follow files starting/finishing at most this often
     LIVE_SECONDS = 0.25  # the cursor entry's progress redraws at most this often
@@ -69,14 +70,12 @@ class DrivePane(BrowserPane):
         if not self._remark_pending or self.loading or self.error or self.workers_running("markers"):
             return
         self._remark_pending = False
-        level = self.entries.level
-        rows = [(level.names[i], level.sizes[i], level.mtimes[i], level.etag(i)) for i in range(len(level))]
-        self._remark(self.gen, self.location, rows)
+        self._remark(self.gen, self.location, self.entries.level)
 
     @work(thread=True, exclusive=True, group="markers", exit_on_error=False)
-    def _remark(self, gen: int, location: str, rows: list) -> None:
+    def _remark(self, gen: int, location: str, level) -> None:
         try:
-            self.after_level(gen, location, rows, again=True)
+            self.after_level(gen, location, level, again=True)
         except Exception as exc:  # markers are extra: say so, keep the listing
             self.post_message(MarkersUpdated(gen, note="markers unavailable: " + render_error(exc, one_line=True)))
 
@@ -112,15 +111,37 @@ class DrivePane(BrowserPane):
             self._cheap_hashes = hashes_are_cheap(rclone, self.root)
         yield from drive_rows(rclone, self.root, location, self._cheap_hashes, cancelled)
 
-    def after_level(self, gen: int, location: str, rows: list, again: bool = False) -> None:
+    def after_level(self, gen: int, location: str, level, again: bool = False) -> None:
         """Markers: each file against its raw counterpart; folders missing when S3 has no such prefix.
 
         ``again``: a re-check of a shown level, so folders that are neither also get an (empty) marker.
         """
         services = self.app.services
         uploading = self._feed.in_flight_names()  # waits for the feed's first look at the logs
-        marks = drive_markers(services.store, services.settings, location, rows, uploading, again=again)
+        n = len(level)  # a level only grows while shown: read the rows listed so far
+        names, sizes, mtimes = level.names, level.sizes, level.mtimes
+        rows = [(names[i], sizes[i], mtimes[i], level.etag(i)) for i in range(n)]
+        # A re-check or an `r` wants a new S3 listing; opening a level joins the S3 pane's listing of it.
+        since, self._refreshed_at = self._refreshed_at, None
+        marks = drive_markers(services.store, services.settings, location, rows, uploading, again=again,
+                              shared=services.levels, since=since)
         self.post_message(MarkersUpdated(gen, marks.markers, note=marks.note))
+        if again or not any(name.endswith("/") for name, *_ in rows):
+            return
+        # Then the whole subtree, once: folders read partial / N of M uploaded, and the status line says
+        # what lies below this level as well as what the level itself counts.
+        report = diff_remote(services.rclone, join_remote(self.root, location), services.store,
+                             services.settings.raw_prefix + location, hashes=self._cheap_hashes)
+        busy = [n for n, v in marks.markers.items() if v == "uploading"]
+        sub = subtree_marks(report, busy)
+        self.post_message(MarkersUpdated(gen, sub.markers, info=sub.info, subtree=sub.note))
+
+    def action_refresh(self) -> None:
+        """Reload the level; its markers then compare against a new S3 listing."""
+        import time
+
+        self._refreshed_at = time.monotonic()
+        super().action_refresh()
 
     def totals_for(self, location: str, name: str, progress) -> tuple[str, str]:
         """Files, bytes and sync summary of a Drive folder against its raw copy."""

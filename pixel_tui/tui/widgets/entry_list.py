@@ -20,6 +20,7 @@ from pixel_tui.core.units import human_bytes
 # Marker glyphs and the component class that colours them.
 MARKERS = {
     "uploaded": ("✓", "ok"), "missing": ("✗", "bad"), "differs": ("≠", "warn"), "uploading": ("↑", "busy"),
+    "partial": ("◐", "partial"),
     "extra": ("+", "warn"), "duplicate": ("‼", "bad"), "shortcut": ("↪", "warn"), "promoted": ("★", "ok"), "registered": ("✓", "ok"), "unregistered": ("·", "warn"),
 }
 
@@ -48,10 +49,10 @@ class EntryList(ScrollView, can_focus=True):
     ]
     COMPONENT_CLASSES = {
         "entry-list--cursor", "entry-list--dir", "entry-list--dim", "entry-list--mark",
-        "entry-list--ok", "entry-list--bad", "entry-list--warn", "entry-list--busy",
+        "entry-list--ok", "entry-list--bad", "entry-list--warn", "entry-list--busy", "entry-list--partial",
     }
     DEFAULT_CSS = """
-    EntryList { height: 1fr; }
+    EntryList { height: 1fr; overflow-x: hidden; }
     EntryList > .entry-list--cursor { background: $accent 40%; }
     EntryList:focus > .entry-list--cursor { background: $accent; color: $text; }
     EntryList > .entry-list--dir { color: $primary; text-style: bold; }
@@ -61,6 +62,7 @@ class EntryList(ScrollView, can_focus=True):
     EntryList > .entry-list--bad { color: $error; }
     EntryList > .entry-list--warn { color: $warning; }
     EntryList > .entry-list--busy { color: $accent; }
+    EntryList > .entry-list--partial { color: $secondary; }
     """
 
     class Highlighted(Message):
@@ -154,7 +156,7 @@ class EntryList(ScrollView, can_focus=True):
         full = self.virtual_size.height >= 2 * max(self.size.height, 1)
         if force or not full or now - self._resized_at >= RESIZE_SECONDS:
             self._resized_at = now
-            self.virtual_size = Size(self.size.width, len(self.view))
+            self.virtual_size = Size(self._row_width, len(self.view))
         if force or first_new <= int(self.scroll_offset.y) + self.size.height:
             self.refresh()
 
@@ -246,12 +248,17 @@ class EntryList(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         """Columns depend on the width."""
-        self.virtual_size = Size(self.size.width, len(self.view))
+        self.virtual_size = Size(self._row_width, len(self.view))
 
     # -- drawing ---------------------------------------------------------------------------------
+    @property
+    def _row_width(self) -> int:
+        """Columns a row may use: inside the vertical scrollbar when there is one (else the unit is cut off)."""
+        return self.scrollable_content_region.width or self.size.width
+
     def render_line(self, y: int) -> Strip:
         """One screen line: the row at scroll offset + y, or blank."""
-        width = self.size.width
+        width = self._row_width
         pos = int(self.scroll_offset.y) + y
         if pos >= len(self.view):
             if pos == 0 and self.empty_text:
@@ -273,7 +280,9 @@ class EntryList(ScrollView, can_focus=True):
         time_text = format_time(level.mtimes[row]) if self.show_times and width >= 50 else ""
         right = f"{size_text:>9}"
         if info and width >= 50:
-            right = f"{info[: max(10, width // 3)]:>{min(len(info), max(10, width // 3))}} {right}"
+            cut = info[: max(10, width // 3)]
+            # A folder has no size: its info (N/M uploaded, totals) takes the size column, names keep the room.
+            right = f"{cut:>9}" if size < 0 else f"{cut:>{len(cut)}} {right}"
         if time_text:
             right += f"  {time_text}"
         name_width = max(4, width - 3 - len(right) - 1)

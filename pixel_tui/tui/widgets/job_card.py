@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Sparkline, Static
 
+from pixel_tui.core.errors import redact
 from pixel_tui.core.jobs.report import shown_eta, shown_speed
 from pixel_tui.core.jobs.state import JobStatus
 from pixel_tui.core.jobs.tail import JobView
@@ -35,7 +36,7 @@ def bar(fraction: float | None, width: int) -> str:
 
 def job_name(source: str) -> str:
     """The label of a job: a log's file name, an rc endpoint's URL."""
-    return source if "://" in source else Path(source).name
+    return redact(source) if "://" in source else Path(source).name  # rc URLs carry user:pass@
 
 
 def ago(seconds: float | None) -> str:

@@ -31,11 +31,14 @@ BATCH_SECONDS = 0.25  # rows are handed to the UI at most this often (after the 
 class LevelRows(Message):
     """Rows of the level being loaded (generation ``gen``), packed into a Level by the worker."""
 
-    def __init__(self, gen: int, rows: list) -> None:
+    def __init__(self, gen: int, rows: "list | Level") -> None:
         super().__init__()
         self.gen = gen
-        self.chunk = Level("")
-        self.chunk.add(rows)  # runs in the worker thread: the UI thread only copies columns
+        if isinstance(rows, Level):
+            self.chunk = rows
+        else:
+            self.chunk = Level("")
+            self.chunk.add(rows)  # runs in the worker thread: the UI thread only copies columns
 
 
 class LevelLoaded(Message):
@@ -61,9 +64,10 @@ class MarkersUpdated(Message):
     """Markers and/or folder info for rows of level generation ``gen``."""
 
     def __init__(self, gen: int, markers: dict[str, str] | None = None, info: dict[str, str] | None = None,
-                 note: str = "", cache: tuple[str, str] | None = None) -> None:
+                 note: str = "", cache: tuple[str, str] | None = None, subtree: str = "") -> None:
         super().__init__()
         self.gen = gen
+        self.subtree = subtree  # what the whole subtree of the level holds (a second part of the status)
         self.cache = cache  # (location, name) whose final totals these are: kept for the session
         self.markers = markers or {}
         self.info = info or {}
@@ -96,6 +100,8 @@ class BrowserPane(Vertical):
         self._started = 0.0
         self._spin = 0
         self._note = ""
+        self._subtree_note = ""
+        self._folder_marks: dict[str, str] = {}
         self._totals: dict[tuple[str, str], str] = {}  # (location, name) -> info, cached for the session
 
     def compose(self) -> ComposeResult:
@@ -128,11 +134,11 @@ class BrowserPane(Vertical):
         return [self.title, *[p for p in self.location.split("/") if p]]
 
     def list_level(self, location: str, cancelled):
-        """Yield lists of (name, size or -1, mtime, etag) rows (runs in a thread)."""
+        """Yield Level chunks, or lists of (name, size or -1, mtime, etag) rows (runs in a thread)."""
         raise NotImplementedError
 
-    def after_level(self, gen: int, location: str, rows: list) -> None:
-        """Compute markers from the level's (name, size, mtime, etag) rows (runs in a thread)."""
+    def after_level(self, gen: int, location: str, level: Level) -> None:
+        """Compute markers from the whole listed level (runs in a thread)."""
 
     def totals_for(self, location: str, name: str, progress) -> tuple[str, str]:
         """(folder totals text, marker or '') (runs in a thread)."""
@@ -152,12 +158,15 @@ class BrowserPane(Vertical):
         self.gen += 1
         self.error = None
         self._note = ""
+        self._subtree_note = ""
+        self._folder_marks: dict[str, str] = {}  # folder markers from the subtree, kept over re-checks
         entries = self.entries
         if not keep_filter:
             entries.filter_text = ""
             self.query_one(Input).display = False
         entries.reset(location, "loading…")
         self._select_when_loaded = select
+        self._keep_marks: set[str] = set()  # action_refresh() sets the marks to keep after this call
         self.query_one(Breadcrumb).parts = self.crumbs()
         self.loading = True
         self._started = time.monotonic()
@@ -176,20 +185,26 @@ class BrowserPane(Vertical):
     def _load(self, gen: int, location: str) -> None:
         worker = get_current_worker()
         started = time.monotonic()
-        pending: list = []
-        seen: list = []  # every row, for the markers computed after the listing
+        # Rows are held once, as columns: the batch in flight to the UI and the whole level for the
+        # markers computed after the listing (list_level yields Level chunks or lists of row tuples).
+        pending = Level("")
+        seen = Level("")
         last = 0.0
         try:
             for rows in self.list_level(location, lambda: worker.is_cancelled):
                 if worker.is_cancelled:
                     return
+                if not isinstance(rows, Level):
+                    packed = Level("")
+                    packed.add(rows)
+                    rows = packed
                 pending.extend(rows)
                 seen.extend(rows)
                 now = time.monotonic()
                 if not last or now - last >= BATCH_SECONDS:
                     self.post_message(LevelRows(gen, pending))
-                    pending, last = [], now
-            if pending:
+                    pending, last = Level(""), now
+            if len(pending):
                 self.post_message(LevelRows(gen, pending))
             self.post_message(LevelLoaded(gen, time.monotonic() - started))
         except Exception as exc:  # shown in this pane; the other pane keeps working
@@ -230,6 +245,12 @@ class BrowserPane(Vertical):
         for (loc, name), info in self._totals.items():
             if loc == self.location:
                 entries.info[name] = info
+        keep, self._keep_marks = getattr(self, "_keep_marks", set()), set()
+        if keep:
+            names = set(entries.level.names)
+            entries.marked = {n for n in keep if n in names}
+            entries.post_message(entries.MarksChanged(entries))
+            entries.refresh()
         self._update_status()
 
     @on(LevelFailed)
@@ -249,10 +270,18 @@ class BrowserPane(Vertical):
         if msg.gen != self.gen:
             return
         entries = self.entries
+        if msg.subtree:
+            self._folder_marks = dict(msg.markers)
+        elif self._folder_marks:
+            # A re-check of the level clears folder markers it cannot judge: the subtree's still stand.
+            msg.markers.update({n: self._folder_marks[n] for n, v in msg.markers.items()
+                                if not v and n in self._folder_marks})
         entries.markers.update(msg.markers)
         entries.info.update(msg.info)
         if msg.note:
             self._note = msg.note
+        if msg.subtree:
+            self._subtree_note = msg.subtree
         entries.refresh_markers()
         self._update_status()
 
@@ -278,8 +307,6 @@ class BrowserPane(Vertical):
         parts = []
         if self.loading:
             parts.append(f"{SPINNER[self._spin]} loading {n:,}")
-        else:
-            parts.append(f"{n:,} entries" + (f" ({entries.level.n_dirs:,} folders)" if entries.level.n_dirs else ""))
         if entries.filter_text:
             parts.append(f"filter '{_esc(entries.filter_text)}': {shown:,}")
         if entries.marked:
@@ -288,6 +315,11 @@ class BrowserPane(Vertical):
             parts.append(f"{SPINNER[self._spin]} totals… (Esc cancels)")
         if self._note:
             parts.append(_esc(self._note))
+        if self._subtree_note:
+            parts.append(_esc(self._subtree_note))
+        if not self.loading:
+            # Last: at 80 columns the two status lines are for what the markers mean, the count can be cut.
+            parts.append(f"{n:,} entries" + (f" ({entries.level.n_dirs:,} folders)" if entries.level.n_dirs else ""))
         live = self.live_note()
         # The upload progress goes first: at 80 columns the pane's two status lines are all there is.
         status.show((f"{live}\n" if live else "") + " · ".join(parts))
@@ -317,8 +349,14 @@ class BrowserPane(Vertical):
         self.open_location(parent + "/" if parent else "", select=parts[-1] + "/")
 
     def action_refresh(self) -> None:
-        """Reload this level, keeping the filter and the cursor row."""
+        """Reload this level, keeping the filter, the cursor row and the marks (of rows still there)."""
+        marked = set(self.entries.marked)
         self.open_location(self.location, select=self.entries.current_name, keep_filter=True)
+        self._keep_marks = marked
+
+    def affected_by(self, prefixes) -> bool:
+        """True when this level shows something under one of ``prefixes`` (or holds one of them)."""
+        return any(self.location.startswith(p) or p.startswith(self.location) for p in prefixes)
 
     def action_filter(self) -> None:
         """Show the filter box."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on
 from textual.message import Message
 
-from pixel_tui.core.browse.levels import s3_rows, s3_totals
+from pixel_tui.core.browse.levels import remembered_totals, s3_totals
 from pixel_tui.core.browse.markers import S3Marker
 from pixel_tui.core.storage.s3url import s3_url
 from pixel_tui.tui.widgets.entry_list import EntryList
@@ -65,9 +65,14 @@ class S3Pane(BrowserPane):
         self.post_message(self.SelectionChanged(self, self.selected_keys()))
         self._update_status()
 
+    _refreshed_at: float | None = None  # when `r` was pressed: list again
+
     def list_level(self, location: str, cancelled):
         """ListObjectsV2 pages (delimiter '/'), pipelined by the store."""
-        yield from s3_rows(self.app.services.store, location, cancelled)
+        services = self.app.services
+        # Shared with the Drive pane's markers of the same level; `r` asks for a fresh listing.
+        since, self._refreshed_at = self._refreshed_at, None
+        yield from services.levels.chunks(services.store, location, fresh=False, cancelled=cancelled, since=since)
 
     def on_mount(self) -> None:
         """The session's S3 markers (they read processed/, the registry and the journals on first need).
@@ -77,15 +82,21 @@ class S3Pane(BrowserPane):
         services = self.app.services
         self.marker = S3Marker(lambda: services.store, services.settings)
 
-    def after_level(self, gen: int, location: str, rows: list) -> None:
+    def after_level(self, gen: int, location: str, level) -> None:
         """Under raw: promoted or not; under processed/<category>/: registered or not."""
-        marks = self.marker.level(location, [r[0] for r in rows])
+        remembered = remembered_totals(self.app.services.totals, location, level.names)
+        if remembered:  # counted before (maybe in an earlier session): shown at once, with their age
+            self.post_message(MarkersUpdated(gen, info=remembered))
+        marks = self.marker.level(location, level.names)
         if marks is not None:
             self.post_message(MarkersUpdated(gen, marks.markers, note=marks.note))
 
     def action_refresh(self) -> None:
         """Reload, and re-read what the markers depend on (processed prefix, registry)."""
         self.marker.reset()
+        import time
+
+        self._refreshed_at = time.monotonic()
         super().action_refresh()
 
     def totals_for(self, location: str, name: str, progress) -> tuple[str, str]:
@@ -93,7 +104,9 @@ class S3Pane(BrowserPane):
         from textual.worker import get_current_worker
 
         worker = get_current_worker()
-        return s3_totals(self.app.services.store, location + name, lambda: worker.is_cancelled, progress), ""
+        services = self.app.services
+        return s3_totals(services.store, location + name, lambda: worker.is_cancelled, progress,
+                         snapshots=services.totals), ""
 
     def open_file(self, name: str) -> None:
         """Preview an object (one bounded ranged GET)."""
