@@ -1,11 +1,15 @@
-"""Log monitor benchmark: our code against a reference in the same run, printed as ratios.
+"""Log monitor benchmark: our code against a reference in the same run, alternated, medians (min-max).
 
-1. `pixel-tui status LOG --json` on a 20 MB and a 2 GB log built from real rclone blocks, vs `tail -n 40`.
+1. `pixel-tui status LOG --json`, the whole process, on a 20 MB and a 2 GB log built from real rclone
+   output, in the default layout and in `--log-format date,time,pid` and `UTC,...,shortfile`, vs the whole
+   process `tail -n 40 LOG` (the least a shell script would do to see "now").
 2. Full-history parse (every stats block counted, speed samples for the chart) vs `grep -c Transferred:`,
    on the 2 GB text log, then on 200 MB JSON, one-line and -P logs.
 3. Latency from an append to the new numbers: in the watcher callback, and on the monitor screen.
+4. The incremental parser (`LogParser.feed`, what the watcher runs on every append): MB/s fed in 1 MiB
+   chunks and line by line, on 20 MB of each layout, vs a naive loop of one regex match per line.
 
-Usage: .venv/bin/python bench/bench_logs.py [--big-mb 2048] [--keep DIR]
+Usage: .venv/bin/python bench/bench_logs.py [--big-mb 2048] [--keep DIR] [--only-status-feed | --only-feed]
 The logs are generated in a temp dir and deleted afterwards.
 """
 
@@ -30,7 +34,11 @@ from pixel_tui.core.jobs.tail import LogWatcher, read_current
 MB = 1024 * 1024
 
 
-MODES = {"text": ["-v"], "json": ["-v", "--use-json-log"], "oneline": ["-v", "--stats-one-line"], "progress": ["-P"]}
+MODES = {"text": ["-v"], "json": ["-v", "--use-json-log"], "oneline": ["-v", "--stats-one-line"], "progress": ["-P"],
+         "pid": ["-v", "--log-format", "date,time,pid"],
+         "utc_file": ["-v", "--log-format", "UTC,date,time,microseconds,shortfile"],
+         "nolevel": ["-v", "--log-format", "nolevel"], "debug": ["-vv", "--log-format", "date,time,microseconds,pid"]}
+ROUNDS = 5
 
 
 def real_runs(root: Path) -> dict[str, bytes]:
@@ -80,24 +88,92 @@ def best_of(fn, n: int = 5) -> float:
     return min(times)
 
 
+def alternated(fns: dict[str, object], rounds: int = ROUNDS) -> dict[str, list[float]]:
+    """Time each function once per round, in an order that alternates, so load hits every side alike."""
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    names = list(fns)
+    for r in range(max(3, rounds)):
+        for name in (names if r % 2 == 0 else names[::-1]):
+            t = time.perf_counter()
+            fns[name]()
+            times[name].append(time.perf_counter() - t)
+    return times
+
+
+def med(ts: list[float], scale: float = 1000.0, unit: str = "ms") -> str:
+    """`12.3 ms (11.9-14.0)`: the median with the min-max of the rounds."""
+    return f"{statistics.median(ts) * scale:7.1f} {unit} ({min(ts) * scale:.1f}-{max(ts) * scale:.1f})"
+
+
+def rate(size: int, ts: list[float]) -> str:
+    """`123 MB/s (110-130)`: median throughput with min-max (MB = 10^6 bytes)."""
+    r = sorted(size / t / 1e6 for t in ts)
+    return f"{statistics.median(r):7.1f} MB/s ({r[0]:.1f}-{r[-1]:.1f})"
+
+
 def run_cmd(argv: list[str]) -> None:
     # A pipe, not /dev/null: GNU grep stops at the first match when its output is /dev/null.
     subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False)
 
 
-def bench_status(small: Path, big: Path) -> None:
+def bench_status(logs: list[tuple[str, Path]]) -> None:
     status = [sys.executable, "-m", "pixel_tui", "status", "--json"]
-    print("\n1. current state of a log (best of 5)")
-    rows = []
-    for label, path in (("20 MB", small), (f"{big.stat().st_size // MB} MB", big)):
-        t_status = best_of(lambda: run_cmd(status + [str(path)]))
-        t_tail = best_of(lambda: run_cmd(["tail", "-n", "40", str(path)]))
-        t_core = best_of(lambda: read_current(path), 20)
-        rows.append((label, t_status, t_tail, t_core))
-        print(f"   {label:>8}: `pixel-tui status --json` {t_status * 1000:7.1f} ms | `tail -n 40` {t_tail * 1000:5.1f} ms"
-              f" | ratio {t_status / t_tail:5.1f}x | read_current() in-process {t_core * 1000:5.2f} ms")
-    (_, s1, _, c1), (_, s2, _, c2) = rows
-    print(f"   2 GB vs 20 MB: status {s2 / s1:.2f}x, read_current {c2 / c1:.2f}x  (1.0 = independent of size)")
+    print(f"\n1. current state of a log: whole processes, alternated, median (min-max) of {ROUNDS} rounds")
+    first = {}
+    for label, path in logs:
+        run_cmd(["cat", str(path)]) if path.stat().st_size < 64 * MB else None
+        times = alternated({"status": lambda: run_cmd(status + [str(path)]),
+                            "tail": lambda: run_cmd(["tail", "-n", "40", str(path)]),
+                            "core": lambda: read_current(path)})
+        ratio = statistics.median(times["status"]) / statistics.median(times["tail"])
+        print(f"   {label:>24}: `pixel-tui status --json` {med(times['status'])} | `tail -n 40` {med(times['tail'])}"
+              f" | ratio {ratio:5.1f}x | read_current() in-process {med(times['core'])}")
+        kind = label.split()[0]
+        if kind in first:
+            print(f"   {'':>24}  big vs 20 MB: status {statistics.median(times['status']) / first[kind]:.2f}x"
+                  "  (1.0 = independent of size)")
+        else:
+            first[kind] = statistics.median(times["status"])
+
+
+def bench_feed(runs: dict[str, bytes], size_mb: int = 20) -> None:
+    """LogParser.feed throughput per layout, against a naive one-regex-per-line loop (the reference)."""
+    import re
+
+    from pixel_tui.core.jobs.parse import LogParser
+
+    naive_re = re.compile(rb"^(?:\S+ \S+ )?(?:\[\d+\] )?([A-Z]+) *: (.*)$")
+
+    def naive(data: bytes) -> None:
+        n = 0
+        for line in data.split(b"\n"):
+            if naive_re.match(line):
+                n += 1
+
+    print(f"\n4. incremental parser, {size_mb} MB of each layout (real rclone output repeated), in-process,"
+          f" alternated, median (min-max) of {max(3, ROUNDS - 2)} rounds")
+    for mode in ("text", "pid", "utc_file", "nolevel", "debug", "json", "oneline", "progress"):
+        run = runs[mode]
+        data = run * max(1, (size_mb * MB) // len(run))
+        lines = data.splitlines(keepends=True)
+
+        def chunks():
+            p = LogParser()
+            for i in range(0, len(data), MB):
+                p.feed(data[i:i + MB])
+            p.finish()
+            p.snapshot()
+
+        def by_line():
+            p = LogParser()
+            for line in lines:
+                p.feed(line)
+            p.finish()
+            p.snapshot()
+
+        times = alternated({"chunks": chunks, "lines": by_line, "naive": lambda: naive(data)}, max(3, ROUNDS - 2))
+        print(f"   {mode:>9} ({len(data) / len(lines):.0f} B/line): feed 1 MiB chunks {rate(len(data), times['chunks'])}"
+              f" | feed line by line {rate(len(data), times['lines'])} | naive regex loop {rate(len(data), times['naive'])}")
 
 
 def bench_history(path: Path) -> None:
@@ -226,6 +302,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--big-mb", type=int, default=2048)
     ap.add_argument("--keep", metavar="DIR", help="build the logs here and keep them")
+    ap.add_argument("--only-status-feed", action="store_true", help="run only sections 1 and 4")
+    ap.add_argument("--only-feed", action="store_true", help="run only section 4 (the incremental parser)")
     args = ap.parse_args()
     root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-logs-"))
     root.mkdir(parents=True, exist_ok=True)
@@ -234,10 +312,24 @@ def main() -> int:
         run = runs["text"]
         final = parse_bytes(run)
         print(f"real rclone text run: {len(run):,} bytes, {final.blocks} stats blocks, {final.bytes:,} bytes copied")
+        if args.only_feed:
+            bench_feed(runs)
+            return 0
         small, big = root / "small.log", root / "big.log"
         build(small, run, 20 * MB)
         build(big, run, args.big_mb * MB)
-        bench_status(small, big)
+        layouts = []
+        for mode in ("pid", "utc_file"):
+            layouts.append((f"{mode} 20 MB", root / f"{mode}-small.log"))
+            build(layouts[-1][1], runs[mode], 20 * MB)
+        big_pid = root / "pid-big.log"
+        build(big_pid, runs["pid"], args.big_mb * MB)
+        bench_status([("text 20 MB", small), (f"text {big.stat().st_size // MB} MB", big), layouts[0],
+                      (f"pid {big_pid.stat().st_size // MB} MB", big_pid), layouts[1]])
+        big_pid.unlink()
+        bench_feed(runs)
+        if args.only_status_feed:
+            return 0
         bench_history(big)
         big.unlink()
         bench_other_formats(runs, root)

@@ -296,6 +296,16 @@ def rclone_logs(weed_server, tmp_path_factory):
     return make_rclone_logs(tmp_path_factory.mktemp("rclone-logs"), weed_server.rclone_env("s3test"), store.bucket)
 
 
+@pytest.fixture(scope="session")
+def layout_logs(weed_server, tmp_path_factory):
+    """Real rclone logs in every --log-format layout: finished, fatal (--max-transfer) and CRITICAL runs."""
+    from logfixtures import make_layout_logs
+
+    store = weed_server.store("layouts-" + uuid.uuid4().hex[:8])
+    store.ensure_bucket()
+    return make_layout_logs(tmp_path_factory.mktemp("rclone-layouts"), weed_server.rclone_env("s3test"), store.bucket)
+
+
 @pytest.fixture(autouse=True)
 def _steady_cursor(monkeypatch):
     """Inputs never blink in app tests, so a snapshot or a screen read never catches the cursor mid-blink."""

@@ -45,13 +45,14 @@ def _one(path: str, stall: float, now: float):
 
 
 def exit_code(results) -> int:
-    """2 if any log is unreadable, else 1 if any failed, stalled or finished with errors, else 0."""
-    if any(err for _, _, _, err in results):
+    """2 if any log is unreadable or never held rclone output, else 1 if any failed, stalled, hit a
+    Drive limit or finished with errors (not counting those of attempts rclone retried), else 0."""
+    if any(err or status.not_rclone for _, _, status, err in results):
         return 2
     for _, snap, status, _ in results:
-        if status.state in ("failed", "stalled"):
+        if status.state in ("failed", "stalled") or status.condition:
             return 1
-        if status.state == "finished" and snap is not None and (snap.errors or snap.last_errors):
+        if status.state == "finished" and snap is not None and (snap.errors or snap.current_errors):
             return 1
     return 0
 
@@ -85,9 +86,11 @@ def run(args, settings) -> int:
     else:
         for p, snap, st, err in results:
             print(status_line(p, snap, st) + (f"  ({err})" if err else ""))
-    for p, _, _, err in results:
+    for p, _, st, err in results:
         if err:
             print(f"pixel-tui: cannot read {p}: {err}", file=sys.stderr)
+        elif st.not_rclone:
+            print(f"pixel-tui: {p}: {st.reason}", file=sys.stderr)
     if args.follow:
         return _follow(args, paths, stall)
     return 2 if unmatched else exit_code(results)

@@ -11,10 +11,17 @@ import pytest
 
 from pixel_tui.cli import main
 from pixel_tui.core.jobs.parse import Snapshot, parse_bytes
+from pixel_tui.core.jobs.report import status_json
 from pixel_tui.core.jobs.state import job_state
 
-KEYS = {"log", "format", "state", "bytes", "total_bytes", "transfers", "total_transfers", "checks", "total_checks",
-        "errors", "speed_bytes_per_s", "eta_seconds", "elapsed_seconds", "updated_at", "transferring", "last_errors"}
+ORIGINAL_KEYS = ["log", "format", "state", "bytes", "total_bytes", "transfers", "total_transfers", "checks",
+                 "total_checks", "errors", "speed_bytes_per_s", "eta_seconds", "elapsed_seconds", "updated_at",
+                 "transferring", "last_errors"]
+# Keys are only ever added (scripts parse the document): issue 11/13 added these.
+ADDED_KEYS = ["reason", "condition", "condition_text", "condition_line", "attempt", "max_attempts", "failed_attempts",
+              "error_attempts", "stalled_for", "progress_at", "quiet_for", "average_speed_bytes_per_s",
+              "last_speed_bytes_per_s", "utc_stamps"]
+KEYS = set(ORIGINAL_KEYS) | set(ADDED_KEYS)
 TRANSFER_KEYS = {"name", "bytes", "size", "percent", "speed_bytes_per_s", "eta_seconds"}
 
 
@@ -37,7 +44,7 @@ def test_json_keys_and_values_for_every_format(rclone_logs, capsys):
     assert code == 0
     assert [d["log"] for d in doc] == [str(p) for p in rclone_logs.formats().values()]
     for d in doc:
-        assert set(d) == KEYS
+        assert set(d) == KEYS and list(d)[:len(ORIGINAL_KEYS)] == ORIGINAL_KEYS
         assert d["state"] == "finished"
         assert d["format"] in ("text", "json", "oneline", "progress")
         assert isinstance(d["bytes"], int) and abs(d["bytes"] - rclone_logs.total_bytes) < 10_000
@@ -162,3 +169,22 @@ def test_a_glob_matching_nothing_exits_2(rclone_logs, tmp_path, capsys):
     code, out, err = _status(capsys, "--json", rclone_logs.text, tmp_path / "*.log")
     assert code == 2 and "no log matches" in err
     assert [d["log"] for d in json.loads(out)] == [str(rclone_logs.text)]
+
+
+def test_finished_shows_its_average_speed_and_stalled_zero(rclone_logs, capsys):
+    _age(rclone_logs.text, 120)
+    main(["status", "--json", str(rclone_logs.text)])
+    (doc,) = json.loads(capsys.readouterr().out)
+    assert doc["state"] == "finished"
+    assert doc["speed_bytes_per_s"] == pytest.approx(doc["bytes"] / doc["elapsed_seconds"])
+    assert doc["average_speed_bytes_per_s"] == doc["speed_bytes_per_s"]
+    main(["status", str(rclone_logs.text)])
+    assert " avg " in capsys.readouterr().out
+    # A job cut mid-run and silent past stall_seconds: speed 0, ETA unknown, and since when.
+    real = rclone_logs.text.read_bytes()
+    cut = real.index(b"\n\n", real.index(b"Transferred:   \t")) + 2
+    doc = status_json(
+        "x", parse_bytes(real[:cut]), job_state(parse_bytes(real[:cut]), now=time.time(), changed_at=time.time() - 900,
+                                                progress_at=time.time() - 900, stall_seconds=600))
+    assert doc["state"] == "stalled" and doc["speed_bytes_per_s"] == 0 and doc["eta_seconds"] is None
+    assert doc["stalled_for"] == pytest.approx(900, abs=5) and doc["progress_at"] is not None

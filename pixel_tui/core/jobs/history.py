@@ -8,11 +8,15 @@ stays bounded by the chunk size and ``max_points``, whatever the log's size.
 
 from __future__ import annotations
 
+import glob
+import gzip
 import os
 import re
+import struct
 from dataclasses import dataclass, field
 from typing import BinaryIO, Callable
 
+from pixel_tui.core.files import open_regular
 from pixel_tui.core.jobs.parse import parse_stats_line
 
 CHUNK = 1024 * 1024  # stays in the CPU cache between read() and findall(): 3x faster than 32 MiB
@@ -130,3 +134,57 @@ def scan_history(fp: BinaryIO, end: int | None = None, fmt: str | None = None, m
     hist.samples = [s for s in map(parse, raw) if s is not None]
     hist.stride = step
     return hist
+
+
+# rclone's own rotation (`--log-file-max-size`, rclone >= 1.71) renames `name.log` to
+# `name-2006-01-02T15-04-05.000.log`, gzipped with `--log-file-compress`.
+_BACKUP = re.compile(r"^(?P<stem>.+)-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d(?:\.\d+)?(?P<ext>\.[^./]+)?(?:\.gz)?$")
+
+
+def live_log_of(path: str) -> str | None:
+    """The live log a rotated backup belongs to (`up-2026-...-18.782.log.gz` -> `up.log`), or None."""
+    m = _BACKUP.match(path)
+    return None if m is None else m["stem"] + (m["ext"] or "")
+
+
+def rotated_backups(path: str) -> list[str]:
+    """The backups rclone rotated out of ``path``, oldest first (their names sort by time)."""
+    stem, ext = os.path.splitext(path)
+    found = glob.glob(glob.escape(stem) + "-[0-9][0-9][0-9][0-9]-*" + glob.escape(ext) + "*")
+    return sorted(p for p in found if live_log_of(p) == path)
+
+
+def _gz_size(path: str) -> int:
+    """A gzip file's uncompressed size from its trailer (mod 4 GiB, as gzip stores it)."""
+    with open_regular(path) as fp:
+        fp.seek(-4, os.SEEK_END)
+        return struct.unpack("<I", fp.read(4))[0]
+
+
+def scan_family(path: str, end: int | None = None, fmt: str | None = None, max_points: int = 512,
+                cancelled: Callable[[], bool] | None = None) -> History:
+    """`scan_history` over a log's rotated backups (gzipped or not), oldest first, then the log itself."""
+    total = History(max_points=max_points)
+    parts = rotated_backups(path)
+    for backup in parts:
+        if cancelled and cancelled():
+            break
+        if backup.endswith(".gz"):
+            with open_regular(backup) as raw, gzip.open(raw, "rb") as fp:
+                hist = scan_history(fp, end=_gz_size(backup), fmt=fmt, max_points=max_points // 4 or 1,
+                                    cancelled=cancelled)
+        else:
+            with open_regular(backup) as fp:
+                hist = scan_history(fp, fmt=fmt, max_points=max_points // 4 or 1, cancelled=cancelled)
+        total.samples += hist.samples
+        total.blocks += hist.blocks
+        total.scanned += hist.scanned
+    with open_regular(path) as fp:
+        hist = scan_history(fp, end=end, fmt=fmt, max_points=max_points, cancelled=cancelled)
+    total.samples += hist.samples
+    total.blocks += hist.blocks
+    total.scanned += hist.scanned
+    total.stride = hist.stride
+    while len(total.samples) > 2 * max_points:
+        total.samples = total.samples[::2]
+    return total

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from functools import lru_cache
 
 # rclone has always meant binary multiples, whatever the spelling: `M` and `MBytes` (before 1.54)
 # are MiB just like `MiB` and `Mi` are now.
@@ -27,6 +28,7 @@ def _scaled(value: str, unit: str) -> float | None:
     return number / 8 if bits else number
 
 
+@lru_cache(maxsize=4096)  # the same few strings come back block after block
 def parse_size(text: str) -> int | None:
     """`3.055 MiB`, `120.188M`, `1.234 GBytes`, `2.861Mi`, `0 B` -> bytes; `-` or garbage -> None."""
     m = _NUMBER_UNIT.match(text)
@@ -36,6 +38,7 @@ def parse_size(text: str) -> int | None:
     return None if value is None else int(round(value))
 
 
+@lru_cache(maxsize=4096)  # the same few strings come back block after block
 def parse_rate(text: str) -> float | None:
     """`3.054 MiB/s`, `12.000 MBytes/s`, `24.4 Mibit/s`, `0/s` -> bytes per second; `-` -> None."""
     text = text.strip()
@@ -45,6 +48,7 @@ def parse_rate(text: str) -> float | None:
     return None if not m else _scaled(m[1], m[2])
 
 
+@lru_cache(maxsize=4096)  # the same few strings come back block after block
 def parse_duration(text: str) -> float | None:
     """`1.0s`, `1m30s`, `2h3m4s`, `1d2h`, `1w2d`, `500ms` -> seconds; `-` or garbage -> None."""
     text = text.strip()
@@ -56,8 +60,11 @@ def parse_duration(text: str) -> float | None:
     return sum(float(n) * _DURATION_SECONDS[u] for n, u in parts)
 
 
-def parse_log_time(text: str) -> datetime | None:
-    """`2026/11/25 19:32:55[.123456]` (rclone's local time) -> an aware datetime."""
+def parse_log_time(text: str, utc: bool = False) -> datetime | None:
+    """`2026/11/25 19:32:55[.123456]` -> an aware datetime: the host's local time, or UTC with ``utc``.
+
+    rclone stamps its lines in the local time of the host that wrote them unless `--log-format UTC`.
+    """
     m = LOG_TIME.match(text)
     if not m:
         return None
@@ -66,6 +73,8 @@ def parse_log_time(text: str) -> datetime | None:
         naive = datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6]), int(frac))
     except ValueError:
         return None
+    if utc:
+        return naive.replace(tzinfo=timezone.utc).astimezone()
     return naive.astimezone()
 
 
@@ -79,3 +88,29 @@ def parse_iso_time(text: str) -> datetime | None:
     except ValueError:
         return None
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def stamp_is_utc(stamp: str, written_at: float, tolerance: float = 120.0) -> bool | None:
+    """Was ``stamp`` (a log line's `date time`) written in UTC? Judged against when the file was written.
+
+    A log line's stamp is within moments of the file's mtime when that line was the last written.
+    Read as local time it then matches mtime, read as UTC it is off by the host's UTC offset (or the
+    other way round with `--log-format UTC`). None when it cannot tell: a host on UTC, or a file
+    touched or copied since.
+    """
+    m = LOG_TIME.match(stamp)
+    if not m:
+        return None
+    try:
+        naive = datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6]))
+    except ValueError:
+        return None
+    local = naive.astimezone().timestamp()
+    utc = naive.replace(tzinfo=timezone.utc).timestamp()
+    if abs(local - utc) <= 2 * tolerance:
+        return None
+    if abs(written_at - local) <= tolerance:
+        return False
+    if abs(written_at - utc) <= tolerance:
+        return True
+    return None

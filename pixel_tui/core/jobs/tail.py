@@ -16,7 +16,8 @@ from datetime import datetime, timezone
 from typing import BinaryIO, Callable
 
 from pixel_tui.core.files import open_regular
-from pixel_tui.core.jobs.history import History, Sample, scan_history
+from pixel_tui.core.jobs.history import History, Sample, live_log_of, scan_family
+from pixel_tui.core.jobs.log_units import stamp_is_utc
 from pixel_tui.core.jobs.parse import MAX_ERRORS, LogParser, Snapshot
 
 TAIL_START = 16 * 1024  # first look at the last 16 KiB...
@@ -60,7 +61,7 @@ def _resume_point(data: bytes) -> tuple[int | None, int]:
     return _line_start(data, before, header), 2
 
 
-def _tail_parser(fp: BinaryIO, size: int) -> tuple[LogParser, int]:
+def _tail_parser(fp: BinaryIO, size: int, utc: bool = False) -> tuple[LogParser, int]:
     """Parse the end of ``fp`` from its second-to-last stats record; returns (parser, file offset).
 
     Only C code (rfind) looks at the window, which grows x4 until two records show; Python then
@@ -82,7 +83,7 @@ def _tail_parser(fp: BinaryIO, size: int) -> tuple[LogParser, int]:
     if start > 0 and cut == 0:
         # The window began mid-line: skip that partial line (every other cut is a line start).
         cut = data.find(b"\n") + 1 or len(data)
-    parser = LogParser()
+    parser = LogParser(utc=utc)
     parser.feed(data[cut:])
     return parser, start + cut
 
@@ -123,11 +124,38 @@ def read_current(path: str | os.PathLike) -> Snapshot:
     with open_regular(path) as fp:
         st = os.fstat(fp.fileno())
         parser, start = _tail_parser(fp, st.st_size)
+        _check_utc(parser, st)
         return _complete(parser.snapshot(), fp, start, st)
 
 
+HEAD_PROBE = 64 * 1024  # a tail with no rclone line: does the start of the file have one?
+
+
+def _held_rclone(fp: BinaryIO, snap: Snapshot, start: int) -> Snapshot:
+    """A tail with no rclone line (binary junk appended?): count the head's, so "never rclone's" is true."""
+    if snap.rclone_lines or start == 0:
+        return snap
+    fp.seek(0)
+    probe = LogParser()
+    probe.feed(fp.read(min(HEAD_PROBE, start)))
+    return replace(snap, rclone_lines=probe.state.rclone_lines) if probe.state.rclone_lines else snap
+
+
+def _check_utc(parser: LogParser, st: os.stat_result) -> bool | None:
+    """Read the stamps as UTC when they only make sense so (`--log-format UTC`); None while unknown."""
+    if parser.utc:
+        return True
+    if parser.last_stamp is None:
+        return None
+    utc = stamp_is_utc(parser.last_stamp, st.st_mtime)
+    if utc:
+        parser.set_utc()
+    return utc
+
+
 def _complete(snap: Snapshot, fp: BinaryIO, start: int, st: os.stat_result) -> Snapshot:
-    """Fill what the tail alone cannot know: older error lines, a time for -P blocks."""
+    """Fill what the tail alone cannot know: older error lines, a time for -P blocks, rclone's or not."""
+    snap = _held_rclone(fp, snap, start)
     if snap.errors > len(snap.last_errors) and start > 0 and len(snap.last_errors) < MAX_ERRORS:
         older = _earlier_errors(fp, start, MAX_ERRORS - len(snap.last_errors))
         snap = replace(snap, last_errors=tuple((older + list(snap.last_errors))[-MAX_ERRORS:]))
@@ -166,6 +194,7 @@ class _FileFollower:
         self.last_bytes: int | None = None
         self.history_end = 0  # the background history read covers the file up to here
         self.mark = b""  # the last bytes read, to notice a file truncated and refilled between polls
+        self.utc: bool | None = None  # are the stamps UTC? decided once, from the first stamp and mtime
 
     def close(self) -> None:
         if self.fp:
@@ -230,6 +259,7 @@ class _FileFollower:
         self.view.exists, self.view.error = True, None
         if initial:
             self.parser, start = _tail_parser(self.fp, st.st_size)
+            self.utc = _check_utc(self.parser, st)
             self.offset = self.history_end = st.st_size
             self._publish(_complete(self.parser.snapshot(), self.fp, start, st), st)
             return True
@@ -243,7 +273,9 @@ class _FileFollower:
         if st.st_size - self.offset > SKIP_AHEAD:
             # A big backlog (a rotated-in file, a burst while we were away): jump to its end as on
             # first open instead of running Python over every line of it.
-            parser, start = _tail_parser(self.fp, st.st_size)
+            parser, start = _tail_parser(self.fp, st.st_size, utc=bool(self.utc))
+            if self.utc is None:
+                self.utc = _check_utc(parser, st)
             parser.state = replace(parser.state, blocks=self.parser.state.blocks + parser.state.blocks)
             self.parser, self.offset = parser, st.st_size
             self._publish(_complete(parser.snapshot(), self.fp, start, st), st)
@@ -253,6 +285,8 @@ class _FileFollower:
         self.offset += len(data)
         before = self.parser.state.blocks
         self.parser.feed(data)
+        if self.utc is None:
+            self.utc = _check_utc(self.parser, st)
         snap = self.parser.snapshot()
         if self.parser.state.blocks != before:
             self.view.history.add(Sample(snap.bytes, snap.total_bytes, snap.speed))
@@ -273,20 +307,34 @@ class _FileFollower:
 
 def _carry_state(old: LogParser) -> LogParser:
     """A fresh parser for a rotated/truncated file that keeps the job's state so far."""
-    fresh = LogParser()
-    fresh.state = old.state
-    return fresh
+    return LogParser(old.state, utc=old.utc)
 
 
 def expand_sources(patterns: tuple[str, ...] | list[str]) -> list[str]:
-    """Expand `~` and globs (`~/logs/*.log`); a plain path stays even if missing (a log still to come)."""
+    """Expand `~` and globs (`~/logs/*.log`); a plain path stays even if missing (a log still to come).
+
+    A glob shows one job per log family: rclone's rotated backups (`name-<time>.log[.gz]`) are not
+    jobs of their own while their live `name.log` is there (else the newest backup stands for it).
+    """
     out: list[str] = []
     for pattern in patterns:
         pattern = os.path.expanduser(pattern)
-        for m in sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]:
+        for m in _one_per_family(sorted(glob.glob(pattern))) if glob.has_magic(pattern) else [pattern]:
             if m not in out:
                 out.append(m)
     return out
+
+
+def _one_per_family(paths: list[str]) -> list[str]:
+    newest: dict[str, str] = {}  # live name -> newest backup standing for it
+    out = []
+    for p in paths:
+        live = live_log_of(p)
+        if live is None:
+            out.append(p)
+        elif not os.path.exists(live) and (live not in newest or p > newest[live]):
+            newest[live] = p
+    return sorted(out + [p for live, p in newest.items() if live not in out])
 
 
 class LogWatcher:
@@ -357,7 +405,11 @@ class LogWatcher:
                 new = True
             else:
                 new = False
-            if f.poll() or new:
+            try:
+                polled = f.poll()
+            except Exception as exc:  # noqa: BLE001 - one bad log must not end the watcher for every log
+                polled = f._fail(OSError(0, f"cannot follow this log: {type(exc).__name__}: {exc}"[:300]))
+            if polled or new:
                 changed.append(f.view)
             if self._history and f.view.exists and not f.view.history_loaded:
                 f.view.history_loaded = True
@@ -367,10 +419,10 @@ class LogWatcher:
     def _load_history(self, f: _FileFollower) -> None:
         """Read the speed history before the tail in the background, then merge live samples."""
         try:
-            with open_regular(f.path) as fp:
-                hist = scan_history(fp, end=f.history_end, fmt=f.view.snapshot.format if f.view.snapshot else None,
-                                    max_points=f.view.history.max_points, cancelled=self._stop.is_set)
-        except OSError:
+            # The rotated backups first (oldest to newest, .gz too), then the live file up to the tail.
+            hist = scan_family(f.path, end=f.history_end, fmt=f.view.snapshot.format if f.view.snapshot else None,
+                               max_points=f.view.history.max_points, cancelled=self._stop.is_set)
+        except (OSError, EOFError, ValueError):
             return
         live = f.view.history
         hist.samples = hist.samples + live.samples
@@ -381,18 +433,31 @@ class LogWatcher:
     def _run(self) -> None:
         self.run_until(self._stop.is_set)
 
+    def _deliver(self, view: JobView) -> None:
+        """Hand a view to the callback; a callback that raises loses that update, not the thread."""
+        try:
+            self.on_change(view)
+        except Exception:  # noqa: BLE001
+            import logging
+
+            logging.getLogger(__name__).exception("log watcher callback failed for %s", view.source)
+
     def run_until(self, cancelled: Callable[[], bool]) -> None:
         """Poll every source until ``cancelled()`` (for a caller's own thread, e.g. a UI worker)."""
         next_rc = 0.0
         try:
             while not cancelled() and not self._stop.is_set():
                 for view in self.poll_once():
-                    self.on_change(view)
+                    self._deliver(view)
                 if self._rc and time.monotonic() >= next_rc:
                     next_rc = time.monotonic() + self._rc_interval
                     for rc in self._rc:
-                        if rc.poll():
-                            self.on_change(rc.view)
+                        try:
+                            polled = rc.poll()
+                        except Exception:  # noqa: BLE001 - an odd rc reply must not end the watcher
+                            polled = False
+                        if polled:
+                            self._deliver(rc.view)
                 self._wake.wait(self.interval)
                 self._wake.clear()
         finally:

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from pixel_tui.core.errors import redact
 from pixel_tui.core.jobs.error_lines import tidy
 from pixel_tui.core.jobs.rate_clock import RateClock
+from pixel_tui.core.jobs.report import shown_eta, shown_speed
 from pixel_tui.core.jobs.state import JobStatus
 from pixel_tui.core.jobs.tail import JobView
 from pixel_tui.core.printable import one_line
@@ -129,13 +130,20 @@ class JobCard(Vertical):
         elif not view.exists:
             head += "[dim]waiting for the log to appear[/]  "
         head += f"[dim]updated {ago(status.quiet_for)}[/]" if status.quiet_for is not None else ""
+        if status.condition_text:
+            head += f"\n[b red]{escape(one_line(status.condition_text))}[/]"
+        if status.reason:
+            head += f"\n[dim]{escape(one_line(status.reason))}[/]"
         self.query_one(".job-head", Static).update(head)
         self._where(view)
         bars = self.query_one(".job-bars", Static)
         inflight = self.query_one(".job-inflight", Static)
         errors = self.query_one(ErrorList)
         chart = self.query_one(SpeedChart)
-        errs = list(snap.last_errors) if snap else []
+        attempts = (snap.error_attempts or (None,) * len(snap.last_errors)) if snap else ()
+        # errors of an attempt that rclone retried (and maybe then succeeded) say so
+        errs = [e if a is None else f"attempt {a} failed, retried: {e}"
+                for e, a in zip(snap.last_errors, attempts)] if snap else []
         errors.set_errors(errs)
         errors.display = bool(errs)
         self.query_one(".job-errors-title").display = bool(errs)
@@ -152,7 +160,8 @@ class JobCard(Vertical):
             f"bytes {bar(None if pct is None else pct / 100, width)} {human_bytes(snap.bytes)} / "
             f"{human_bytes(snap.total_bytes)}" + (f" {pct:.0f}%" if pct is not None else ""),
             f"files {bar(files_frac, width)} {snap.transfers} / {snap.total_transfers}",
-            f"[b]{human_rate(snap.speed)}[/]  ETA {human_duration(snap.eta)}  elapsed {human_duration(snap.elapsed)}"
+            f"[b]{human_rate(shown_speed(snap, status))}[/]{' avg' if status.state == 'finished' else ''}"
+            f"  ETA {human_duration(shown_eta(snap, status))}  elapsed {human_duration(snap.elapsed)}"
             f"  checks {snap.checks}/{snap.total_checks}  "
             + (f"[red]errors {snap.errors}[/]" if snap.errors else "errors 0"),
         ]))

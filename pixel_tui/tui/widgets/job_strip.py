@@ -13,6 +13,7 @@ from rich.markup import escape
 from textual.message import Message
 from textual.widgets import Static
 
+from pixel_tui.core.jobs.report import shown_eta, shown_speed
 from pixel_tui.core.jobs.state import job_state
 from pixel_tui.core.jobs.tail import JobView
 from pixel_tui.core.units import human_duration, human_rate
@@ -109,7 +110,8 @@ class JobStrip(Static):
             snap = view.snapshot
             pct = snap.percent if snap else None
             state = f"[{STATE_STYLE[status.state]}]{status.state.upper():^9}[/]"
-            detail = (f"{'' if pct is None else f'{pct:3.0f}%'} {human_rate(snap.speed)} ETA {human_duration(snap.eta)}"
+            detail = (f"{'' if pct is None else f'{pct:3.0f}%'} {human_rate(shown_speed(snap, status))}"
+                      f" ETA {human_duration(shown_eta(snap, status))}"
                       if snap and snap.has_stats else "")
             if status.state == "stalled" and status.stalled_for is not None:
                 detail = f"{'' if pct is None else f'{pct:3.0f}%'} no progress for {human_duration(status.stalled_for)}"
