@@ -68,15 +68,24 @@ class ErrorList(OptionList):
         super().__init__(compact=True, **kwargs)
         self.full: list[str] = []
 
-    def set_errors(self, lines: list[str]) -> None:
-        """Show ``lines`` (oldest first, as logged) newest first, one tidy line each."""
+    def set_errors(self, lines: list[str], notes: list[str] | None = None) -> None:
+        """Show ``lines`` (oldest first, as logged) newest first, one tidy line each, after its note
+        (e.g. "retried:" for an error of a failed attempt)."""
+        notes = list(notes or [""] * len(lines))
         newest = list(reversed(lines))
-        if newest == self.full:
+        newest_notes = list(reversed(notes))
+        if newest == self.full and newest_notes == getattr(self, "_notes", None):
             return
         keep = self.highlighted
-        self.full = newest
+        self.full, self._notes = newest, newest_notes
         self.clear_options()
-        self.add_options([Option(Text(one_line(tidy(e)), no_wrap=True, overflow="ellipsis")) for e in newest])
+        # OptionList wraps long prompts: cut each to the width, so one error is one row
+        width = max(20, (self.size.width or self.app.size.width - 4) - 1)
+        rows = []
+        for e, note in zip(newest, newest_notes):
+            text = (note + " " if note else "") + one_line(tidy(e))
+            rows.append(Option(Text(text if len(text) <= width else text[: width - 1] + "…", no_wrap=True)))
+        self.add_options(rows)
         if newest:
             self.highlighted = min(keep or 0, len(newest) - 1)
 
@@ -142,9 +151,8 @@ class JobCard(Vertical):
         chart = self.query_one(SpeedChart)
         attempts = (snap.error_attempts or (None,) * len(snap.last_errors)) if snap else ()
         # errors of an attempt that rclone retried (and maybe then succeeded) say so
-        errs = [e if a is None else f"attempt {a} failed, retried: {e}"
-                for e, a in zip(snap.last_errors, attempts)] if snap else []
-        errors.set_errors(errs)
+        errs = list(snap.last_errors) if snap else []
+        errors.set_errors(errs, ["" if a is None else f"[attempt {a}, retried]" for a in attempts])
         errors.display = bool(errs)
         self.query_one(".job-errors-title").display = bool(errs)
         if snap is None or not snap.has_stats:
