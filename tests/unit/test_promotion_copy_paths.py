@@ -119,8 +119,8 @@ def refuse_server_side_copy(monkeypatch):
 
     make = S3Store._make_client
 
-    def make_client(self):
-        client = make(self)
+    def make_client(self, *args, **kwargs):
+        client = make(self, *args, **kwargs)
         for op in ("CopyObject", "UploadPartCopy"):
             client.meta.events.register(f"before-call.s3.{op}", not_implemented)
         return client

@@ -214,7 +214,7 @@ def test_folder_totals_with_unknown_sizes(web_env, http_drive):
     store, files = web_env
     store.put_bytes("gdrive/raw/sets/train.jsonl", files["sets/train.jsonl"])
     text, marker = drive_totals(Rclone(env=http_drive.env("web")), store, "web:", "gdrive/raw/")
-    assert text == "2 files 0 B · 1/2 uploaded · 2 of unknown size" and marker == "differs"
+    assert text == "2 files 0 B · 1/2 uploaded, 1 missing (0 B) · 2 of unknown size" and marker == "partial"
 
 
 def test_remote_type_of_named_and_on_the_fly_remotes(http_drive):

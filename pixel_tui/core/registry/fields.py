@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from pixel_tui.core.registry.edits import RegistryEditError
+from pixel_tui.core.registry.edits import RegistryEditError, check_finite
 from pixel_tui.core.registry.entries import SOURCE_FIELD, STAGES
 
 NUMBER_FIELDS = ("size_mb",)
@@ -65,6 +65,7 @@ def check_fields(fields: dict[str, Any], datasets: Iterable = ()) -> None:
     """Raise RegistryEditError (exit 2) naming the first field whose value the registry cannot hold."""
     stages = known_stages(datasets)
     for key, value in fields.items():
+        check_finite(value, key)  # NaN is "not finite" whatever the field: say that first
         problem = field_problem(key, value, stages)
         if problem:
             raise RegistryEditError(problem, "quote a value to store it as text only in a field the tool does not model")

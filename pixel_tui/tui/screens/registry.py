@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
+from pixel_tui.core.printable import one_line
 from pixel_tui.tui.screens.registry_edits import RegistryEditing
 from pixel_tui.tui.screens.registry_rows import RegistryRows
 from pixel_tui.tui.screens.registry_storage import RegistryStorage
@@ -184,8 +186,9 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
     def show_detail(self) -> None:
         """The cursor row's full path and the columns the width left out, under the table."""
         row = self.table.current_row()
-        text = f"{row.path}\n{row.detail()}" if row is not None else ""
-        self.query_one("#registry-detail", Static).update(text)
+        # registry text is data: shown escaped, never read as markup
+        text = f"{one_line(row.path)}\n{one_line(row.detail())}" if row is not None else ""
+        self.query_one("#registry-detail", Static).update(Text(text))
 
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:
