@@ -83,7 +83,7 @@ def run(args, settings) -> int:
     results = [(display_url(p) if "://" in p else p, *_one(p, stall, now)) for p in paths]
     if args.json:
         print(json.dumps([status_json(p, snap, st) for p, snap, st, _ in results], indent=2))
-    else:
+    elif not args.follow:  # --follow prints each state once, with its time, from the watcher
         for p, snap, st, err in results:
             print(status_line(p, snap, st) + (f"  ({err})" if err else ""))
     for p, _, st, err in results:
@@ -94,6 +94,10 @@ def run(args, settings) -> int:
     if args.follow:
         return _follow(args, paths, stall)
     return 2 if unmatched else exit_code(results)
+
+
+# status --json keys that move with the clock alone, not with the job: a change in them is no news
+_CLOCK_KEYS = {"quiet_for", "stalled_for", "updated_at", "age_seconds"}
 
 
 def _follow(args, paths, stall) -> int:
@@ -108,14 +112,22 @@ def _follow(args, paths, stall) -> int:
 
     updates: queue.Queue = queue.Queue()
     watcher = LogWatcher(paths, updates.put, history=False).start()
+    last: dict[str, str] = {}  # per log, what was printed last: a log line that changes nothing prints nothing
     try:
         while True:
             view = updates.get()
             st = job_state(view.snapshot if view.exists else None, now=time.time(), changed_at=view.changed_at,
                            progress_at=view.progress_at, stall_seconds=stall)
             if args.json:
-                print(json.dumps(status_json(view.source, view.snapshot, st)), flush=True)
+                doc = status_json(view.source, view.snapshot, st)
+                same = json.dumps({k: v for k, v in doc.items() if k not in _CLOCK_KEYS}, sort_keys=True)
+                text = json.dumps(doc)
             else:
-                print(status_line(view.source, view.snapshot, st), flush=True)
+                same = status_line(view.source, view.snapshot, st)
+                text = f"{time.strftime('%H:%M:%S')}  {same}"
+            if last.get(view.source) == same:
+                continue
+            last[view.source] = same
+            print(text, flush=True)
     finally:
         watcher.stop()

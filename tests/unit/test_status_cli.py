@@ -188,3 +188,42 @@ def test_finished_shows_its_average_speed_and_stalled_zero(rclone_logs, capsys):
                                                 progress_at=time.time() - 900, stall_seconds=600))
     assert doc["state"] == "stalled" and doc["speed_bytes_per_s"] == 0 and doc["eta_seconds"] is None
     assert doc["stalled_for"] == pytest.approx(900, abs=5) and doc["progress_at"] is not None
+
+
+def test_follow_prints_only_changes_each_with_its_time(rclone_logs, tmp_path):
+    import re
+    import subprocess
+    import sys
+
+    real = rclone_logs.text.read_bytes()
+    cut = real.index(b"\n\n", real.index(b"Transferred:   \t")) + 2
+    log = tmp_path / "f.log"
+    log.write_bytes(real[:cut])
+    out = tmp_path / "out.txt"
+    with open(out, "w") as fh:
+        proc = subprocess.Popen([sys.executable, "-m", "pixel_tui", "status", "--follow", str(log)],
+                                stdout=fh, stderr=subprocess.STDOUT, text=True)
+        try:
+            deadline = time.monotonic() + 20
+            while not out.read_text().strip():
+                assert time.monotonic() < deadline and proc.poll() is None, out.read_text()
+                time.sleep(0.05)
+            for i in range(3):  # lines that change nothing the status says
+                with open(log, "ab") as f:
+                    f.write(b"2026/11/25 19:33:0%d DEBUG : nothing new\n" % i)
+                time.sleep(0.7)
+            with open(log, "ab") as f:
+                f.write(real[cut:])
+            deadline = time.monotonic() + 20
+            while "3.1 MiB / 3.1 MiB" not in out.read_text():
+                assert time.monotonic() < deadline, out.read_text()
+                time.sleep(0.05)
+            time.sleep(1.0)
+        finally:
+            proc.terminate()
+            proc.wait(10)
+    # a status is a head line (with the time) and its files in flight ("  > ...") under it
+    lines = [ln for ln in out.read_text().splitlines() if ln.strip() and not ln.startswith("  ")]
+    assert len(lines) == 2, lines  # the first state and the finished one, no repeats
+    assert all(re.match(r"\d\d:\d\d:\d\d  ", ln) for ln in lines), lines
+    assert lines[0][10:] != lines[1][10:]
