@@ -5,17 +5,14 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 from pilot_helpers import wait_for
+from rc_helpers import proc_state, running_rcd
 
-from pixel_tui.core.binaries import find_binary
 from pixel_tui.core.config import Settings
 from pixel_tui.core.jobs.rc import call
-from pixel_tui.demo.seaweedfs import free_port
 from pixel_tui.tui.app import make_app
 from pixel_tui.tui.screens.monitor import MonitorScreen
 from pixel_tui.tui.widgets.job_card import JobCard
@@ -26,33 +23,11 @@ PASS = "pilotRCpass"
 
 @pytest.fixture
 def rcd(rclone):
-    port = free_port()
-    proc = subprocess.Popen([find_binary("rclone"), "rcd", f"--rc-addr=127.0.0.1:{port}", "--rc-user=op",
-                             f"--rc-pass={PASS}", "--bwlimit=100k"], env={**os.environ, **rclone.extra_env},
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://op:{PASS}@127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            call(url, "rc/noop")
-            break
-        except OSError:
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    """A real `rclone rcd` (see rc_helpers.running_rcd)."""
+    with running_rcd(rclone, PASS) as url:
+        yield url
 
 
-def _proc_state(pid: int) -> str | None:
-    """The State: letter of /proc/PID/status; None once the process is gone (reaped)."""
-    try:
-        for line in open(f"/proc/{pid}/status"):
-            if line.startswith("State:"):
-                return line.split()[1]
-    except OSError:
-        return None
-    return None
 
 
 def screen_text(app) -> str:
@@ -173,4 +148,4 @@ async def test_upload_started_with_u_is_stopped_with_s(weed_server, weed_store, 
         await pilot.press("y")
         await wait_for(pilot, lambda: "FAILED" in card.text() and "rclone has exited" in card.text(), timeout=20,
                        what="the stopped upload read failed")
-        await wait_for(pilot, lambda: _proc_state(rec.pid) is None, what="rclone reaped (no zombie)")
+        await wait_for(pilot, lambda: proc_state(rec.pid) is None, what="rclone reaped (no zombie)")

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import time
 
 import pytest
+from rc_helpers import running_rcd
 
 from pixel_tui.cli import main
-from pixel_tui.core.binaries import find_binary
 from pixel_tui.core.config import Settings
 from pixel_tui.core.errors import ConfigError
 from pixel_tui.core.jobs.rc import BadRate, RcJobs, call, check_rate
@@ -22,24 +21,9 @@ PASS = "s3cretRC"
 
 @pytest.fixture
 def rcd(rclone):
-    """`rclone rcd` with the test remotes (drive:, s3test:) and a slow bandwidth, so a job stays running."""
-    port = free_port()
-    env = {**os.environ, **rclone.extra_env}
-    proc = subprocess.Popen([find_binary("rclone"), "rcd", f"--rc-addr=127.0.0.1:{port}", "--rc-user=op",
-                             f"--rc-pass={PASS}", "--bwlimit=100k"], env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://op:{PASS}@127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            call(url, "rc/noop")
-            break
-        except OSError:
-            assert time.monotonic() < deadline and proc.poll() is None
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    """A real `rclone rcd` (see rc_helpers.running_rcd)."""
+    with running_rcd(rclone, PASS) as url:
+        yield url
 
 
 def _start_copy(url, drive_dir, bucket, name="big"):

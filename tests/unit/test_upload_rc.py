@@ -8,22 +8,13 @@ import os
 import stat
 import time
 
+from rc_helpers import proc_state
+
 from pixel_tui.cli import main
 from pixel_tui.core.config import Settings
 from pixel_tui.core.jobs.launched import launched, rc_secret, shown
 from pixel_tui.core.jobs.rc import call
 from pixel_tui.core.jobs.uploads import start_upload
-
-
-def _proc_state(pid: int) -> str | None:
-    """The State: line of /proc/PID/status, None when the process is gone (reaped)."""
-    try:
-        for line in open(f"/proc/{pid}/status"):
-            if line.startswith("State:"):
-                return line.split()[1]
-    except OSError:
-        return None
-    return None
 
 
 def _wait(pred, what, timeout=30.0):
@@ -83,7 +74,7 @@ def test_upload_has_an_rc_endpoint_we_can_throttle_and_stop(weed_server, weed_st
     assert main(["jobs", *cfg, "stop", f"u{job.pid}"]) == 0
     assert "stopped upload" in capsys.readouterr().out
     # Reaped by the app while it runs: gone from /proc, never left a zombie ('Z').
-    _wait(lambda: _proc_state(job.pid) is None, f"rclone {job.pid} not reaped: {_proc_state(job.pid)}")
+    _wait(lambda: proc_state(job.pid) is None, f"rclone {job.pid} not reaped: {proc_state(job.pid)}")
     assert not rec.alive()
     assert main(["jobs", *cfg, "stop", f"u{job.pid}"]) == 2  # nothing left to stop
     capsys.readouterr()
@@ -93,11 +84,11 @@ def test_finished_upload_is_reaped_and_remembered_after_restart(weed_server, wee
     settings, job = _upload(weed_server, weed_store, rclone, drive_dir, tmp_path, bwlimit=None)
     states = []
     deadline = time.monotonic() + 60
-    while (st := _proc_state(job.pid)) is not None:
+    while (st := proc_state(job.pid)) is not None:
         states.append(st)
         assert time.monotonic() < deadline, "upload never ended"
         time.sleep(0.05)
-    assert "Z" not in states[-3:] or _proc_state(job.pid) is None
+    assert "Z" not in states[-3:] or proc_state(job.pid) is None
     for i in range(3):
         assert weed_store.head(f"gdrive/raw/slow/s{i}.bin").size == 400_000
     # "After a restart": a fresh read of the state dir still knows the upload and its log.
