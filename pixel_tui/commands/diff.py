@@ -106,7 +106,9 @@ def run(args, settings) -> int:
     drive_path = args.drive_path or settings.drive
     prefix = raw_prefix_for(settings, drive_path)
     hashes = {"auto": None, "yes": True, "no": False}[args.md5]
-    report = diff_remote(Rclone(), drive_path, S3Store.from_settings(settings), prefix, settings, hashes=hashes)
+    # Uploaded files are only counted, not kept, unless every one is printed (--json, --combined).
+    report = diff_remote(Rclone(), drive_path, S3Store.from_settings(settings), prefix, settings, hashes=hashes,
+                         keep_uploaded=args.json or args.combined)
     busy = uploading_paths(settings, prefix, report)
     if args.missing_to:
         _write_missing(args.missing_to, report, drive_path, s3_url(settings.bucket, prefix))

@@ -53,10 +53,8 @@ def s3_rows(store: "S3Store", location: str, cancelled: Cancelled | None = None,
 def drive_totals(rclone: "Rclone", store: "S3Store", drive_path: str, raw_path: str,
                  hashes: bool | None = None) -> tuple[str, str]:
     """(files, bytes and sync summary of a Drive folder against its raw copy, the folder's marker)."""
-    report = diff_remote(rclone, drive_path, store, raw_path, hashes=hashes)
-    files = report.uploaded + report.missing + report.differs
-    total = sum(max(i.drive_size or 0, 0) for i in files)  # -1: a size the remote does not know
-    unknown = sum(1 for i in files if (i.drive_size or 0) < 0)
+    report = diff_remote(rclone, drive_path, store, raw_path, hashes=hashes, keep_uploaded=False)
+    total, unknown = report.file_bytes  # -1: a size the remote does not know
     summary = report.folders(depth=0).get("")
     status = uploaded_text(summary) if summary else "0/0 uploaded"
     if report.missing:
@@ -67,7 +65,7 @@ def drive_totals(rclone: "Rclone", store: "S3Store", drive_path: str, raw_path: 
     if unknown:
         status += f" · {unknown} of unknown size"
     marker = folder_marker(summary) if summary else Sync.MISSING.value
-    return f"{len(files):,} files {human_bytes(total)} · {status}", marker
+    return f"{report.file_count:,} files {human_bytes(total)} · {status}", marker
 
 
 def s3_totals(store: "S3Store", prefix: str, cancelled: Cancelled | None = None,

@@ -68,11 +68,10 @@ def subtree_line(report: "DiffReport") -> str:
     """The whole subtree of a Drive level: ``73/77 uploaded, 4 missing, 76.5 MiB`` (its files' bytes)."""
     from pixel_tui.core.units import human_bytes
 
-    files = report.uploaded + report.missing + report.differs
-    parts = [f"{len(report.uploaded):,}/{len(files):,} uploaded", f"{len(report.missing):,} missing"]
+    parts = [f"{report.uploaded_count:,}/{report.file_count:,} uploaded", f"{len(report.missing):,} missing"]
     if report.differs:
         parts.append(f"{len(report.differs):,} differ")
-    parts.append(human_bytes(sum(max(i.drive_size or 0, 0) for i in files)))  # -1: a size the remote does not know
+    parts.append(human_bytes(report.file_bytes[0]))  # -1: a size the remote does not know
     return ", ".join(parts)
 
 

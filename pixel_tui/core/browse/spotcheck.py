@@ -181,12 +181,13 @@ def _drive_gap(settings: "Settings", store: "S3Store", rclone: "Rclone", cancell
 
     gap = DriveGap(how="reconcile.diff_remote: Drive remote vs the raw prefix (size, and MD5 where cheap)")
     try:
-        diff = diff_remote(rclone, settings.drive, store, settings.raw_prefix, settings, cancelled=cancelled)
+        diff = diff_remote(rclone, settings.drive, store, settings.raw_prefix, settings, cancelled=cancelled,
+                           keep_uploaded=False)
     except PixelError as exc:
         gap.error = render_error(exc, one_line=True)
         return gap
     not_there = diff.missing + diff.differs
-    gap.total = len(diff.uploaded) + len(not_there) + len(diff.duplicates)
+    gap.total = diff.uploaded_count + len(not_there) + len(diff.duplicates)
     gap.missing = len(not_there)
     gap.missing_bytes = sum(max(i.drive_size or 0, 0) for i in not_there)
     gap.examples = sorted(i.path for i in not_there)[:10]

@@ -14,7 +14,7 @@ import subprocess
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from pixel_tui.core.binaries import find_binary
 from pixel_tui.core.errors import RcloneError
@@ -84,16 +84,26 @@ def _parse_time(value: str | None) -> datetime | None:
         return None
 
 
+def lsjson_size(d: Mapping) -> int:
+    """A file's size in one `rclone lsjson` object (-1: unknown; folders have none)."""
+    return -1 if d.get("IsDir") else max(int(d.get("Size", 0) or 0), UNKNOWN_SIZE)
+
+
+def lsjson_md5(d: Mapping) -> str | None:
+    """The MD5 of one `rclone lsjson` object, when listed with --hash."""
+    hashes = d.get("Hashes")
+    return (hashes.get("md5") or hashes.get("MD5") or None) if hashes else None
+
+
 def entry_from_lsjson(d: Mapping) -> RemoteEntry:
     """One RemoteEntry from one object of `rclone lsjson` output (Size -1 kept: unknown)."""
-    hashes = d.get("Hashes") or {}
     return RemoteEntry(
         name=d.get("Name", ""),
         path=d.get("Path", ""),
-        size=-1 if d.get("IsDir") else max(int(d.get("Size", 0) or 0), UNKNOWN_SIZE),
+        size=lsjson_size(d),
         is_dir=bool(d.get("IsDir")),
         modified=_parse_time(d.get("ModTime")),
-        md5=hashes.get("md5") or hashes.get("MD5") or None,
+        md5=lsjson_md5(d),
         id=str(d.get("ID") or ""),
     )
 
@@ -149,7 +159,7 @@ class Rclone:
         return self._stream(args, remote_path, batch, cancelled)
 
     def _stream(self, args: list[str], remote_path: str, batch: int,
-                cancelled: Callable[[], bool] | None) -> Iterator[list[RemoteEntry]]:
+                cancelled: Callable[[], bool] | None, parse: Callable[[dict], Any] = entry_from_lsjson) -> Iterator[list]:
         proc = subprocess.Popen(self._argv(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 env=self._env(), stdin=subprocess.DEVNULL, text=True, bufsize=1 << 16)
         pending: list[RemoteEntry] = []
@@ -162,7 +172,7 @@ class Rclone:
                 line = line.strip().rstrip(",")
                 if not line.startswith("{"):
                     continue
-                pending.append(entry_from_lsjson(json.loads(line)))
+                pending.append(parse(json.loads(line)))
                 if len(pending) >= batch:
                     yield pending
                     pending = []
@@ -179,11 +189,13 @@ class Rclone:
         """One level of a remote as a list."""
         return [e for page in self.iter_level(remote_path, hashes=hashes) for e in page]
 
-    def walk_args(self, remote_path: str, hashes: bool = False, dirs: bool = False) -> list[str]:
+    def walk_args(self, remote_path: str, hashes: bool = False, dirs: bool = False,
+                  modtime: bool = True) -> list[str]:
         """lsjson arguments of a recursive listing. ``--fast-list`` lists a Drive (or a bucket) in a few
         big calls instead of one per folder (minutes instead of tens of minutes on a large Drive);
-        rclone ignores it on remotes that cannot list recursively in one go (ListR)."""
-        args = ["lsjson", "-R", "--fast-list", *FAST_LIST_FLAGS]
+        rclone ignores it on remotes that cannot list recursively in one go (ListR). Without ``modtime``
+        rclone neither reads nor prints times (a diff compares none, and parsing them costs)."""
+        args = ["lsjson", "-R", "--fast-list", *FAST_LIST_FLAGS, *(() if modtime else ("--no-modtime",))]
         if not dirs:
             args.append("--files-only")
         if hashes:
@@ -191,10 +203,12 @@ class Rclone:
         return args + [remote_path]
 
     def iter_walk(self, remote_path: str, hashes: bool = False, dirs: bool = False, batch: int = 2000,
-                  cancelled: Callable[[], bool] | None = None) -> Iterator[list[RemoteEntry]]:
+                  cancelled: Callable[[], bool] | None = None, modtime: bool = True,
+                  parse: Callable[[dict], Any] = entry_from_lsjson) -> Iterator[list]:
         """Every entry under a remote path, recursively, in batches as rclone prints them (not one
-        buffered JSON document)."""
-        return self._stream(self.walk_args(remote_path, hashes, dirs), remote_path, batch, cancelled)
+        buffered JSON document); ``parse`` turns each lsjson object into what the batch holds (a
+        RemoteEntry, or for a diff only the fields it compares)."""
+        return self._stream(self.walk_args(remote_path, hashes, dirs, modtime), remote_path, batch, cancelled, parse)
 
     def walk(self, remote_path: str, hashes: bool = False, dirs: bool = False) -> list[RemoteEntry]:
         """Every file (and with ``dirs`` every folder) under a remote path, recursively (paths relative to it)."""

@@ -135,7 +135,8 @@ class DrivePane(BrowserPane):
         # Then the whole subtree, once: folders read partial / N of M uploaded, and the status line says
         # what lies below this level as well as what the level itself counts.
         report = diff_remote(services.rclone, join_remote(self.root, location), services.store,
-                             services.settings.raw_prefix + location, hashes=self._cheap_hashes)
+                             services.settings.raw_prefix + location, hashes=self._cheap_hashes,
+                             keep_uploaded=False)
         busy = [n for n, v in marks.markers.items() if v == "uploading"]
         sub = subtree_marks(report, busy)
         self.post_message(MarkersUpdated(gen, sub.markers, info=sub.info, subtree=sub.note))

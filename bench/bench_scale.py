@@ -1,0 +1,181 @@
+"""At scale: a 1M-key level, a 1M-file `diff`, a 100k-entry registry `check`, each against its reference.
+
+Rows (whole processes, alternated with the reference, median (min-max) over --rounds, wall, CPU and
+peak RSS; a process's CPU and RSS include the children it waits for, e.g. our `rclone lsjson`):
+- `pixel-tui ls s3://bench/level/ --json` vs `rclone lsf` on one level of --scale keys;
+- `pixel-tui diff` (a local folder as the Drive remote, --scale files in folders of 1,000) vs
+  `rclone check --size-only` of the same folder and raw prefix: 1 in 100 files missing on S3, 1 in 500
+  differing by size, 1 in 1,000 extra on S3;
+- `pixel-tui check --no-drive` on a registry of --scale/10 entries vs a validate-only process
+  (bench_check.py's seed and reference).
+
+Seeded once and reused: the weed data dir, the local folder and a marker file per seed
+(`seeded-<what>-<n>.json`: what, how many, how long seeding took) live under --state
+(default ~/.cache/pixel-tui-bench/scale); a second run at the same scale seeds nothing.
+
+    PYTHONPATH=. .venv/bin/python bench/bench_scale.py --scale 100000 [--rounds 3] [--only level diff check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import PIXEL, alternate, header, measure, ratio_line, rclone_seed, server_env  # noqa: E402
+
+from pixel_tui.core.binaries import find_binary  # noqa: E402
+from pixel_tui.demo.seaweedfs import WeedServer  # noqa: E402
+
+BUCKET = "bench"  # levels under level-<n>/; the diff's raw prefix in its own bucket diff-<n>
+PER_FOLDER = 1000
+
+
+def seeded(state: Path, what: str, n: int, make) -> dict:
+    """Run ``make()`` once per (what, n): the marker file records it, so later runs skip the seeding."""
+    marker = state / f"seeded-{what}-{n}.json"
+    if marker.exists():
+        return json.loads(marker.read_text())
+    t0 = time.perf_counter()
+    make()
+    info = {"what": what, "n": n, "seconds": round(time.perf_counter() - t0, 1), "load": os.getloadavg()[0]}
+    marker.write_text(json.dumps(info) + "\n")
+    return info
+
+
+def ensure_bucket(server: WeedServer, bucket: str) -> None:
+    """Create ``bucket`` on the bench server (no-op when it is there)."""
+    from pixel_tui.core.storage.s3 import Credentials, S3Store
+
+    S3Store(bucket, endpoint_url=server.endpoint_url,
+            credentials=Credentials(server.access_key, server.secret_key)).ensure_bucket()
+
+
+def seed_level(server: WeedServer, state: Path, n: int) -> None:
+    """n empty-ish objects in one level, uploaded by rclone (32 transfers) from a scratch folder."""
+    src = state / f"level-src-{n}"
+    src.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        (src / f"dataset file {i:07d}.jsonl").write_bytes(b"x" * (i % 3))
+    ensure_bucket(server, BUCKET)
+    rclone_seed(server, src, f"{BUCKET}/level-{n}/")
+
+
+def drive_path(i: int) -> str:
+    """File i of the diff's Drive folder."""
+    return f"part {i // PER_FOLDER:04d}/item_{i:07d}.json"
+
+
+def seed_diff(server: WeedServer, state: Path, n: int) -> Path:
+    """The Drive folder (n files) and its raw copy with what a diff is for: missing, differing, extra."""
+    drive = state / f"drive-{n}"
+    upload = state / f"upload-{n}"
+    for i in range(n):
+        data = b"" if i % 10 else b"{}\n"
+        for root in (drive, upload):
+            if root is upload and i % 100 == 7:
+                continue  # missing on S3
+            p = root / drive_path(i)
+            if i % PER_FOLDER == 0:
+                p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(data + (b"changed" if root is upload and i % 500 == 3 else b""))
+    for i in range(n // 1000):
+        p = upload / f"only on s3/extra_{i:06d}.json"
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(b"e")
+    ensure_bucket(server, f"diff-{n}")
+    rclone_seed(server, upload, f"diff-{n}/gdrive/raw/")
+    return drive
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", type=int, default=1_000_000, help="keys in the level, files in the diff (registry: /10)")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--only", nargs="+", choices=("level", "diff", "check"), default=["level", "diff", "check"])
+    ap.add_argument("--seed-only", action="store_true", help="seed what --only names at --scale, measure nothing")
+    ap.add_argument("--state", default=os.path.expanduser("~/.cache/pixel-tui-bench/scale"))
+    args = ap.parse_args()
+    n = args.scale
+    state = Path(args.state)
+    state.mkdir(parents=True, exist_ok=True)
+    server = WeedServer(state / "weed").start()
+    env = server_env(server)
+    renv = {**os.environ, **server.rclone_env("bench")}
+    rclone = find_binary("rclone")
+    lines = []
+
+    def row(title, ours, ref, goal):
+        lines.extend([ratio_line(f"{title}, wall", ours, ref, goal), ratio_line(f"{title}, CPU", ours, ref, "", "cpu"),
+                      f"{title + ', peak RSS':<44} {ours.spread('rss_mib', 'MiB', digits=0):>22} "
+                      f"{ref.spread('rss_mib', 'MiB', digits=0):>22}"])
+        print(*lines[-3:], sep="\n", flush=True)
+
+    try:
+        if "level" in args.only:
+            info = seeded(state, "level", n, lambda: seed_level(server, state, n))
+            print(f"level seed: {info}", flush=True)
+        if "level" in args.only and not args.seed_only:
+            ours = [*PIXEL, "ls", f"s3://{BUCKET}/level-{n}/", "--json"]
+            ref = [rclone, "lsf", f"bench:{BUCKET}/level-{n}/"]
+            measure(ref, renv)  # the same warm server for both
+            s = alternate({"ours": lambda: measure(ours, env), "ref": lambda: measure(ref, renv)}, args.rounds)
+            row(f"ls --json, {n:,}-key level vs rclone lsf", s["ours"], s["ref"], "<= 0.7x")
+        if "diff" in args.only:
+            info = seeded(state, "diff", n, lambda: seed_diff(server, state, n))
+            print(f"diff seed: {info}", flush=True)
+        if "diff" in args.only and not args.seed_only:
+            denv = {**env, "RCLONE_CONFIG_DRIVE_TYPE": "alias", "RCLONE_CONFIG_DRIVE_REMOTE": str(state / f"drive-{n}"),
+                    "PIXEL_TUI_DRIVE": "drive:", "PIXEL_TUI_BUCKET": f"diff-{n}",
+                    "PIXEL_TUI_STATE_DIR": str(state / "pixel-state")}
+            renv_d = {**renv, "RCLONE_CONFIG_DRIVE_TYPE": "alias", "RCLONE_CONFIG_DRIVE_REMOTE": str(state / f"drive-{n}")}
+            ours = [*PIXEL, "diff"]
+            ref = [rclone, "check", "--size-only", "drive:", f"bench:diff-{n}/gdrive/raw/"]
+            import subprocess
+
+            first = subprocess.run(ours, env=denv, capture_output=True, text=True)
+            out = first.stdout
+            if first.returncode != 1:
+                raise SystemExit(f"diff exited {first.returncode}: {first.stderr[-2000:]}")
+            want = f"{n - n // 100 - n // 500}/{n} uploaded, {n // 100} missing"
+            assert want in out, (want, out.splitlines()[-3:], first.stderr[-2000:])
+            measure(ref, renv_d, ok_codes=(1,))
+            s = alternate({"ours": lambda: measure(ours, denv, ok_codes=(1,)),
+                           "ref": lambda: measure(ref, renv_d, ok_codes=(1,))}, args.rounds)
+            row(f"diff, {n:,} files vs rclone check --size-only", s["ours"], s["ref"], "<= 1.0x, < 300 MiB at 1M")
+        if "check" in args.only:
+            from bench_check import VALIDATE_ONLY
+            from bench_check import seed as seed_check
+
+            m = n // 10
+            bucket = f"check{m}"
+            reg = state / f"registry-{m}.json"
+
+            def make():
+                ensure_bucket(server, bucket)
+                seed_check(server, bucket, m, state)
+
+            info = seeded(state, "check", m, make)
+            print(f"check seed: {info}", flush=True)
+            if args.seed_only:
+                return 0
+            ours = [*PIXEL, "check", "--no-drive", "--json", "--bucket", bucket, "--registry", str(reg)]
+            ref = [sys.executable, "-c", VALIDATE_ONLY, bucket, str(reg)]
+            measure(ref, env)
+            s = alternate({"ours": lambda: measure(ours, env, ok_codes=(0, 1)), "ref": lambda: measure(ref, env)},
+                          args.rounds)
+            row(f"check --no-drive, {m:,} entries vs validate", s["ours"], s["ref"], "<= 1.1x")
+    finally:
+        server.stop()
+    print(header(f"at scale {n:,}: median (min-max) over {args.rounds} alternated rounds, weed mini on 127.0.0.1, "
+                 f"load average now {os.getloadavg()[0]:.1f}"))
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
