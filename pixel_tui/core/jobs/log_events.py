@@ -28,7 +28,7 @@ class LogEvents:
     """The event handlers of LogParser; they use its ``_f`` (facts), ``_since`` list and ``set_utc``."""
 
     def _event(self, level: str | None, msg: str, when: datetime | None, line: str) -> None:
-        if msg.strip() == "":
+        if not msg or msg.isspace():
             # The header line of a text stats block: the block starts on the next line.
             self._header_time = when
             self._seen_header = True

@@ -170,6 +170,13 @@ _CONDITIONS = (
                              r"|Rate Limit Exceeded")),
 )
 _CONDITION_HINT = ("xceeded", "Abusive", "malware", "limit error", "Limit Exceeded", "download quota")
+# The same hints as one search: one C call per message instead of a generator over six (most lines have none).
+_CONDITION_HINTS = re.compile("|".join(re.escape(h) for h in _CONDITION_HINT))
+# A DEBUG line in the default layouts (date, time, optional fraction): most of a -vv log. Unless it says
+# one of the few things a DEBUG line can mean (_PLAIN_DEBUG_NOT), it only counts and moves the clock.
+_PLAIN_DEBUG_STAMP = re.compile(rb"(\d{4}/\d\d/\d\d) (\d\d:\d\d:\d\d(?:\.\d{1,9})?)")
+_PLAIN_DEBUG_NOT = re.compile(b"|".join(re.escape(h.encode()) for h in (", ETA ", "starting with parameters",
+                                                                         *_CONDITION_HINT)))
 _RANK = {None: 0, "throttled": 1, "blocked": 2, "quota": 3}  # a lasting condition is not hidden by a passing one
 
 
@@ -304,7 +311,7 @@ def _int(v) -> int:
 
 def condition_of(msg: str) -> str | None:
     """Which Google Drive limit a message reports ("quota", "blocked", "throttled"), if any."""
-    if not any(h in msg for h in _CONDITION_HINT):
+    if _CONDITION_HINTS.search(msg) is None:
         return None
     for name, pattern in _CONDITIONS:
         if pattern.search(msg):

@@ -29,10 +29,13 @@ from pixel_tui.core.jobs.log_records import (  # noqa: F401 - records and line p
     _MAX_LINE,
     _MAX_SINCE,
     _NOT_PLAIN_BODY,
+    _PLAIN_DEBUG_NOT,
+    _PLAIN_DEBUG_STAMP,
     _PREFIX,
     _RANK,
     _RCLONE_BARE,
     _START_LINE,
+    _T,
     _TRANSFER,
     MAX_ERRORS,
     Snapshot,
@@ -74,6 +77,9 @@ class LogParser(LogEvents):
         self._seen_header = False
         self._since_block: list = []  # (kind, time, payload) of events since the last block
         self._stamp_cache: tuple[str, datetime | None] = ("", None)
+        self._debug_stamp = b""  # the stamp of the last plain DEBUG line, and its time (_plain_debug)
+        self._debug_when: datetime | None = None
+        self._debug_text: str | None = None
         self.last_stamp: str | None = None  # the newest text stamp as written (for the UTC check in tail)
         self._condition_bytes = 0
 
@@ -106,6 +112,15 @@ class LogParser(LogEvents):
 
     def feed(self, data: bytes) -> None:
         """Parse whole lines of ``data`` (keeping a partial last line for the next call)."""
+        if not self._carry and data.find(b"\n") == len(data) - 1 >= 0 and b"\r" not in data \
+                and b"\x1b" not in data and _T not in data:
+            # One whole plain line (a tail follows a live log line by line): nothing to split, normalise
+            # or take as a block body; the same as below, minus the splitting.
+            self._snap = None
+            raw = data[:min(len(data) - 1, _MAX_LINE)]
+            if self._block is not None or not self._plain_debug(raw):
+                self._line(raw.decode("utf-8", errors="replace"))
+            return
         cut = data.rfind(b"\n")
         if cut < 0:
             self._carry = (self._carry + data)[-_MAX_LINE:] if self._carry else data[-_MAX_LINE:]
@@ -122,10 +137,38 @@ class LogParser(LogEvents):
             i += 1
             if len(raw) > _MAX_LINE:
                 raw = raw[:_MAX_LINE]
+            if self._block is None and raw[:1].isdigit() and self._plain_debug(raw):
+                continue
             line(raw.decode("utf-8", errors="replace"))
             block = self._block
             if block is not None and len(block) == 1 and i < n:
                 i = self._take_block(lines, i, n, block)
+
+    def _plain_debug(self, raw: bytes) -> bool:
+        """Take a plain DEBUG line (outside a block) at C speed: what _line would do with it, which is to
+        count it and move the clock. False: not one, _line must read it."""
+        cut = raw.find(b" DEBUG : ", 19, 40)
+        if cut < 0:
+            return False
+        end = cut + 9
+        if end == len(raw) or _PLAIN_DEBUG_NOT.search(raw, end) is not None or raw[end:].isspace():
+            return False
+        stamp = raw[:cut]
+        if stamp != self._debug_stamp:  # lines of one second share theirs: read it once
+            m = _PLAIN_DEBUG_STAMP.fullmatch(stamp)
+            if m is None:
+                return False
+            self._debug_stamp = stamp
+            self._debug_when = self._when(m[1].decode(), m[2].decode())
+            self._debug_text = self.last_stamp
+        else:
+            self.last_stamp = self._debug_text
+        f = self._f
+        f["lines"] += 1
+        f["rclone_lines"] += 1
+        if self._debug_when is not None:
+            f["last_line_at"] = self._debug_when
+        return True
 
     def _take_block(self, lines: list[bytes], i: int, n: int, block: list[str]) -> int:
         """A block just began at line ``i - 1``: take its body whole when it is plain (C-speed checks).
@@ -194,6 +237,7 @@ class LogParser(LogEvents):
             self._header_time = _as_utc(self._header_time)
         f["utc"] = True
         self._stamp_cache = ("", None)
+        self._debug_stamp = b""
         self._snap = None
 
     # --- internals ---------------------------------------------------------------------------
