@@ -21,13 +21,18 @@ PIXEL = [sys.executable, "-m", "pixel_tui"]  # `pixel-tui` as installed, but fro
 
 @dataclass(frozen=True)
 class Run:
-    """One timed process: wall seconds, CPU seconds (user+sys), peak RSS in MiB, exit code, stdout."""
+    """One timed process: wall seconds, CPU seconds (user+sys), peak RSS in MiB, exit code, stdout.
+
+    ``rss_mib`` is the kernel's figure for the process and the children it waited for (the largest of
+    them); ``own_mib`` the process's own high-water mark alone (VmHWM, polled every 20 ms till it exits).
+    """
 
     wall: float
     cpu: float
     rss_mib: float
     code: int
     out: bytes = b""
+    own_mib: float = 0.0
 
 
 def measure(argv: list[str], env: dict[str, str] | None = None, stdin: bytes | None = None,
@@ -45,6 +50,21 @@ def measure(argv: list[str], env: dict[str, str] | None = None, stdin: bytes | N
 
     reader = threading.Thread(target=lambda: errs.append(proc.stderr.read()), daemon=True)
     reader.start()
+    hwm = [0.0]
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.wait(0.02):
+            try:
+                with open(f"/proc/{proc.pid}/status") as fh:
+                    for line in fh:
+                        if line.startswith("VmHWM:"):
+                            hwm[0] = max(hwm[0], int(line.split()[1]) / 1024)
+            except (OSError, ValueError):
+                return
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
     while True:
         block = proc.stdout.read(1 << 20)
         if not block:
@@ -52,12 +72,15 @@ def measure(argv: list[str], env: dict[str, str] | None = None, stdin: bytes | N
         chunks.append(block)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
+    done.set()
+    poller.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     reader.join()
     if proc.returncode not in ok_codes:
         err = b"".join(errs).decode(errors="replace")[-2000:]
         raise SystemExit(f"{' '.join(argv[:6])}... exited {proc.returncode}:\n{err}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, b"".join(chunks))
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, b"".join(chunks),
+               hwm[0])
 
 
 @dataclass

@@ -1,7 +1,9 @@
 """At scale: a 1M-key level, a 1M-file `diff`, a 100k-entry registry `check`, each against its reference.
 
 Rows (whole processes, alternated with the reference, median (min-max) over --rounds, wall, CPU and
-peak RSS; a process's CPU and RSS include the children it waits for, e.g. our `rclone lsjson`):
+peak RSS; a process's CPU and peak RSS include the children it waits for, e.g. our `rclone lsjson`;
+the "own peak RSS" row is the process alone, its VmHWM; the kernel's figure also starts from the
+bench process's own size at fork, ~76 MiB, so below that it says nothing):
 - `pixel-tui ls s3://bench/level/ --json` vs `rclone lsf` on one level of --scale keys;
 - `pixel-tui diff` (a local folder as the Drive remote, --scale files in folders of 1,000) vs
   `rclone check --size-only` of the same folder and raw prefix: 1 in 100 files missing on S3, 1 in 500
@@ -14,6 +16,8 @@ Seeded once and reused: the weed data dir, the local folder and a marker file pe
 (default ~/.cache/pixel-tui-bench/scale); a second run at the same scale seeds nothing.
 
     PYTHONPATH=. .venv/bin/python bench/bench_scale.py --scale 100000 [--rounds 3] [--only level diff check]
+        [--diff-on-level]  (the diff on the level's own folder and objects: no second seeding at 1M)
+        [--before /work/main]  (the diff of another checkout too, alternated: before/after figures)
 """
 
 from __future__ import annotations
@@ -92,11 +96,29 @@ def seed_diff(server: WeedServer, state: Path, n: int) -> Path:
     return drive
 
 
+def seed_diff_on_level(state: Path, n: int) -> None:
+    """The level's own source folder as the Drive (one folder of n files), its objects as the raw copy:
+    seeding no second million. Made different on the Drive side: 1 in 500 files changed, 1 in 1,000
+    removed (extra on S3), n/100 new files (missing on S3)."""
+    src = state / f"level-src-{n}"
+    for i in range(3, n, 500):
+        with open(src / f"dataset file {i:07d}.jsonl", "ab") as fh:
+            fh.write(b"changed")
+    for i in range(5, n, 1000):
+        (src / f"dataset file {i:07d}.jsonl").unlink()
+    for i in range(n // 100):
+        (src / f"new file {i:07d}.jsonl").write_bytes(b"")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", type=int, default=1_000_000, help="keys in the level, files in the diff (registry: /10)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--only", nargs="+", choices=("level", "diff", "check"), default=["level", "diff", "check"])
+    ap.add_argument("--diff-on-level", action="store_true",
+                    help="diff the level's source folder against the level (one folder; no second seeding)")
+    ap.add_argument("--before", metavar="CHECKOUT",
+                    help="also run the diff of another checkout (e.g. /work/main), alternated with ours")
     ap.add_argument("--seed-only", action="store_true", help="seed what --only names at --scale, measure nothing")
     ap.add_argument("--state", default=os.path.expanduser("~/.cache/pixel-tui-bench/scale"))
     args = ap.parse_args()
@@ -112,8 +134,10 @@ def main() -> int:
     def row(title, ours, ref, goal):
         lines.extend([ratio_line(f"{title}, wall", ours, ref, goal), ratio_line(f"{title}, CPU", ours, ref, "", "cpu"),
                       f"{title + ', peak RSS':<44} {ours.spread('rss_mib', 'MiB', digits=0):>22} "
-                      f"{ref.spread('rss_mib', 'MiB', digits=0):>22}"])
-        print(*lines[-3:], sep="\n", flush=True)
+                      f"{ref.spread('rss_mib', 'MiB', digits=0):>22}",
+                      f"{title + ', own peak RSS (no children)':<44} {ours.spread('own_mib', 'MiB', digits=0):>22} "
+                      f"{ref.spread('own_mib', 'MiB', digits=0):>22}"])
+        print(*lines[-4:], sep="\n", flush=True)
 
     try:
         if "level" in args.only:
@@ -126,27 +150,42 @@ def main() -> int:
             s = alternate({"ours": lambda: measure(ours, env), "ref": lambda: measure(ref, renv)}, args.rounds)
             row(f"ls --json, {n:,}-key level vs rclone lsf", s["ours"], s["ref"], "<= 0.7x")
         if "diff" in args.only:
-            info = seeded(state, "diff", n, lambda: seed_diff(server, state, n))
+            if args.diff_on_level:
+                seeded(state, "level", n, lambda: seed_level(server, state, n))
+                info = seeded(state, "diff-on-level", n, lambda: seed_diff_on_level(state, n))
+                drive, bucket, raw = state / f"level-src-{n}", BUCKET, f"level-{n}/"
+                files, missing, differ = n - n // 1000 + n // 100, n // 100, n // 500
+            else:
+                info = seeded(state, "diff", n, lambda: seed_diff(server, state, n))
+                drive, bucket, raw = state / f"drive-{n}", f"diff-{n}", "gdrive/raw/"
+                files, missing, differ = n, n // 100, n // 500
             print(f"diff seed: {info}", flush=True)
         if "diff" in args.only and not args.seed_only:
-            denv = {**env, "RCLONE_CONFIG_DRIVE_TYPE": "alias", "RCLONE_CONFIG_DRIVE_REMOTE": str(state / f"drive-{n}"),
-                    "PIXEL_TUI_DRIVE": "drive:", "PIXEL_TUI_BUCKET": f"diff-{n}",
+            denv = {**env, "RCLONE_CONFIG_DRIVE_TYPE": "alias", "RCLONE_CONFIG_DRIVE_REMOTE": str(drive),
+                    "PIXEL_TUI_DRIVE": "drive:", "PIXEL_TUI_BUCKET": bucket, "PIXEL_TUI_RAW_PREFIX": raw,
                     "PIXEL_TUI_STATE_DIR": str(state / "pixel-state")}
-            renv_d = {**renv, "RCLONE_CONFIG_DRIVE_TYPE": "alias", "RCLONE_CONFIG_DRIVE_REMOTE": str(state / f"drive-{n}")}
+            renv_d = {**renv, "RCLONE_CONFIG_DRIVE_TYPE": "alias", "RCLONE_CONFIG_DRIVE_REMOTE": str(drive)}
             ours = [*PIXEL, "diff"]
-            ref = [rclone, "check", "--size-only", "drive:", f"bench:diff-{n}/gdrive/raw/"]
+            ref = [rclone, "check", "--size-only", "drive:", f"bench:{bucket}/{raw}"]
             import subprocess
 
             first = subprocess.run(ours, env=denv, capture_output=True, text=True)
             out = first.stdout
             if first.returncode != 1:
                 raise SystemExit(f"diff exited {first.returncode}: {first.stderr[-2000:]}")
-            want = f"{n - n // 100 - n // 500}/{n} uploaded, {n // 100} missing"
+            want = f"{files - missing - differ}/{files} uploaded, {missing} missing"
             assert want in out, (want, out.splitlines()[-3:], first.stderr[-2000:])
             measure(ref, renv_d, ok_codes=(1,))
-            s = alternate({"ours": lambda: measure(ours, denv, ok_codes=(1,)),
-                           "ref": lambda: measure(ref, renv_d, ok_codes=(1,))}, args.rounds)
-            row(f"diff, {n:,} files vs rclone check --size-only", s["ours"], s["ref"], "<= 1.0x, < 300 MiB at 1M")
+            contenders = {"ours": lambda: measure(ours, denv, ok_codes=(1,)),
+                          "ref": lambda: measure(ref, renv_d, ok_codes=(1,))}
+            if args.before:
+                benv = {**denv, "PYTHONPATH": args.before}
+                contenders["before"] = lambda: measure(ours, benv, ok_codes=(1,))
+            s = alternate(contenders, args.rounds)
+            what = f"diff, {files:,} files{' in one folder' if args.diff_on_level else ''}"
+            row(f"{what} vs rclone check --size-only", s["ours"], s["ref"], "<= 1.0x, < 300 MiB at 1M")
+            if args.before:
+                row(f"{what} vs {args.before}", s["ours"], s["before"], "")
         if "check" in args.only:
             from bench_check import VALIDATE_ONLY
             from bench_check import seed as seed_check
