@@ -36,10 +36,12 @@ class Run:
 
 
 def measure(argv: list[str], env: dict[str, str] | None = None, stdin: bytes | None = None,
-            ok_codes: tuple[int, ...] = (0,)) -> Run:
-    """Run ``argv`` to its end: wall time, and CPU and peak RSS of that one process (os.wait4)."""
+            ok_codes: tuple[int, ...] = (0,), cwd: str | None = None) -> Run:
+    """Run ``argv`` to its end: wall time, and CPU and peak RSS of that one process (os.wait4).
+    ``cwd``: where it runs; `python -m`/`-c` put the working directory first on sys.path, before
+    PYTHONPATH, so a run of another checkout must start inside it."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+    proc = subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if stdin is not None:
         proc.stdin.write(stdin)

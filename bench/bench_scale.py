@@ -180,7 +180,7 @@ def main() -> int:
                           "ref": lambda: measure(ref, renv_d, ok_codes=(1,))}
             if args.before:
                 benv = {**denv, "PYTHONPATH": args.before}
-                contenders["before"] = lambda: measure(ours, benv, ok_codes=(1,))
+                contenders["before"] = lambda: measure(ours, benv, ok_codes=(1,), cwd=args.before)
             s = alternate(contenders, args.rounds)
             what = f"diff, {files:,} files{' in one folder' if args.diff_on_level else ''}"
             row(f"{what} vs rclone check --size-only", s["ours"], s["ref"], "<= 1.0x, < 300 MiB at 1M")
