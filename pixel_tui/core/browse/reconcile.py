@@ -186,9 +186,9 @@ class DiffReport:
             parts.append(f"{len(self.differs)} differ")
         if self.duplicates:
             files = sum(i.count for i in self.duplicates)
-            parts.append(f"{len(self.duplicates)} duplicate names ({files} files)")
+            parts.append(f"{units.plural(len(self.duplicates), 'duplicate name')} ({units.plural(files, 'file')})")
         if self.shortcuts:
-            parts.append(f"{len(self.shortcuts)} shortcuts")
+            parts.append(units.plural(len(self.shortcuts), "shortcut"))
         if self.extra:
             parts.append(f"{len(self.extra)} extra on S3")
         return ", ".join(parts)

@@ -26,8 +26,8 @@ from pixel_tui.tui.widgets.job_card import STATE_STYLE, bar, job_name
 # Busy jobs first when the strip has fewer lines than jobs.
 _STATE_ORDER = {"stalled": 0, "failed": 1, "running": 2, "waiting": 3}
 NAME_WIDTH, MIN_NAME, BAR = 24, 12, 12
-MIN_REASON = 16  # below this a reason says nothing: the speed goes first to make room
-REASON_ROOM = 40  # the name shrinks (down to MIN_NAME) until the reason has this much
+REASON_STYLE = {"failed": "bold red", "stalled": "bold yellow", "running": "yellow", "waiting": "dim"}
+MIN_REASON = 16  # below this a reason says nothing: the name shrinks, then the speed goes, to make room
 
 
 def _cut(text: str, width: int) -> str:
@@ -41,8 +41,9 @@ def strip_line(name: str, snap, status: JobStatus, name_width: int = NAME_WIDTH,
     """One job as a line of markup that fits ``width`` cells: state, name, bar, %, bytes, speed and ETA, and
     the reason (`no progress for 14m00s`, `3 errors: ...`).
 
-    When narrow, the bar goes first, then the bytes, then the name shrinks (to MIN_NAME), then the speed
-    (when a reason needs the room); the reason is cut last: the state, the name, the % and why stay.
+    When narrow, the bar goes first, then the bytes; then, if the reason has less than MIN_REASON cells,
+    the name shrinks (to MIN_NAME) and the speed goes; the reason is cut last: the state, the name, the %
+    and why stay.
     """
     stats = snap is not None and snap.has_stats
     pct = f"{snap.percent:3.0f}%" if stats and snap.percent is not None else ""
@@ -68,8 +69,8 @@ def strip_line(name: str, snap, status: JobStatus, name_width: int = NAME_WIDTH,
         for part in ("bar", "bytes"):
             if used(name_width) > width:
                 keep.discard(part)
-        # The name gives way only as far as the reason needs to say something (REASON_ROOM), then the reason is cut.
-        want = min(cell_len(reason), REASON_ROOM) + 1 if reason else 0
+        # The name gives way only as far as the reason needs to say something (MIN_REASON); then it is cut.
+        want = min(cell_len(reason), MIN_REASON) + 1 + (2 if reason and "rate" in keep else 0) if reason else 0
         while used(name_width, False) + want > width and name_width > MIN_NAME:
             name_width -= 1
         room = width - used(name_width, False) - 1 - (2 if "rate" in keep else 0)
@@ -87,9 +88,6 @@ def strip_line(name: str, snap, status: JobStatus, name_width: int = NAME_WIDTH,
     if reason:
         bits.append(f"[{REASON_STYLE.get(status.state, 'dim')}]{escape(reason)}[/]")
     return " ".join(bits)
-
-
-REASON_STYLE = {"failed": "bold red", "stalled": "bold yellow", "running": "yellow", "waiting": "dim"}
 
 
 class JobsUpdated(Message):
