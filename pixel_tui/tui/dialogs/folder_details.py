@@ -23,7 +23,7 @@ from pixel_tui.core.browse.folder_details import (
 from pixel_tui.core.printable import one_line, printable
 from pixel_tui.core.units import plural
 from pixel_tui.tui.keys import HOME_FROM_POPUP, NavScroll
-from pixel_tui.tui.widgets.pane import SPINNER
+from pixel_tui.tui.spinner import SPINNER
 from pixel_tui.tui.worker_errors import reported
 
 MAX_ROWS = 2000  # a Static of more lines costs seconds to lay out; `pixel-tui diff` lists them all
