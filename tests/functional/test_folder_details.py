@@ -45,10 +45,10 @@ def drive(weed_server, weed_store, drive_dir, monkeypatch, tmp_path):
 
 
 def diff_printed(capsys, path: str) -> list[str]:
-    """What `pixel-tui diff PATH` prints, without its first line (the two paths, the view's title)."""
+    """What `pixel-tui diff PATH` prints, line by line."""
     capsys.readouterr()
     main(["diff", path])
-    return capsys.readouterr().out.splitlines()[1:]
+    return capsys.readouterr().out.splitlines()
 
 
 def shown_rows(details: FolderDetails) -> list[str]:

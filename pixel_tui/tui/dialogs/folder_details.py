@@ -21,6 +21,7 @@ from pixel_tui.core.browse.folder_details import (
     upload_list,
 )
 from pixel_tui.core.printable import one_line, printable
+from pixel_tui.core.storage.s3url import s3_url
 from pixel_tui.core.units import plural
 from pixel_tui.tui.keys import HOME_FROM_POPUP, NavScroll
 from pixel_tui.tui.spinner import SPINNER
@@ -63,6 +64,7 @@ class FolderDetails(ModalScreen[None]):
         """Compare the folder in a worker; a spinner turns meanwhile."""
         settings = self.app.services.settings
         drive_path, prefix = drive_folder(settings, self.folder)
+        self._header = f"{drive_path}  vs  {s3_url(settings.bucket, prefix)}"  # diff's first line
         box = self.query_one("#folder-details")
         box.border_title = one_line(f"Details: {drive_path}")
         box.border_subtitle = "Esc cancels"
@@ -116,7 +118,7 @@ class FolderDetails(ModalScreen[None]):
         report = self.report = msg.report
         counts.update(Text(counts_line(report), style="bold"))
         lines = diff_rows(report, msg.busy)
-        out = Text()
+        out = Text(one_line(self._header) + "\n", style="dim")
         for line in lines[:MAX_ROWS]:
             out.append(one_line(line) + "\n", style=ROW_STYLE.get(line.split(" ", 1)[0], ""))
         if len(lines) > MAX_ROWS:

@@ -41,7 +41,7 @@ def strip_line(name: str, snap, status: JobStatus, name_width: int = NAME_WIDTH,
     """One job as a line of markup that fits ``width`` cells: state, name, bar, %, bytes, speed and ETA, and
     the reason (`no progress for 14m00s`, `3 errors: ...`).
 
-    When narrow, the bar goes first, then the bytes; then, if the reason has less than MIN_REASON cells,
+    When narrow, the bar goes first, then the names' common column width, then the bytes; then, if the reason has less than MIN_REASON cells,
     the name shrinks (to MIN_NAME) and the speed goes; the reason is cut last: the state, the name, the %
     and why stay.
     """
@@ -49,9 +49,10 @@ def strip_line(name: str, snap, status: JobStatus, name_width: int = NAME_WIDTH,
     pct = f"{snap.percent:3.0f}%" if stats and snap.percent is not None else ""
     size = f"{human_bytes(snap.bytes)} / {human_bytes(snap.total_bytes)}" if stats else ""
     rate = ""  # a failed or stalled job has no speed and no ETA worth showing (never `0 B/s ETA -`)
-    if stats and status.state in ("running", "finished"):
-        rate = human_rate(shown_speed(snap, status))
-        rate += " avg" if status.state == "finished" else f" ETA {human_duration(shown_eta(snap, status))}"
+    if stats and status.state == "running":
+        rate = f"{human_rate(shown_speed(snap, status))} ETA {human_duration(shown_eta(snap, status))}"
+    elif stats and status.state == "finished" and snap.average_speed:  # no average known: no `0 B/s avg`
+        rate = f"{human_rate(snap.average_speed)} avg"
     reason = one_line(job_reason(snap, status))
     optional = {"bar": " " * BAR, "bytes": size, "rate": rate}  # by what each costs
     keep = {k for k, v in optional.items() if v}
@@ -66,9 +67,12 @@ def strip_line(name: str, snap, status: JobStatus, name_width: int = NAME_WIDTH,
         return sum(cells) + len([c for c in cells if c]) - 1  # one space between parts
 
     if width is not None:
-        for part in ("bar", "bytes"):
-            if used(name_width) > width:
-                keep.discard(part)
+        if used(name_width) > width:
+            keep.discard("bar")
+        if used(name_width) > width:
+            name_width = min(name_width, cell_len(name))  # the names' column gives up its alignment first
+        if used(name_width) > width:
+            keep.discard("bytes")
         # The name gives way only as far as the reason needs to say something (MIN_REASON); then it is cut.
         want = min(cell_len(reason), MIN_REASON) + 1 + (2 if reason and "rate" in keep else 0) if reason else 0
         while used(name_width, False) + want > width and name_width > MIN_NAME:
