@@ -168,11 +168,16 @@ class UploadList:
         return sorted(self.missing + (self.differing if differing else ()))
 
     def describe(self, differing: bool = False) -> str:
-        """`6 missing files (2.3 GiB)`, and `+ 2 differing (1.0 MiB)` when they are included."""
-        text = f"{plural(len(self.missing), 'missing file')} ({human_bytes(self.missing_bytes)})"
+        """`6 missing files (2.3 GiB)`, `... and 2 differing files (1.0 MiB)` when those are included too."""
+        parts = [f"{plural(len(self.missing), 'missing file')} ({human_bytes(self.missing_bytes)})"] \
+            if self.missing else []
         if differing and self.differing:
-            text += f" + {len(self.differing):,} differing ({human_bytes(self.differing_bytes)})"
-        return text
+            parts.append(self.describe_differing())
+        return " and ".join(parts) or "no file"
+
+    def describe_differing(self) -> str:
+        """`2 differing files (1.0 MiB)`."""
+        return f"{plural(len(self.differing), 'differing file')} ({human_bytes(self.differing_bytes)})"
 
 
 def upload_list(report: DiffReport, folder: str) -> UploadList:

@@ -155,7 +155,7 @@ class FolderDetails(ModalScreen[None]):
 
         def started(job) -> None:
             if job is not None:
-                app.notify(f"upload of {files.describe()} started (pid {job.pid}); m shows it")
+                app.notify(f"upload started (pid {job.pid}); log {job.log_file.name}; m shows it")
 
         # In place of this view, not above it: screens never stack three deep.
         self.dismiss(None)

@@ -62,9 +62,11 @@ class UploadDialog(ModalScreen["CopyJob | None"]):
                 yield Label("Bandwidth", classes="upload-label")
                 yield Input(placeholder="limit, e.g. 20M (empty: none)", select_on_focus=False, id="upload-bwlimit", compact=True)
             if self.files is not None:
-                yield Static(id="upload-files")
+                with Horizontal(classes="upload-row upload-files-row"):
+                    yield Label("Files", classes="upload-label")
+                    yield Static(id="upload-files")
                 if self.files.differing:
-                    yield GlyphCheckbox(f"also the {self.files.describe(True).partition(' + ')[2]}",
+                    yield GlyphCheckbox(f"also the {self.files.describe_differing()}",
                                         value=not self.files.missing, id="upload-differing", compact=True)
             yield Static(id="upload-dest")
             yield Static(id="upload-error", classes="error-box")
@@ -90,7 +92,7 @@ class UploadDialog(ModalScreen["CopyJob | None"]):
     @on(GlyphCheckbox.Changed, "#upload-differing")
     def _show_files(self) -> None:
         files = self.files
-        text = f"only the {escape(files.describe(self._differing()))}, listed in the state dir (--files-from-raw)"
+        text = f"only {escape(files.describe(self._differing()))}\n(a --files-from-raw list in the state dir)"
         if files.unlisted:
             text += f"\n{files.unlisted:,} with a newline in the name cannot be listed: not included"
         self.query_one("#upload-files", Static).update(text)

@@ -60,7 +60,9 @@ def test_upload_list_counts_what_it_holds_and_leaves_out_names_a_list_cannot_hol
     assert files.folder == "top/sub" and files.missing == ("a",) and files.unlisted == 1
     assert files.paths() == ["a"] and files.paths(differing=True) == ["a", "b"]
     assert files.describe() == "1 missing file (100 B)"
-    assert files.describe(True) == "1 missing file (100 B) + 1 differing (50 B)"
+    assert files.describe(True) == "1 missing file (100 B) and 1 differing file (50 B)"
+    only_changed = upload_list(compare_files([DriveFile("b", 5)], {"b": (4, None)}), "")
+    assert only_changed.describe() == "no file" and only_changed.describe(True) == "1 differing file (5 B)"
 
 
 def test_the_list_is_written_whole_owner_only_and_atomically(tmp_path):
