@@ -7,7 +7,7 @@ adds them to the feed; in an app without a feed it gets one of its own (tui/job_
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from rich.cells import cell_len, set_cell_size
 from rich.markup import escape
@@ -16,12 +16,14 @@ from textual.widgets import Static
 
 from pixel_tui.core.jobs.report import job_reason, shown_eta, shown_speed
 from pixel_tui.core.jobs.state import JobStatus, job_state
-from pixel_tui.core.jobs.tail import JobView
 from pixel_tui.core.printable import one_line
 from pixel_tui.core.units import human_bytes, human_duration, human_rate
 from pixel_tui.tui.job_feed import default_clock, feed_of
 from pixel_tui.tui.messages import JobViewChanged
 from pixel_tui.tui.widgets.job_card import STATE_STYLE, bar, job_name
+
+if TYPE_CHECKING:
+    from pixel_tui.core.jobs.tail import JobView
 
 # Busy jobs first when the strip has fewer lines than jobs.
 _STATE_ORDER = {"stalled": 0, "failed": 1, "running": 2, "waiting": 3}
@@ -41,9 +43,9 @@ def strip_line(name: str, snap, status: JobStatus, name_width: int = NAME_WIDTH,
     """One job as a line of markup that fits ``width`` cells: state, name, bar, %, bytes, speed and ETA, and
     the reason (`no progress for 14m00s`, `3 errors: ...`).
 
-    When narrow, the bar goes first, then the names' common column width, then the bytes; then, if the reason has less than MIN_REASON cells,
-    the name shrinks (to MIN_NAME) and the speed goes; the reason is cut last: the state, the name, the %
-    and why stay.
+    When narrow, the bar goes first, then the names' common column width, then the bytes; then, if the
+    reason has less than MIN_REASON cells, the name shrinks (to MIN_NAME) and the speed goes; the reason is
+    cut last: the state, the name, the % and why stay.
     """
     stats = snap is not None and snap.has_stats
     pct = f"{snap.percent:3.0f}%" if stats and snap.percent is not None else ""
