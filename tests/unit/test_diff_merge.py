@@ -47,7 +47,7 @@ def _feed(order: list[tuple[str, object]], keep: bool = True):
 def test_any_interleaving_of_the_listings_gives_the_same_report():
     want = compare_files(DRIVE, S3, "drive:", "gdrive/raw/").to_json()
     assert want["summary"] == ("5/10 uploaded, 1 missing (7 B), 2 differ, 2 duplicate names (4 files), "
-                               "1 shortcuts, 1 extra on S3")
+                               "1 shortcut, 1 extra on S3")
     assert [d["path"] for d in want["duplicates"]] == ["dup.json", "twice missing"]
     assert want["duplicates"][0]["reason"] == "2 Drive files, one of them is on S3"
     assert want["checks"] == {"size only": 3, "size unknown": 1, "size": 1, CHECK_MD5: 2}

@@ -219,9 +219,9 @@ class DiffReport:
             parts.append(f"{len(self.differs)} differ")
         if self.duplicates:
             files = sum(i.count for i in self.duplicates)
-            parts.append(f"{len(self.duplicates)} duplicate names ({files} files)")
+            parts.append(f"{units.plural(len(self.duplicates), 'duplicate name')} ({units.plural(files, 'file')})")
         if self.shortcuts:
-            parts.append(f"{len(self.shortcuts)} shortcuts")
+            parts.append(units.plural(len(self.shortcuts), "shortcut"))
         if self.extra:
             parts.append(f"{len(self.extra)} extra on S3")
         return ", ".join(parts)
@@ -272,7 +272,7 @@ class DiffReport:
         return [f"{mark} {path}" for mark, path in sorted(rows, key=lambda r: r[1])]
 
     def missing_paths(self) -> list[str]:
-        """Paths missing on S3, relative to the Drive folder: a `rclone copy --files-from` list."""
+        """Paths missing on S3, relative to the Drive folder: a `rclone copy --files-from-raw` list."""
         return [i.path for i in self.missing]
 
     def to_json(self) -> dict:

@@ -177,9 +177,12 @@ def diff_remote(rclone: "Rclone", drive_path: str, store: "S3Store", raw_prefix:
         hashes = hashes_are_cheap(rclone, drive_path, kind)
     batches = rclone.iter_walk(drive_path, hashes=hashes, dirs=True, cancelled=cancelled, modtime=False,
                                parse=DriveKinds(kind).fields)
-    return run_merge(([f for f in batch if f is not None] for batch in batches), store, raw_prefix,
-                     drive_path=drive_path, hashes=bool(hashes), metadata_md5=metadata_md5,
-                     keep_uploaded=keep_uploaded, settings=settings, cancelled=cancelled)
+    report = run_merge(([f for f in batch if f is not None] for batch in batches), store, raw_prefix,
+                       drive_path=drive_path, hashes=bool(hashes), metadata_md5=metadata_md5,
+                       keep_uploaded=keep_uploaded, settings=settings, cancelled=cancelled)
+    if cancelled is not None and cancelled():  # Esc in the details view: rclone was stopped mid-listing
+        return DiffReport(drive_path, raw_prefix)
+    return report
 
 
 def level_sync(drive_files: Iterable[tuple[str, int, str | None]],
