@@ -60,6 +60,10 @@ def store_factory(settings: "Settings | None" = None,
     return factory
 
 
+# Pages a listing requests ahead of its reader (pipelining hides the round trip; a bound keeps a
+# paused reader, e.g. a diff waiting for rclone, from holding the whole listing).
+LIST_AHEAD = 4
+
 class S3Store(CopyMethods):
     """All S3 access for one bucket. Thread-safe: one botocore client shared by worker threads."""
 
@@ -253,17 +257,27 @@ class S3Store(CopyMethods):
 
     def _list_pages(self, kwargs: dict, cancelled: Callable[[], bool] | None = None) -> Iterator[dict]:
         """ListObjectsV2 responses in order, pipelined: page N+1 is requested as soon as page N's
-        raw body shows its continuation token, while page N is still being parsed (fastlist)."""
+        raw body shows its continuation token, while page N is still being parsed (fastlist); at most
+        LIST_AHEAD pages beyond the one the reader has, so a reader that pauses holds a few pages, not
+        the whole listing."""
+        import threading
+
         from pixel_tui.core.storage.fastlist_fence import early_token
 
         client = self.client
         pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="s3-list")
         where = kwargs.get("Prefix")
+        lead = [0]  # pages requested and not yet handed to the reader
+        lock = threading.Lock()
 
         def fetch(kw: dict):
             ahead: list = []
 
             def on_token(token: str) -> None:
+                with lock:
+                    if lead[0] >= LIST_AHEAD:
+                        return  # far enough ahead: the reader asks for this page when it gets there
+                    lead[0] += 1
                 try:
                     ahead.append((token, pool.submit(fetch, {**kw, "ContinuationToken": token})))
                 except RuntimeError:  # the listing was abandoned meanwhile
@@ -284,9 +298,13 @@ class S3Store(CopyMethods):
                 if token:
                     if ahead and ahead[0][0] == token:
                         future = ahead[0][1]
-                    else:  # the raw-bytes scan missed (odd server XML): ask now
+                        with lock:
+                            lead[0] -= 1  # the reader has reached it
+                    else:  # not asked yet (far ahead, or an odd XML the raw-bytes scan missed): ask now
                         for _, stale in ahead:
                             stale.cancel()
+                        with lock:
+                            lead[0] -= len(ahead)
                         future = pool.submit(fetch, {**kwargs, "ContinuationToken": token})
                 yield resp
         finally:
