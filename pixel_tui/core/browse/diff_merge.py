@@ -7,7 +7,8 @@ must:
   a multipart ETag); a matched key's shrinks to a small int code, kept so that a second Drive file of
   that name is still seen as a duplicate and the first one's count taken back.
 - Drive files S3 has not listed yet (``drive_only``): what is left of them at the end is missing. The
-  caller keeps this below PENDING_CAP while S3 is still listing, by waiting for the S3 side.
+  Drive reader keeps this below PENDING_CAP while S3 is still listing, by waiting for the S3 side
+  (rclone's pipe then fills and rclone waits).
 - the items the report lists: missing, differs, duplicates, shortcuts, extra, and files waiting for
   rclone's MD5 metadata. Uploaded files are counted (``DiffReport.tally``), not kept, unless
   ``keep_uploaded`` (`--json` and `--combined` print every file anyway).
@@ -16,7 +17,7 @@ So memory grows with the S3 keys (~170 bytes each) and the differing items, not 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 from pixel_tui.core.browse.diff_report import (
     CHECK_MD5,
@@ -237,96 +238,75 @@ class DiffMerge:
         return report
 
 
-def merge_streams(drive_batches, s3_pages: Callable[[bool], list | None], merge: DiffMerge) -> None:
-    """Feed ``merge`` from Drive batches (lists of DriveFile) and S3 pages as both arrive.
-
-    ``drive_batches``: lists of (path, size, md5, kind). ``s3_pages(block)`` returns the next page of (rel, size, etag), [] when none is ready and not
-    ``block``, None when S3 has listed everything. Between Drive batches every ready S3 page is taken;
-    while too many Drive files wait for S3 (``pending_full``), S3 pages are waited for.
-    """
-    def take(block: bool) -> None:
-        while not merge.s3_done:
-            page = s3_pages(block or merge.pending_full)
-            if page is None:
-                merge.finish_s3()
-                return
-            if not page and not block and not merge.pending_full:
-                return
-            for rel, size, etag in page:
-                merge.add_s3(rel, size, etag)
-
-    add = merge.add_file
-    for batch in drive_batches:
-        take(False)
-        for fields in batch:
-            add(*fields)
-    take(True)
+def s3_pages(store: "S3Store", prefix: str, gone: Callable[[], bool], size: int = 1000):
+    """The recursive listing of ``prefix`` in pages of (key below it, size, etag); folder markers left out."""
+    cut = len(prefix)
+    page = []
+    for obj in store.walk(prefix, gone):
+        key = obj.key
+        if key.endswith("/"):
+            continue  # a folder marker, not a file
+        page.append((key[cut:], obj.size, obj.etag))
+        if len(page) >= size:
+            yield page
+            page = []
+    yield page
 
 
 class S3Feed:
-    """The recursive S3 listing on its own thread, handed over page by page (the merge stays on the caller's)."""
+    """Feeds ``merge`` with S3 pages on its own thread while the caller feeds it Drive batches (``drive``):
+    so the S3 side fills the compact key dict while rclone is still listing and prints nothing."""
 
-    def __init__(self, store: "S3Store", prefix: str, cancelled: Callable[[], bool] | None = None,
-                 page: int = 1000, ahead: int = 16) -> None:
-        import queue
+    def __init__(self, pages_of: Callable[[Callable[[], bool]], Iterable[list]], merge: DiffMerge,
+                 cancelled: Callable[[], bool] | None = None) -> None:
         import threading
 
-        self._queue: "queue.Queue" = queue.Queue(maxsize=ahead)  # at most ``ahead`` pages listed ahead
+        self.merge = merge
+        self.cond = threading.Condition()
+        self.done = False
         self._stop = threading.Event()
         self._error: BaseException | None = None
-        self._done = False
-        self._thread = threading.Thread(target=self._run, args=(store, prefix, cancelled, page),
-                                        name="diff-s3", daemon=True)
-        self._thread.start()
-
-    def _run(self, store, prefix: str, cancelled, size: int) -> None:
-        cut = len(prefix)
-        stop = self._stop
 
         def gone() -> bool:
-            return stop.is_set() or bool(cancelled and cancelled())
+            return self._stop.is_set() or bool(cancelled and cancelled())
 
+        self._thread = threading.Thread(target=self._run, args=(pages_of, gone), name="diff-s3", daemon=True)
+        self._thread.start()
+
+    def _run(self, pages_of, gone) -> None:
+        merge, cond = self.merge, self.cond
         try:
-            page = []
-            for obj in store.walk(prefix, gone):
-                key = obj.key
-                if key.endswith("/"):
-                    continue  # a folder marker, not a file
-                page.append((key[cut:], obj.size, obj.etag))
-                if len(page) >= size:
-                    self._put(page)
-                    page = []
-            self._put(page)
+            for page in pages_of(gone):
+                with cond:
+                    add = merge.add_s3
+                    for rel, size, etag in page:
+                        add(rel, size, etag)
+                    cond.notify_all()
+            with cond:
+                merge.finish_s3()
         except BaseException as exc:  # handed to the merging thread, raised there
             self._error = exc
         finally:
-            self._put(None)
+            with cond:
+                self.done = True
+                cond.notify_all()
 
-    def _put(self, item) -> None:
-        import queue
-
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.2)
-                return
-            except queue.Full:
-                continue
-
-    def __call__(self, block: bool) -> list | None:
-        """The next page; [] when none is ready and not ``block``; None when the listing is over."""
-        import queue
-
-        if self._done:
-            return None
-        try:
-            item = self._queue.get(block=block)
-        except queue.Empty:
-            return []
-        if item is None:
-            self._done = True
-            if self._error is not None:
-                raise self._error
-        return item
+    def drive(self, batches: Iterable[list]) -> None:
+        """Feed Drive batches of (path, size, md5, kind), waiting for S3 while too many files wait for
+        their key (``pending_full``); then wait for the S3 side to end."""
+        merge, cond = self.merge, self.cond
+        add = merge.add_file
+        for batch in batches:
+            with cond:
+                while merge.pending_full and not self.done:
+                    cond.wait(0.5)
+                for fields in batch:
+                    add(*fields)
+        with cond:
+            while not self.done:
+                cond.wait(0.5)
+        if self._error is not None:
+            raise self._error
 
     def close(self) -> None:
         """Stop listing (the merge ended early) and let the thread go."""
@@ -341,9 +321,9 @@ def run_merge(drive_batches, store: "S3Store", raw_prefix: str, *, drive_path: s
     then look up rclone's MD5 metadata where an ETag is no MD5 (bounded parallel HEADs, cached by ETag)."""
     merge = DiffMerge(drive_path, raw_prefix, with_md5=hashes, keep_uploaded=keep_uploaded,
                       defer_meta=hashes and metadata_md5)
-    feed = S3Feed(store, raw_prefix, cancelled)
+    feed = S3Feed(lambda gone: s3_pages(store, raw_prefix, gone), merge, cancelled)
     try:
-        merge_streams(drive_batches, feed, merge)
+        feed.drive(drive_batches)
     finally:
         feed.close()
     if merge.wanted:
