@@ -126,8 +126,11 @@ def main() -> int:
     state = Path(args.state)
     state.mkdir(parents=True, exist_ok=True)
     server = WeedServer(state / "weed").start()
-    env = server_env(server)
-    renv = {**os.environ, **server.rclone_env("bench")}
+    # Above 1M entries in one folder rclone sorts listings on disk (--list-cutoff), minutes slower: both
+    # sides' rclone processes sort in memory here, ours (lsjson) and the reference alike.
+    cutoff = {"RCLONE_LIST_CUTOFF": str(max(1_000_000, 2 * n))}
+    env = {**server_env(server), **cutoff}
+    renv = {**os.environ, **server.rclone_env("bench"), **cutoff}
     rclone = find_binary("rclone")
     lines = []
 
