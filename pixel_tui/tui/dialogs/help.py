@@ -53,11 +53,12 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, under: Screen) -> None:
         super().__init__()
         self._rows = binding_rows(under)
+        self._extra = list(getattr(under, "HELP_SECTIONS", ()))  # (title, rows) a screen adds, e.g. home's modes
         self._title = type(under).__name__.removesuffix("Screen") or "Keys"
 
     def compose(self) -> ComposeResult:
         with NavScroll(id="help-box"):
-            yield Static(help_text(self._title, self._rows), markup=True)
+            yield Static(help_text(self._title, self._rows, self._extra), markup=True)
 
     def on_mount(self) -> None:
         """Focus the text so j/k/PgDn scroll it."""
@@ -72,10 +73,13 @@ def _section(title: str, rows: list[tuple[str, str]]) -> list[str]:
     return ["", f"[b u]{escape(title)}[/b u]", *(f"[b]{escape(k):<{width}}[/b]{escape(d)}" for k, d in rows)]
 
 
-def help_text(title: str, rows: list[tuple[str, str]]) -> str:
-    """The help page: the screen's keys, the keys every list shares, then the marker and status legends."""
+def help_text(title: str, rows: list[tuple[str, str]], extra: list | None = None) -> str:
+    """The help page: the screen's keys (and the sections it adds), the keys every list shares, then the
+    marker and status legends."""
     lines = [f"[b]{escape(title)} keys[/b]  (Ctrl+P: every action by name)"]
     lines += _section("Keys on this screen", rows)
+    for section, section_rows in extra or ():
+        lines += _section(section, section_rows)
     lines += _section("Moving (every list, table, preview and this help)", NAVIGATION_HELP)
     lines += _section("Markers (Drive | S3 rows)", MARKER_LEGEND)
     lines += _section("Registry statuses", registry_status_legend())
