@@ -109,6 +109,11 @@ async def test_status_filter_cycles_with_the_name_filter_and_esc_clears_it(brows
         assert "status missing ✗: 5 hidden" in screen_text(browser), "fits the pane's status line at 80 columns"
         await pilot.press("f")
         assert shown(entries) == ["changed.json"]
+        await pilot.press("slash", *"zz", "enter")
+        await pilot.pause(0.1)
+        assert shown(entries) == [] and "nothing matches (Esc clears)" in screen_text(browser)
+        await pilot.press("escape", "f", "f")  # Esc cleared both: all -> missing -> differing again
+        assert shown(entries) == ["changed.json"]
         await pilot.press("f")
         assert shown(entries) == ["Beta_downloaded/"] and "status partial ◐: 5 hidden" in status_of(drive)
         await pilot.press("f")
@@ -174,7 +179,7 @@ async def test_s3_follows_drive_into_raw_and_unlinks(browser):
         await settle(pilot)
         # Not on S3: the nearest parent that is, saying so (as `c` does).
         assert drive.location == "not uploaded yet/" and s3.location == "gdrive/raw/"
-        assert "not uploaded yet/ not in S3 yet" in status_of(s3)
+        assert "not in S3 yet: not uploaded yet/" in status_of(s3)
         await pilot.press("backspace", "F")
         await settle(pilot)
         assert s3.border_title == "unlinked" and "unlinked" in screen_text(browser)

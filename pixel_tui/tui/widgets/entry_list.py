@@ -311,8 +311,11 @@ class EntryList(ScrollView, can_focus=True):
         width = self._row_width
         pos = int(self.scroll_offset.y) + y
         if pos >= len(self.view):
-            if pos == 0 and self.empty_text:
-                return Strip([Segment(self.empty_text[:width], self.get_component_rich_style("entry-list--dim"))])
+            text = self.empty_text
+            if not text and len(self.level) and (self.filter_text or self.keep is not None):
+                text = "nothing matches (Esc clears)"
+            if pos == 0 and text:
+                return Strip([Segment(text[:width], self.get_component_rich_style("entry-list--dim"))])
             return Strip.blank(width, self.rich_style)
         row = self.view[pos]
         level = self.level

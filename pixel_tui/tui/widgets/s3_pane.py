@@ -9,8 +9,9 @@ from pixel_tui.core.browse.levels import only_on_s3, remembered_totals, s3_total
 from pixel_tui.core.browse.markers import S3Marker
 from pixel_tui.core.browse.order import PROCESSED_STATUS_FILTERS, RAW_STATUS_FILTERS, status_matches
 from pixel_tui.core.errors import render_error
+from pixel_tui.core.printable import one_line
 from pixel_tui.core.storage.s3url import s3_url
-from pixel_tui.tui.widgets.entry_list import EntryList
+from pixel_tui.tui.widgets.entry_list import EntryList, fit_name
 from pixel_tui.tui.widgets.pane import BrowserPane, MarkersUpdated, _esc
 from pixel_tui.tui.widgets.pane_messages import OnlyOnS3
 
@@ -182,12 +183,16 @@ class S3Pane(BrowserPane):
             return
         self._follow = None
         if self.location != want:
-            self._follow_note = f"{want[len(raw):]} not in S3 yet"
+            self._follow_note = want[len(self.location):]  # what is missing below where it landed
             self._update_status()
 
     def live_note(self) -> str:
-        """Where a follow landed short of the Drive folder: which folder is not in S3 yet."""
-        return f"[b]{_esc(self._follow_note)}[/b]" if self._follow_note else ""
+        """Where a follow landed short of the Drive folder: which folder is not in S3 yet (on one line)."""
+        if not self._follow_note:
+            return ""
+        head = "not in S3 yet: "
+        width = self.query_one("StatusLine").size.width or 40
+        return f"[b]{head}[/b]{_esc(fit_name(one_line(self._follow_note), max(8, width - len(head))))}"
 
     def action_refresh(self) -> None:
         """Reload, and re-read what the markers depend on (processed prefix, registry)."""
