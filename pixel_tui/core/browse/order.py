@@ -61,27 +61,47 @@ def sorted_rows(level: "Level", sort: str) -> list[int]:
     return sorted(range(len(level)), key=sort_key(level, sort))
 
 
-def merge_rows(order: list[int], level: "Level", sort: str, start: int) -> None:
-    """Add rows ``start``.. of ``level`` (just appended) to ``order`` (the sorted rows before them), in place.
+class RowOrder:
+    """The row numbers of a Level in one sort order (``rows``), kept in order while pages arrive.
 
-    The batch is sorted, each of its rows bisected into the rows kept so far (from where the previous
-    one landed) and the two runs spliced in one pass of slice copies: O(batch log n) keys, O(n) copying.
+    While the level streams in it also holds each row's sort key (``keys``, one number or string per row,
+    not a copy of the row), so a new page is bisected into it in C instead of calling the key function
+    log n times per new row. ``drop_keys()`` frees them once the level is complete; a later merge
+    recomputes them.
     """
-    key = sort_key(level, sort)
-    new = sorted(range(start, len(level)), key=key)
-    if not order:
-        order.extend(new)
-        return
-    out: list[int] = []
-    prev = 0
-    for i in new:
-        # bisect_right: a new row goes after the rows it ties with, as a stable sort of the whole would put it
-        pos = bisect_right(order, key(i), lo=prev, key=key)
-        out += order[prev:pos]
-        out.append(i)
-        prev = pos
-    out += order[prev:]
-    order[:] = out
+
+    __slots__ = ("sort", "rows", "keys")
+
+    def __init__(self, level: "Level", sort: str) -> None:
+        self.sort = sort
+        self.rows = sorted_rows(level, sort)
+        self.keys: list | None = None
+
+    def merge(self, level: "Level", start: int) -> None:
+        """Add rows ``start``.. of ``level`` (just appended): the page is sorted, each of its rows bisected
+        into the rows so far (from where the previous one landed), the runs spliced by slice copies."""
+        key = sort_key(level, self.sort)
+        rows = self.rows
+        keys = self.keys if self.keys is not None else [key(i) for i in rows]
+        new = sorted((key(i), i) for i in range(start, len(level)))  # (key, row): ties keep the listing order
+        out_rows: list[int] = []
+        out_keys: list = []
+        prev = 0
+        for k, i in new:
+            # bisect_right: a new row goes after the rows it ties with, as a stable sort of the whole puts it
+            pos = bisect_right(keys, k, prev)
+            out_rows += rows[prev:pos]
+            out_keys += keys[prev:pos]
+            out_rows.append(i)
+            out_keys.append(k)
+            prev = pos
+        out_rows += rows[prev:]
+        out_keys += keys[prev:]
+        self.rows, self.keys = out_rows, out_keys
+
+    def drop_keys(self) -> None:
+        """The level is complete: keep only the row numbers."""
+        self.keys = None
 
 
 # -- status filters ------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from pixel_tui.core.browse.order import merge_rows, sorted_rows
+from pixel_tui.core.browse.order import RowOrder
 from pixel_tui.core.printable import one_line
 from pixel_tui.core.storage.listing import Level
 from pixel_tui.core.units import human_bytes
@@ -104,7 +104,7 @@ class EntryList(ScrollView, can_focus=True):
         self.cursor = 0
         self.filter_text = ""
         self.sort = ""  # core/browse/order.py SORTS: '' is the listing's own order
-        self._order: list[int] | None = None  # row numbers in ``sort`` order (None: as listed)
+        self._order: RowOrder | None = None  # row numbers in ``sort`` order (None: as listed)
         self.keep: Callable[[str], bool] | None = None  # the status filter (by row name)
         self.markers: dict[str, str] = {}
         self.info: dict[str, str] = {}
@@ -119,7 +119,7 @@ class EntryList(ScrollView, can_focus=True):
         """Start a new level (rows arrive with extend()); the sort and the status filter stay."""
         self.level = Level(prefix)
         self.view = range(0)
-        self._order = [] if self.sort else None
+        self._order = RowOrder(self.level, self.sort) if self.sort else None
         self.cursor = 0
         self.markers = {}
         self.info = {}
@@ -136,7 +136,7 @@ class EntryList(ScrollView, can_focus=True):
             # Sorted or status-filtered: new rows may land above the cursor, which follows its row.
             keep = self.current_row
             if self._order is not None:
-                merge_rows(self._order, self.level, self.sort, start)
+                self._order.merge(self.level, start)
             self._rebuild(keep)
             self._resize(force=False, first_new=0)
             self._announce()
@@ -160,7 +160,7 @@ class EntryList(ScrollView, can_focus=True):
         """Order the rows by ``sort`` (core/browse/order.py SORTS; '' as listed); the cursor keeps its row."""
         keep = self.current_row
         self.sort = sort
-        self._order = sorted_rows(self.level, sort) if sort else None
+        self._order = RowOrder(self.level, sort) if sort else None
         self._refresh_view(keep)
 
     def set_keep(self, keep: Callable[[str], bool] | None) -> None:
@@ -175,7 +175,7 @@ class EntryList(ScrollView, can_focus=True):
         self._announce()
 
     def _rebuild(self, keep: int | None) -> None:
-        rows = self._order if self._order is not None else range(len(self.level))
+        rows = self._order.rows if self._order is not None else range(len(self.level))
         names = self.level.names
         wanted = self.keep
         if self.filter_text:
@@ -207,7 +207,9 @@ class EntryList(ScrollView, can_focus=True):
             self.refresh()
 
     def flush(self) -> None:
-        """The level is complete: make the scrollable height exact."""
+        """The level is complete: make the scrollable height exact (and drop the sort keys kept for merging)."""
+        if self._order is not None:
+            self._order.drop_keys()
         self._resize(force=True)
 
     # -- queries ---------------------------------------------------------------------------------
