@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pixel_tui.core import units
-from pixel_tui.core.jobs.parse import Snapshot
-from pixel_tui.core.jobs.state import JobStatus
+
+if TYPE_CHECKING:  # the dashboard's first frame shows speeds without loading the parser's regexes
+    from pixel_tui.core.jobs.parse import Snapshot
+    from pixel_tui.core.jobs.state import JobStatus
 
 
 def shown_speed(snap: Snapshot, status: JobStatus) -> float:
@@ -37,6 +39,8 @@ def status_json(log: str, snap: Snapshot | None, status: JobStatus) -> dict[str,
 
     Keys are only ever added (scripts parse it): the first 16 are the original document.
     """
+    from pixel_tui.core.jobs.parse import Snapshot
+
     s = snap or Snapshot()
     attempts = s.error_attempts or (None,) * len(s.last_errors)
     return {

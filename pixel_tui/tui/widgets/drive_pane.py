@@ -5,16 +5,7 @@ from __future__ import annotations
 from textual import on, work
 from textual.message import Message
 
-from pixel_tui.core.browse.levels import drive_rows, drive_totals
-from pixel_tui.core.browse.markers import (
-    drive_markers,
-    shortcut_note,
-    subtree_marks,
-    transfer_progress,
-    transfers_of,
-)
 from pixel_tui.core.browse.order import DRIVE_STATUS_FILTERS
-from pixel_tui.core.browse.reconcile import diff_remote, hashes_are_cheap
 from pixel_tui.core.errors import render_error
 from pixel_tui.core.storage.rclone import join_remote
 from pixel_tui.tui.job_feed import feed_of
@@ -63,6 +54,8 @@ class DrivePane(BrowserPane):
     def _flush_live(self) -> None:
         if self._live_dirty:
             self._live_dirty = False
+            from pixel_tui.core.browse.markers import transfers_of
+
             self.set_live(transfers_of(self._live_views.values(), self.root))
 
     def set_live(self, transfers) -> None:
@@ -92,9 +85,13 @@ class DrivePane(BrowserPane):
         """Upload progress of the cursor entry while rclone transfers it; the hint on a shortcut."""
         name = self.entries.current_name
         if name and self.entries.markers.get(name) == "shortcut":
+            from pixel_tui.core.browse.markers import shortcut_note
+
             return shortcut_note(self.query_one("StatusLine").size.width or 40)
         if not name or not self.live_transfers:
             return ""
+        from pixel_tui.core.browse.markers import transfer_progress
+
         return transfer_progress(self.live_transfers, self.location + name, name.endswith("/"))
 
     def status_filters(self, location: str) -> tuple[tuple[str, str], ...]:
@@ -139,6 +136,10 @@ class DrivePane(BrowserPane):
 
     def list_level(self, location: str, cancelled):
         """rclone lsjson of one folder, in batches; MD5s only when the remote has them cheaply."""
+        # The comparison engine loads with the first listing (a worker), not before the first frame.
+        from pixel_tui.core.browse.levels import drive_rows
+        from pixel_tui.core.browse.reconcile import hashes_are_cheap
+
         rclone = self.app.services.rclone
         if self._cheap_hashes is None:
             self._cheap_hashes = hashes_are_cheap(rclone, self.root)
@@ -151,6 +152,9 @@ class DrivePane(BrowserPane):
 
         ``again``: a re-check of a shown level, so folders that are neither also get an (empty) marker.
         """
+        from pixel_tui.core.browse.markers import drive_markers, subtree_marks
+        from pixel_tui.core.browse.reconcile import diff_remote
+
         services = self.app.services
         uploading = self._feed.in_flight_names()  # waits for the feed's first look at the logs
         n = len(level)  # a level only grows while shown: read the rows listed so far
@@ -183,6 +187,8 @@ class DrivePane(BrowserPane):
 
     def totals_for(self, location: str, name: str, progress) -> tuple[str, str]:
         """Files, bytes and sync summary of a Drive folder against its raw copy."""
+        from pixel_tui.core.browse.levels import drive_totals
+
         services = self.app.services
         progress("comparing…")
         return drive_totals(services.rclone, services.store, join_remote(self.root, location, name),

@@ -7,7 +7,7 @@ adds them to the feed; in an app without a feed it gets one of its own (tui/job_
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from rich.markup import escape
 from textual.message import Message
@@ -15,11 +15,13 @@ from textual.widgets import Static
 
 from pixel_tui.core.jobs.report import shown_eta, shown_speed
 from pixel_tui.core.jobs.state import job_state
-from pixel_tui.core.jobs.tail import JobView
 from pixel_tui.core.units import human_duration, human_rate
 from pixel_tui.tui.job_feed import default_clock, feed_of
 from pixel_tui.tui.messages import JobViewChanged
 from pixel_tui.tui.widgets.job_card import STATE_STYLE, bar, job_name
+
+if TYPE_CHECKING:
+    from pixel_tui.core.jobs.tail import JobView
 
 # Busy jobs first when the strip has fewer lines than jobs.
 _STATE_ORDER = {"stalled": 0, "failed": 1, "running": 2, "waiting": 3}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+
 from textual import on, work
 from textual.message import Message
 
-from pixel_tui.core.browse.levels import only_on_s3, remembered_totals, s3_totals
-from pixel_tui.core.browse.markers import S3Marker
 from pixel_tui.core.browse.order import PROCESSED_STATUS_FILTERS, RAW_STATUS_FILTERS, status_matches
 from pixel_tui.core.errors import render_error
 from pixel_tui.core.printable import one_line
@@ -40,7 +40,8 @@ class S3Pane(BrowserPane):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.marker: S3Marker | None = None  # set on mount; keeps its index until a refresh
+        self._marker = None  # the session's S3Marker, made on first need; keeps its index until a refresh
+        self._marker_lock = threading.Lock()
 
     @property
     def bucket(self) -> str:
@@ -89,16 +90,24 @@ class S3Pane(BrowserPane):
         since, self._refreshed_at = self._refreshed_at, None
         yield from services.levels.chunks(services.store, location, fresh=False, cancelled=cancelled, since=since)
 
-    def on_mount(self) -> None:
+    @property
+    def marker(self):
         """The session's S3 markers (they read processed/, the registry and the journals on first need).
 
-        Textual then runs BrowserPane.on_mount itself (handlers run for each class), which opens the root.
+        Made by the first listing's worker, not on mount: the marker engine is not needed to paint.
         """
-        services = self.app.services
-        self.marker = S3Marker(lambda: services.store, services.settings)
+        with self._marker_lock:
+            if self._marker is None:
+                from pixel_tui.core.browse.markers import S3Marker
+
+                services = self.app.services
+                self._marker = S3Marker(lambda: services.store, services.settings)
+            return self._marker
 
     def after_level(self, gen: int, location: str, level) -> None:
         """Under raw: promoted or not; under processed/<category>/: registered or not."""
+        from pixel_tui.core.browse.levels import remembered_totals
+
         remembered = remembered_totals(self.app.services.totals, location, level.names)
         if remembered:  # counted before (maybe in an earlier session): shown at once, with their age
             self.post_message(MarkersUpdated(gen, info=remembered))
@@ -137,6 +146,8 @@ class S3Pane(BrowserPane):
             self.post_message(MarkersUpdated(gen, note="Drive listing failed: " + render_error(exc, one_line=True)))
 
     def _post_only_s3(self, gen: int, location: str, names: list[str]) -> None:
+        from pixel_tui.core.browse.levels import only_on_s3
+
         services = self.app.services
         rel = location[len(services.settings.raw_prefix):]
         self.post_message(OnlyOnS3(gen, only_on_s3(services.rclone, services.settings.drive, rel, names)))
@@ -196,7 +207,8 @@ class S3Pane(BrowserPane):
 
     def action_refresh(self) -> None:
         """Reload, and re-read what the markers depend on (processed prefix, registry)."""
-        self.marker.reset()
+        if self._marker is not None:
+            self._marker.reset()
         self._only_s3_gen = -1
         import time
 
@@ -206,6 +218,8 @@ class S3Pane(BrowserPane):
     def totals_for(self, location: str, name: str, progress) -> tuple[str, str]:
         """Objects and bytes under a prefix, with running counts."""
         from textual.worker import get_current_worker
+
+        from pixel_tui.core.browse.levels import s3_totals
 
         worker = get_current_worker()
         services = self.app.services
