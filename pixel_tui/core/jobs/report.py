@@ -115,3 +115,25 @@ def status_line(log: str, snap: Snapshot | None, status: JobStatus) -> str:
     attempts = snap.error_attempts or (None,) * len(snap.last_errors)
     lines += [_error_line(e, a, snap) for e, a in zip(snap.last_errors, attempts)]
     return "\n".join(lines)
+
+
+def job_reason(snap: Snapshot | None, status: JobStatus) -> str:
+    """Why a job is in its state, in a few words ('' when running well): `no progress for 14m00s`,
+    `3 errors: <last error, shortened>`, a Google Drive limit, or why it is still waiting."""
+    from pixel_tui.core.jobs.error_lines import short_error
+    from pixel_tui.core.jobs.state import CONDITIONS
+
+    parts = []
+    if status.state == "stalled" and status.stalled_for is not None:
+        parts.append(f"no progress for {units.human_duration(status.stalled_for)}")
+    if status.condition:
+        parts.append(CONDITIONS[status.condition][0])
+    count = (snap.errors or len(snap.last_errors)) if snap is not None else 0
+    if count and status.state != "finished":
+        last = f": {short_error(snap.last_errors[-1])}" if snap.last_errors else ""
+        parts.append(units.plural(count, "error") + last)
+    elif status.state == "failed":
+        parts.append("rclone gave up (see its log: L in the monitor)")
+    if status.state == "waiting" and not parts:
+        parts.append("no log yet" if snap is None else (status.reason or "").split(":")[0])
+    return " · ".join(p for p in parts if p)

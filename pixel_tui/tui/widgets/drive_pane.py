@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual import on, work
+from textual.binding import Binding
 from textual.message import Message
 
 from pixel_tui.core.browse.order import DRIVE_STATUS_FILTERS
@@ -21,6 +22,8 @@ class DrivePane(BrowserPane):
     with the cursor on one of them (or a folder holding some) the status line shows their progress,
     and the markers say "uploading" for them.
     """
+
+    BINDINGS = [Binding("i", "details", "Details")]  # the missing and differing files below, as `diff` lists them
 
     title = "Drive"
     _cheap_hashes: bool | None = None
@@ -184,6 +187,14 @@ class DrivePane(BrowserPane):
 
         self._refreshed_at = time.monotonic()
         super().action_refresh()
+
+    def action_details(self) -> None:
+        """i: the missing and differing files under the cursor folder (or this level), with their sizes."""
+        from pixel_tui.tui.dialogs.folder_details import FolderDetails
+
+        name = self.entries.current_name
+        folder = self.location + name if name and name.endswith("/") else self.location
+        self.app.push_screen(FolderDetails(folder, hashes=self._cheap_hashes))
 
     def totals_for(self, location: str, name: str, progress) -> tuple[str, str]:
         """Files, bytes and sync summary of a Drive folder against its raw copy."""
