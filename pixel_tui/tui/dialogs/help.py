@@ -24,7 +24,7 @@ def binding_rows(screen: Screen) -> list[tuple[str, str]]:
     seen: set[str] = set()
     # Nearest first (the focused widget, its pane, the screen, the app): a nearer binding shadows the others.
     for node in _focused_chain(screen) or screen.ancestors_with_self:
-        for binding in getattr(node, "BINDINGS", []):
+        for binding in _own_bindings(node):
             if isinstance(binding, tuple):
                 binding = Binding(*binding)
             key = binding.key_display or binding.key
@@ -35,6 +35,14 @@ def binding_rows(screen: Screen) -> list[tuple[str, str]]:
             seen |= keys
             rows.append((key, binding.description))
     return rows
+
+
+def _own_bindings(node) -> list:
+    """BINDINGS of ``node``'s class and of its pixel_tui bases (a subclass's own list hides its base's from
+    getattr, while Textual binds both: the Drive pane adds `i` to the browser pane's keys); Textual's own
+    (scrolling, focus) are left out, as before."""
+    own = [k for k in type(node).__mro__ if k.__module__.startswith("pixel_tui")] or [type(node)]
+    return [b for klass in own for b in klass.__dict__.get("BINDINGS", [])]
 
 
 def _focused_chain(screen: Screen) -> list:
