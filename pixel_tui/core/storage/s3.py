@@ -343,8 +343,9 @@ class S3Store(CopyMethods):
 
     # -- writing ------------------------------------------------------------------------------
     def put_bytes(self, key: str, data: bytes, *, if_match: str | None = None, if_none_match: bool = False,
-                  content_type: str | None = None) -> str:
-        """Write an object, optionally only if its ETag is still ``if_match`` or it does not exist yet."""
+                  content_type: str | None = None, metadata: dict[str, str] | None = None) -> str:
+        """Write an object, optionally only if its ETag is still ``if_match`` or it does not exist yet;
+        ``metadata`` becomes its user metadata (x-amz-meta-*)."""
         kwargs = {"Bucket": self.bucket, "Key": key, "Body": data}
         if if_match:
             kwargs["IfMatch"] = f'"{s3url.strip_etag(if_match)}"'
@@ -352,6 +353,8 @@ class S3Store(CopyMethods):
             kwargs["IfNoneMatch"] = "*"
         if content_type:
             kwargs["ContentType"] = content_type
+        if metadata:
+            kwargs["Metadata"] = metadata
         try:
             with self._errors("put", key):
                 r = self.client.put_object(**kwargs)
