@@ -46,6 +46,7 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
         Binding("ctrl+s", "save", "Save"),
         Binding("r,ctrl+r", "reload", "Reload"),  # r reloads on every screen
         Binding("f5", "revalidate", "Re-check S3"),
+        Binding("V", "versions", "Versions"),  # the registry's history in a versioned bucket
         Binding("c", "show_in_s3", "Counterpart"),
         Binding("y", "copy", "Copy"),  # OSC 52: the dataset's registry key (group/name)  # c: the same item elsewhere, as in the browser
     ]
@@ -143,6 +144,25 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
         if ref is None:
             return
         show_in_s3(self.app, ref.path)
+
+    def action_versions(self) -> None:
+        """V: the registry's versions in its bucket (who, when); diff and restore one."""
+        from pixel_tui.core.registry.backends import S3Backend
+        from pixel_tui.tui.dialogs.registry_versions import RESTORED, VersionsScreen
+
+        if self.reg is None:
+            return
+        if not isinstance(self.reg.backend, S3Backend):
+            self.notify(f"{self.reg.location} is a local file: versions exist only for a registry in a versioned "
+                        "S3 bucket (local saves keep backups in the state dir)", severity="warning")
+            return
+
+        def closed(result: str | None) -> None:
+            if result == RESTORED and not self.busy:
+                self.busy = True
+                self._reload(self.reg)
+
+        self.app.push_screen(VersionsScreen(self.reg, read_only=self.read_only), closed)
 
     def action_copy(self) -> None:
         """y: copy the cursor dataset's registry key (OSC 52)."""
