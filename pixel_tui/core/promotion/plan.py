@@ -353,6 +353,7 @@ def _mark_conflicts(store: "S3Store", item: PlanItem, overwrite: bool, cancelled
 def _plan_registry(plan: Plan, store: "S3Store", settings: "Settings", registry, override) -> None:
     """Fill each item's registry change and the plan's diff, on an in-memory registry."""
     from pixel_tui.core.promotion.registry_update import apply_changes, load_registry
+    from pixel_tui.core.registry.lookup import find_dataset
 
     if registry is None:
         registry = load_registry(settings, store)
@@ -364,6 +365,9 @@ def _plan_registry(plan: Plan, store: "S3Store", settings: "Settings", registry,
     for item in plan.items:
         if override and len(plan.items) == 1:
             group, reg_name, fields = override
+            if not group:  # a unique name is enough; an ambiguous one lists its candidates
+                found = find_dataset(registry, reg_name, missing_hint="a new registry entry needs its group")
+                group, reg_name = found.group, found.name
             ref = registry.ref(group, reg_name)
             before = dict(ref.entry) if ref else None
             base_fields = dict(fields)

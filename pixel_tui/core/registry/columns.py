@@ -53,7 +53,7 @@ class Row:
 
     def matches(self, needle: str) -> bool:
         """Case-insensitive match of every word of ``needle`` against any column."""
-        hay = " ".join((self.group, self.name, self.stage, self.type, self.path, self.source, self.status)).lower()
+        hay = " ".join((self.key, self.group, self.name, self.stage, self.type, self.path, self.source, self.status)).lower()
         return all(word in hay for word in needle.lower().split())
 
 

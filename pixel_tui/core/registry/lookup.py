@@ -37,8 +37,9 @@ def candidates(reg: "Registry", address: str, group: str | None = None) -> list[
     return [r for r in reg.find(address) if group is None or r.group == group]
 
 
-def find_dataset(reg: "Registry", address: str, group: str | None = None) -> "DatasetRef":
-    """The one dataset ``address`` names (GROUP/NAME, or a unique NAME); NameNotFound or AmbiguousName."""
+def find_dataset(reg: "Registry", address: str, group: str | None = None, missing_hint: str = "") -> "DatasetRef":
+    """The one dataset ``address`` names (GROUP/NAME, or a unique NAME); NameNotFound (with ``missing_hint``, when
+    given, as what to do) or AmbiguousName."""
     found = candidates(reg, address, group)
     if len(found) == 1:
         return found[0]
@@ -46,7 +47,7 @@ def find_dataset(reg: "Registry", address: str, group: str | None = None) -> "Da
     if not found:
         where = f" in group {group}" if group else ""
         raise NameNotFound(f"no dataset {shown!r}{where} in the registry {reg.location}",
-                           "give GROUP/NAME or a dataset name (`pixel-tui registry show` lists them)")
+                           missing_hint or "give GROUP/NAME or a dataset name (`pixel-tui registry show` lists them)")
     keys = [r.key for r in found]
     raise AmbiguousName(f"{shown!r} names {len(found)} datasets in {reg.location} (it is in several groups: "
                         f"{', '.join(r.group for r in found)})", "give GROUP/NAME: " + ", ".join(keys), keys)

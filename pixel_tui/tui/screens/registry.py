@@ -54,7 +54,8 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
 
     def __init__(self, focus_key: str | None = None) -> None:
         super().__init__()
-        self._focus_key = focus_key  # dataset to put the cursor on once loaded (a jump from the S3 pane)
+        # dataset to put the cursor on once loaded (a jump from the S3 pane): GROUP/NAME or a unique NAME
+        self._focus_key = focus_key
         self.reg: Registry | None = None
         self.report: Report | None = None
         self.generation = 0
@@ -184,8 +185,31 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
         self.show_detail()
 
     @on(Input.Submitted, "#registry-filter")
-    def _filter_done(self) -> None:
+    def _filter_done(self, event: Input.Submitted) -> None:
+        # Enter on a dataset's name (or GROUP/NAME) puts the cursor on it, as a jump does.
+        if event.value.strip():
+            self.jump_to(event.value, quiet=True)
         self.table.focus()
+
+    def jump_to(self, address: str, quiet: bool = False) -> bool:
+        """Put the cursor on the dataset ``address`` names (GROUP/NAME, or a NAME alone when unique); an
+        ambiguous name lists its candidates; an unknown one says so unless ``quiet`` (a filter's words)."""
+        from pixel_tui.core.registry.lookup import AmbiguousName, NameNotFound, find_dataset
+
+        if self.reg is None:
+            return False
+        try:
+            ref = find_dataset(self.reg, address)
+        except AmbiguousName as exc:
+            self.notify(f"{exc.message}; {exc.hint}", severity="warning", timeout=10)
+            return False
+        except NameNotFound as exc:
+            if not quiet:
+                self.notify(exc.message, severity="warning")
+            return False
+        self.table.select_key(ref.key)
+        self.show_detail()
+        return True
 
     def action_sort(self) -> None:
         """Sort by the next column (again on the same column reverses)."""

@@ -141,7 +141,7 @@ class RegistryStorage:
             self.sub_title = "⚠ saves are not race-free on this server"
         self._refresh()
         if self._focus_key:
-            self.table.select_key(self._focus_key)
+            self.jump_to(self._focus_key)
             self._focus_key = None
 
     def on_disk_changed(self, event: DiskChanged) -> None:
