@@ -17,7 +17,7 @@ def output_width() -> int | None:
 
 def show(reg, settings, as_json: bool, offline: bool = False) -> int:
     """Print the datasets (or JSON); at a terminal name, status and path come first and share the width."""
-    from pixel_tui.core.registry.columns import fit_widths, make_row
+    from pixel_tui.core.registry.columns import fit_widths, make_row, shorten_middle
     from pixel_tui.core.registry.validate import NOT_CHECKED, S3Checker, validate
     from pixel_tui.core.storage.s3 import store_factory
     from pixel_tui.core.storage.s3url import is_s3_url
@@ -51,8 +51,9 @@ def show(reg, settings, as_json: bool, offline: bool = False) -> int:
         print("  ".join(col.upper().ljust(w) for col, w in widths.items()).rstrip()[:width])
         for row in rows:
             print("  ".join(value.ljust(widths[col]) for col, value in row.texts(widths)).rstrip()[:width])
-    summary = f"{plural(len(refs), 'dataset')}, {report.on_s3:,} with an S3 path ({reg.location})"
-    print(summary if width is None or len(summary) <= width else summary[:width - 1] + "…")
+    summary = f"{plural(len(refs), 'dataset')}, {report.on_s3:,} with an S3 path"
+    room = None if width is None else max(width - len(summary) - 3, 8)
+    print(f"{summary} ({reg.location if room is None else shorten_middle(reg.location, room)})")
     if offline:
         print("S3 not checked (--offline): S3 paths read 'not checked'; drop --offline to look")
     return 0

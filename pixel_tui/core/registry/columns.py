@@ -92,6 +92,11 @@ def shorten_middle(value: str, width: int) -> str:
     return head + "…" + tail
 
 
+def _root_and_name(value: str) -> int:
+    """Cells that `s3://bucket/…/file.json` takes: the root, the ellipsis and the file name."""
+    return len(_root(value)) + 1 + len(value) - value.rstrip("/").rfind("/")
+
+
 def _root(value: str) -> str:
     """`s3://bucket/`, or the first two folders of an absolute path (`/mnt/gdrive/`), else the first folder."""
     if "://" in value:
@@ -118,8 +123,10 @@ def fit_widths(rows: list[Row], width: int, scrollbar: int = 2) -> dict[str, int
     cols.sort(key=COLUMNS.index)
     widths = {c: natural[c] for c in cols}
     excess = cost(cols, natural["path"]) - avail
-    # Share the room: the path first gives down to 32 cells, then a long name to 20, then both to the minimums.
-    for col, floor_width in (("path", 32), ("name", 20), ("path", MIN_WIDTH["path"]), ("name", MIN_WIDTH["name"])):
+    # Share the room: the path first gives down to what keeps each row's root and file name whole (32 to
+    # PATH_FLOOR cells), then a long name to 20, then both to the minimums.
+    keep = min(PATH_FLOOR, max([32] + [_root_and_name(r.path) for r in rows]))
+    for col, floor_width in (("path", keep), ("name", 20), ("path", MIN_WIDTH["path"]), ("name", MIN_WIDTH["name"])):
         if excess <= 0:
             break
         give = max(0, min(excess, widths[col] - min(natural[col], floor_width)))
