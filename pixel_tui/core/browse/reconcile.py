@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 from pixel_tui.core import units
 from pixel_tui.core.storage import s3url
+from pixel_tui.core.units import plural
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
@@ -186,9 +187,9 @@ class DiffReport:
             parts.append(f"{len(self.differs)} differ")
         if self.duplicates:
             files = sum(i.count for i in self.duplicates)
-            parts.append(f"{len(self.duplicates)} duplicate names ({files} files)")
+            parts.append(f"{plural(len(self.duplicates), 'duplicate name')} ({plural(files, 'file')})")
         if self.shortcuts:
-            parts.append(f"{len(self.shortcuts)} shortcuts")
+            parts.append(plural(len(self.shortcuts), "shortcut"))
         if self.extra:
             parts.append(f"{len(self.extra)} extra on S3")
         return ", ".join(parts)

@@ -22,6 +22,7 @@ from pixel_tui.core.promotion.verify import same_content
 from pixel_tui.core.registry.entries import SOURCE_FIELD
 from pixel_tui.core.storage.s3 import S3Object
 from pixel_tui.core.storage.s3url import is_s3_url, parse_s3_url, s3_url
+from pixel_tui.core.units import plural
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
@@ -445,6 +446,7 @@ def require_runnable(plan: Plan) -> None:
     if plan.blocked():
         first = plan.conflicts[0]
         raise ConflictsBlock(
-            f"{len(plan.conflicts)} destination(s) exist with different content, first {first.dst}",
+            f"{plural(len(plan.conflicts), 'destination')} {'exists' if len(plan.conflicts) == 1 else 'exist'} "
+            f"with different content, first {first.dst}",
             "choose overwrite (--overwrite) to replace them, or another name (--name)",
         )

@@ -25,7 +25,7 @@ from pixel_tui.core.storage.s3_copy import (  # noqa: F401 - importers of s3 kee
     CopyMethods,
     copy_attributes,
 )
-from pixel_tui.core.units import human_duration
+from pixel_tui.core.units import human_duration, plural
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
@@ -381,7 +381,7 @@ class S3Store(CopyMethods):
                 )
             if r.get("Errors"):
                 first = r["Errors"][0]
-                raise S3Error(f"delete: {len(r['Errors'])} objects not deleted, first {first.get('Key')}: {first.get('Message')}")
+                raise S3Error(f"delete: {plural(len(r['Errors']), 'object')} not deleted, first {first.get('Key')}: {first.get('Message')}")
 
     def delete_if_unchanged(self, objects: list[S3Object]) -> list[str]:
         """Delete objects (batches of 1,000) only while each still has the given ETag; returns the keys the
@@ -401,7 +401,7 @@ class S3Store(CopyMethods):
                     errors.append(e)
             if errors:
                 first = errors[0]
-                raise S3Error(f"delete: {len(errors)} objects not deleted, first {first.get('Key')}: {first.get('Message')}")
+                raise S3Error(f"delete: {plural(len(errors), 'object')} not deleted, first {first.get('Key')}: {first.get('Message')}")
         return refused
 
     def ensure_bucket(self) -> None:

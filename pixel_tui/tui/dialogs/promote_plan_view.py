@@ -9,6 +9,8 @@ from rich.console import Group
 from rich.markup import escape
 from rich.text import Text
 
+from pixel_tui.core.units import plural
+
 if TYPE_CHECKING:
     from pixel_tui.core.promotion import Plan
 
@@ -44,7 +46,7 @@ def plan_view(plan: "Plan") -> Group:
                     f"verification[/]")
     folded = []
     for item in plan.items[:3]:
-        kind = f" (folder, {len(item.tasks):,} objects)" if item.is_folder else ""
+        kind = f" (folder, {plural(len(item.tasks), 'object')})" if item.is_folder else ""
         cat = f"[{item.category}] " if item.category and item.category != plan.category else ""
         folded.append(Text(f"{cat}{item.source} -> {item.dest}{kind}"))
     if len(plan.items) > 3:

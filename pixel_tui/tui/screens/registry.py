@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from pixel_tui.core.printable import one_line
+from pixel_tui.core.units import plural
 from pixel_tui.tui.screens.registry_edits import RegistryEditing
 from pixel_tui.tui.screens.registry_rows import RegistryRows
 from pixel_tui.tui.screens.registry_storage import RegistryStorage
@@ -134,7 +135,7 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
                 self.action_save()
 
         self.app.push_screen(UnsavedDialog(
-            f"The registry {self.reg.location} has unsaved edits ({changed} changed line(s)). "
+            f"The registry {self.reg.location} has unsaved edits ({plural(changed, 'changed line')}). "
             "Save them, discard them, or cancel and keep editing?", can_save=not self.read_only), answered)
 
     def action_show_in_s3(self) -> None:

@@ -20,6 +20,7 @@ from textual.worker import get_current_worker
 
 from pixel_tui.core.errors import error_parts, render_error
 from pixel_tui.core.storage.listing import Level
+from pixel_tui.core.units import plural
 from pixel_tui.tui.widgets.breadcrumb import Breadcrumb
 from pixel_tui.tui.widgets.entry_list import EntryList
 from pixel_tui.tui.widgets.pane_messages import (  # noqa: F401 - moved there; importers of this module keep working
@@ -291,7 +292,8 @@ class BrowserPane(Vertical):
             parts.append(_esc(self._subtree_note))
         if not self.loading:
             # Last: at 80 columns the two status lines are for what the markers mean, the count can be cut.
-            parts.append(f"{n:,} entries" + (f" ({entries.level.n_dirs:,} folders)" if entries.level.n_dirs else ""))
+            parts.append(plural(n, "entry", "entries") + (f" ({plural(entries.level.n_dirs, 'folder')})"
+                                                          if entries.level.n_dirs else ""))
         live = self.live_note() or self.cursor_info()
         # The cursor row's upload progress or folder totals go first: at 80 columns the pane's two status
         # lines are all there is, and a row has no room for `1,204/1,210 uploaded · 6 missing (2.3 GiB)`.
