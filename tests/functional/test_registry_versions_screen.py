@@ -67,7 +67,7 @@ async def test_versions_list_diff_and_restore_with_confirm(versioned, tmp_path):
 
         await pilot.press("t")
         await wait_for(pilot, lambda: isinstance(app.screen, DiffDialog), what="restore confirm")
-        assert "Restore version" in screen_text(app)
+        assert "restored (+)" in screen_text(app) and "Restore as a new version" in screen_text(app)
         await pilot.press("n")  # cancelled: nothing written
         await wait_for(pilot, lambda: app.screen is versions, what="cancelled")
         assert json.loads(store.get_bytes(KEY)[0])["datasets"]["g"]["a"]["notes"] == "second"

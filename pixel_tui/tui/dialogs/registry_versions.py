@@ -78,9 +78,7 @@ class VersionsScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="versions-box"):
             yield Static(f"Versions of {one_line(self._reg.location)}", classes="pane-title", markup=False)
-            table = NavTable(id="versions-table", cursor_type="row", zebra_stripes=True)
-            table.add_columns("version", "saved (UTC)", "who", "size", "")
-            yield table
+            yield NavTable(id="versions-table", cursor_type="row", zebra_stripes=True)
             yield Static("reading the versions…", id="versions-status", markup=False)
 
     def on_mount(self) -> None:
@@ -108,7 +106,11 @@ class VersionsScreen(ModalScreen[str | None]):
             return
         self.found = msg.found
         table = self.query_one(NavTable)
-        table.clear()
+        # Widths from the values: the columns were made before any row was there.
+        table.clear(columns=True)
+        who = max([3] + [len(one_line(v.author)) for v in msg.found])
+        for label, width in (("version", 12), ("saved (UTC)", 19), ("who", who), ("size", 9), ("", 7)):
+            table.add_column(label, width=width)
         for v in msg.found:
             table.add_row(v.short_id, v.when(), one_line(v.author),
                           "deleted" if v.deleted else human_bytes(v.size), "current" if v.current else "",
@@ -172,8 +174,8 @@ class VersionsScreen(ModalScreen[str | None]):
             return
         version = msg.version
         if not msg.restore:
-            self.app.push_screen(DiffDialog(f"Current (-) against version {version.short_id} (+), saved "
-                                            f"{version.when()} by {one_line(version.author)}", msg.diff, []))
+            self.app.push_screen(DiffDialog(f"Current (-) vs {version.short_id} (+) · {version.when()} · "
+                                            f"{one_line(version.author)}", msg.diff, []))
             return
 
         def answered(choice: str | None) -> None:
@@ -182,9 +184,9 @@ class VersionsScreen(ModalScreen[str | None]):
                 self._say(f"restoring version {version.short_id}…")
                 self._restore(version)
 
-        self.app.push_screen(DiffDialog(f"Restore version {version.short_id} ({version.when()}, "
-                                        f"{one_line(version.author)})? Current (-), restored (+); saved as a new "
-                                        "version", msg.diff, [("restore", "Restore")]), answered)
+        # Short enough for one line at 80 columns; the diff's own header names the author.
+        self.app.push_screen(DiffDialog(f"Restore {version.short_id} ({version.when()})? current (-), restored (+)",
+                                        msg.diff, [("restore", "Restore as a new version")]), answered)
 
     @work(thread=True, exclusive=True, group="registry-versions")
     def _restore(self, version: "RegistryVersion") -> None:
