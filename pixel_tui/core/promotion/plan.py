@@ -195,8 +195,8 @@ class Plan:
         for t in self.conflicts[:max_lines]:
             out.append(f"  CONFLICT {t.dst} exists with different content (ETag {t.dst_etag}); use overwrite to replace it")
         if self.mode == "move":
-            out.append(f"MOVE: after verification {s['objects']:,} raw objects ({units.human_bytes(s['bytes'])}) "
-                       f"and {s['markers']} folder markers will be deleted")
+            out.append(f"MOVE: after verification {units.plural(s['objects'], 'raw object')} "
+                       f"({units.human_bytes(s['bytes'])}) and {units.plural(s['markers'], 'folder marker')} will be deleted")
         if self.registry_location:
             out.append(f"Registry {self.registry_location}:")
             out.append(self.registry_diff.rstrip("\n") or "  (no change)")

@@ -199,13 +199,13 @@ class S3Store(CopyMethods):
         except (EndpointConnectionError, ConnectTimeoutError) as exc:
             raise EndpointUnreachable(
                 f"{op}: cannot reach the S3 endpoint {self.endpoint_url or 'AWS'}: {exc} "
-                f"({self._max_attempts} attempts, {human_duration(self._timeouts[0])} connect time-out each)",
+                f"({plural(self._max_attempts, 'attempt')}, {human_duration(self._timeouts[0])} connect time-out each)",
                 "check the endpoint URL and that the server is up (`s3.connect_timeout`, `s3.max_attempts`)",
             ) from None
         except ReadTimeoutError as exc:
             raise EndpointUnreachable(
                 f"{op}: the S3 endpoint {self.endpoint_url or 'AWS'} stopped answering ({exc}; "
-                f"{self._max_attempts} attempts)",
+                f"{plural(self._max_attempts, 'attempt')})",
                 "check that the server is up, try again later, or raise `s3.read_timeout`") from None
         except NoCredentialsError:
             raise AccessDenied(

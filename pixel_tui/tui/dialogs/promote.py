@@ -332,7 +332,7 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
             return
         if plan.mode == "move" and not self._move_armed:
             self._move_armed = True
-            self._say(f"MOVE deletes {plan.object_count:,} raw objects ({human_bytes(plan.total_bytes)}) after "
+            self._say(f"MOVE deletes {plural(plan.object_count, 'raw object')} ({human_bytes(plan.total_bytes)}) after "
                       f"verification. Press Promote again to confirm.", error=True)
             return
         self._start(plan)

@@ -74,7 +74,7 @@ class PromotionRun:
         bar = self.query_one("#promote-bar", ProgressBar)
         bar.update(total=1, progress=1)
         saved = "registry saved" if r.registry_diff else "registry unchanged"
-        moved = f", {r.sources_deleted:,} raw objects deleted" if r.sources_deleted else ""
+        moved = f", {plural(r.sources_deleted, 'raw object')} deleted" if r.sources_deleted else ""
         kept = getattr(r, "sources_kept_changed", None) or []
         if kept:
             moved += f", {len(kept):,} changed raw objects kept (re-written after verification)"

@@ -188,7 +188,7 @@ class HistoryScreen(Screen):
             except PixelError as exc:
                 self.post_message(HistoryActionDone(f"undo refused: {exc}", False))
             else:
-                restored = f", {r.restored_sources} raw objects restored" if r.restored_sources else ""
+                restored = f", {plural(r.restored_sources, 'raw object')} restored" if r.restored_sources else ""
                 entry = "registry entry kept as it is now" if r.copies_only else "registry entry restored"
                 self.app.post_message(PromotionUndone(r.id))
                 self.post_message(HistoryActionDone(

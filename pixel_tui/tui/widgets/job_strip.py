@@ -16,7 +16,7 @@ from textual.widgets import Static
 from pixel_tui.core.jobs.report import shown_eta, shown_speed
 from pixel_tui.core.jobs.state import job_state
 from pixel_tui.core.jobs.tail import JobView
-from pixel_tui.core.units import human_duration, human_rate
+from pixel_tui.core.units import human_duration, human_rate, plural
 from pixel_tui.tui.job_feed import default_clock, feed_of
 from pixel_tui.tui.messages import JobViewChanged
 from pixel_tui.tui.widgets.job_card import STATE_STYLE, bar, job_name
@@ -117,5 +117,5 @@ class JobStrip(Static):
                 detail = f"{'' if pct is None else f'{pct:3.0f}%'} no progress for {human_duration(status.stalled_for)}"
             lines.append(f"{state} {escape(job_name(source))[:24]:<24} {bar(None if pct is None else pct / 100, 12)} {detail}")
         if hidden:
-            lines.append(f"[dim]+{hidden} more jobs: m opens the monitor[/]")
+            lines.append(f"[dim]+{plural(hidden, 'more job')}: m opens the monitor[/]")
         return "\n".join(lines)
