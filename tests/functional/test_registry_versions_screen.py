@@ -125,3 +125,22 @@ async def test_v_on_a_local_registry_says_there_are_no_versions(weed_server, wee
         await pilot.pause(0.2)
         assert isinstance(app.screen, RegistryScreen)
         assert any("is a local file" in str(n.message) for n in app._notifications)
+
+
+@pytest.mark.timeout(60)
+async def test_an_author_written_by_another_tool_is_shown_as_text(versioned, tmp_path):
+    from pixel_tui.tui.dialogs.registry_versions import VersionsScreen
+    from pixel_tui.tui.screens.registry import RegistryScreen
+
+    store, url = versioned
+    store.put_bytes(KEY, (json.dumps(DOC) + "\n").encode(), metadata={"pixel-user": "[b]eve[/b]@host"})
+    app = _app(store, url, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("R")
+        await wait_for(pilot, lambda: isinstance(app.screen, RegistryScreen) and app.screen.reg is not None,
+                       what="registry loaded")
+        await pilot.press("V")
+        await wait_for(pilot, lambda: isinstance(app.screen, VersionsScreen) and len(app.screen.found) == 4,
+                       what="four versions")
+        await pilot.pause(0.2)
+        assert "[b]eve[/b]@host" in screen_text(app)

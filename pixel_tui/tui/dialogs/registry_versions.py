@@ -112,7 +112,8 @@ class VersionsScreen(ModalScreen[str | None]):
         for label, width in (("version", 12), ("saved (UTC)", 19), ("who", who), ("size", 9), ("", 7)):
             table.add_column(label, width=width)
         for v in msg.found:
-            table.add_row(v.short_id, v.when(), one_line(v.author),
+            # The author is whatever wrote the metadata: shown as text, never read as markup.
+            table.add_row(v.short_id, v.when(), Text(one_line(v.author)),
                           "deleted" if v.deleted else human_bytes(v.size), "current" if v.current else "",
                           key=v.version_id)
         self._say(f"{plural(len(msg.found), 'version')} · Enter diff with the current one · t restore · Esc close")
