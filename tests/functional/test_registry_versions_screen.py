@@ -144,3 +144,6 @@ async def test_an_author_written_by_another_tool_is_shown_as_text(versioned, tmp
                        what="four versions")
         await pilot.pause(0.2)
         assert "[b]eve[/b]@host" in screen_text(app)
+        await pilot.press("enter")  # the newest, by eve: the diff's title names her as written
+        await wait_for(pilot, lambda: "[b]eve[/b]@host" in screen_text(app) and "Current (-) vs" in screen_text(app),
+                       what="diff title with the author as text")

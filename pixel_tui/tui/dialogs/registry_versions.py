@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -175,8 +176,9 @@ class VersionsScreen(ModalScreen[str | None]):
             return
         version = msg.version
         if not msg.restore:
+            # DiffDialog's title is markup: the author (S3 metadata, anyone's) is escaped.
             self.app.push_screen(DiffDialog(f"Current (-) vs {version.short_id} (+) · {version.when()} · "
-                                            f"{one_line(version.author)}", msg.diff, []))
+                                            f"{escape(one_line(version.author))}", msg.diff, []))
             return
 
         def answered(choice: str | None) -> None:
