@@ -12,7 +12,7 @@ from pixel_tui.core.browse.markers import folder_marker, uploaded_text
 from pixel_tui.core.browse.reconcile import Sync, diff_remote
 from pixel_tui.core.storage.listing import epoch
 from pixel_tui.core.storage.rclone import join_remote
-from pixel_tui.core.units import human_bytes, human_duration
+from pixel_tui.core.units import human_bytes, human_duration, plural
 
 if TYPE_CHECKING:
     from pixel_tui.core.browse.shared_level import SharedLevels
@@ -95,7 +95,7 @@ def drive_totals(rclone: "Rclone", store: "S3Store", drive_path: str, raw_path: 
     if unknown:
         status += f" · {unknown} of unknown size"
     marker = folder_marker(summary) if summary else Sync.MISSING.value
-    return f"{len(files):,} files {human_bytes(total)} · {status}", marker
+    return f"{plural(len(files), 'file')} {human_bytes(total)} · {status}", marker
 
 
 def s3_totals(store: "S3Store", prefix: str, cancelled: Cancelled | None = None,

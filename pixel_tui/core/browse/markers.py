@@ -22,6 +22,7 @@ from pixel_tui.core.browse.reconcile import (
     registry_keys,
     with_ancestors,
 )
+from pixel_tui.core.units import plural
 
 if TYPE_CHECKING:
     from pixel_tui.core.browse.reconcile import DiffReport
@@ -159,7 +160,7 @@ def transfer_progress(transfers, rel: str, folder: bool) -> str:
     speed = sum(t.speed or 0.0 for t in mine)
     etas = [t.eta for t in mine if t.eta is not None]
     pct = f"{100 * done / size:.0f}%" if size else "?%"
-    what = f"{len(mine)} files " if folder else ""
+    what = plural(len(mine), "file") + " " if folder else ""
     eta = human_duration(max(etas)) if etas else "-"
     return f"[b]↑ {what}{pct}[/b] {human_bytes(done)} / {human_bytes(size)} · {human_rate(speed)} · ETA {eta}"
 

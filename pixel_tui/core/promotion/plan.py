@@ -22,6 +22,7 @@ from pixel_tui.core.promotion.verify import same_content
 from pixel_tui.core.registry.entries import SOURCE_FIELD
 from pixel_tui.core.storage.s3 import S3Object
 from pixel_tui.core.storage.s3url import is_s3_url, parse_s3_url, s3_url
+from pixel_tui.core.units import plural
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
@@ -194,8 +195,8 @@ class Plan:
         for t in self.conflicts[:max_lines]:
             out.append(f"  CONFLICT {t.dst} exists with different content (ETag {t.dst_etag}); use overwrite to replace it")
         if self.mode == "move":
-            out.append(f"MOVE: after verification {s['objects']:,} raw objects ({units.human_bytes(s['bytes'])}) "
-                       f"and {s['markers']} folder markers will be deleted")
+            out.append(f"MOVE: after verification {units.plural(s['objects'], 'raw object')} "
+                       f"({units.human_bytes(s['bytes'])}) and {units.plural(s['markers'], 'folder marker')} will be deleted")
         if self.registry_location:
             out.append(f"Registry {self.registry_location}:")
             out.append(self.registry_diff.rstrip("\n") or "  (no change)")
@@ -353,6 +354,7 @@ def _mark_conflicts(store: "S3Store", item: PlanItem, overwrite: bool, cancelled
 def _plan_registry(plan: Plan, store: "S3Store", settings: "Settings", registry, override) -> None:
     """Fill each item's registry change and the plan's diff, on an in-memory registry."""
     from pixel_tui.core.promotion.registry_update import apply_changes, load_registry
+    from pixel_tui.core.registry.lookup import find_dataset
 
     if registry is None:
         registry = load_registry(settings, store)
@@ -364,6 +366,9 @@ def _plan_registry(plan: Plan, store: "S3Store", settings: "Settings", registry,
     for item in plan.items:
         if override and len(plan.items) == 1:
             group, reg_name, fields = override
+            if not group:  # a unique name is enough; an ambiguous one lists its candidates
+                found = find_dataset(registry, reg_name, missing_hint="a new registry entry needs its group")
+                group, reg_name = found.group, found.name
             ref = registry.ref(group, reg_name)
             before = dict(ref.entry) if ref else None
             base_fields = dict(fields)
@@ -441,6 +446,7 @@ def require_runnable(plan: Plan) -> None:
     if plan.blocked():
         first = plan.conflicts[0]
         raise ConflictsBlock(
-            f"{len(plan.conflicts)} destination(s) exist with different content, first {first.dst}",
+            f"{plural(len(plan.conflicts), 'destination')} {'exists' if len(plan.conflicts) == 1 else 'exist'} "
+            f"with different content, first {first.dst}",
             "choose overwrite (--overwrite) to replace them, or another name (--name)",
         )

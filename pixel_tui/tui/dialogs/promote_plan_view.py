@@ -9,6 +9,8 @@ from rich.console import Group
 from rich.markup import escape
 from rich.text import Text
 
+from pixel_tui.core.units import plural
+
 if TYPE_CHECKING:
     from pixel_tui.core.promotion import Plan
 
@@ -40,15 +42,15 @@ def plan_view(plan: "Plan") -> Group:
     if plan.stream_single or plan.stream_multipart:  # the server cannot copy (the provider probe)
         head.append(f"[b yellow]Copies: {escape(plan.copy_method)}[/]")
     if plan.mode == "move":
-        head.append(f"[b yellow]MOVE: {sm['objects']:,} raw objects ({human_bytes(sm['bytes'])}) deleted after "
+        head.append(f"[b yellow]MOVE: {plural(sm['objects'], 'raw object')} ({human_bytes(sm['bytes'])}) deleted after "
                     f"verification[/]")
     folded = []
     for item in plan.items[:3]:
-        kind = f" (folder, {len(item.tasks):,} objects)" if item.is_folder else ""
+        kind = f" (folder, {plural(len(item.tasks), 'object')})" if item.is_folder else ""
         cat = f"[{item.category}] " if item.category and item.category != plan.category else ""
         folded.append(Text(f"{cat}{item.source} -> {item.dest}{kind}"))
     if len(plan.items) > 3:
-        folded.append(Text(f"… and {len(plan.items) - 3} more items"))
+        folded.append(Text(f"… and {plural(len(plan.items) - 3, 'more item')}"))
     if plan.registry_location:
         folded.append(Text.from_markup(f"[b]Registry[/b] {escape(plan.registry_location)}:"))
         folded.extend(diff_lines(plan.registry_diff) or [Text("  (no change)")])
