@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 import time
+from datetime import datetime, timezone
 
 import pytest
 from browser_helpers import build, empty_fixed_bucket, screen_text, settings_for, settle
