@@ -270,7 +270,7 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
                 categories = None
                 if len(self.keys) > 1 and not choices["category_chosen"]:
                     # Each item its own suggestion; one registered already keeps its group's category.
-                    from pixel_tui.core.promotion.plan import item_categories
+                    from pixel_tui.core.promotion.plan_registry import item_categories
 
                     categories = item_categories(services.settings, self.keys, choices["category"], registry)
                 plan = build_plan(store, services.settings, self.keys, choices["category"], name=choices["name"],
