@@ -17,10 +17,10 @@ from pixel_tui.core.promotion.naming import canonical_name, suggest_category
 from pixel_tui.core.storage.s3url import s3_url
 from pixel_tui.core.units import plural
 from pixel_tui.tui.dialogs.glyph_checkbox import GlyphCheckbox
+from pixel_tui.tui.dialogs.path_wrap import WrappedStatic, slash_wrapped
 from pixel_tui.tui.dialogs.promote_items import ItemCategories
 from pixel_tui.tui.dialogs.promote_plan_view import plan_view
 from pixel_tui.tui.dialogs.promote_run import PromotionRun
-from pixel_tui.tui.widgets.path_wrap import WrappedStatic, slash_wrapped
 from pixel_tui.tui.worker_errors import reported
 
 if TYPE_CHECKING:

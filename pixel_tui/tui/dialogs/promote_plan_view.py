@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from pixel_tui.core.printable import printable
-from pixel_tui.tui.widgets.path_wrap import SlashWrapped
+from pixel_tui.tui.dialogs.path_wrap import SlashWrapped
 
 if TYPE_CHECKING:
     from pixel_tui.core.promotion import Plan
