@@ -29,7 +29,7 @@ class _Folded:
 
 def plan_view(plan: "Plan") -> Group:
     """The plan, summary first so it shows at 80x24: counts, conflicts, destinations, then the registry diff."""
-    from pixel_tui.core.units import human_bytes
+    from pixel_tui.core.units import human_bytes, plural
 
     sm = plan.summary()
     head = [f"[b]Objects: {sm['objects']:,} ({human_bytes(sm['bytes'])})[/b]  to copy {sm['to_copy']:,}  "
@@ -46,7 +46,7 @@ def plan_view(plan: "Plan") -> Group:
                     f"verification[/]")
     folded = []
     for item in plan.items[:3]:
-        kind = f" (folder, {len(item.tasks):,} objects)" if item.is_folder else ""
+        kind = f" (folder, {plural(len(item.tasks), 'object')})" if item.is_folder else ""
         cat = f"[{item.category}] " if len(plan.categories) > 1 else ""
         folded.append(Text(printable(f"{cat}{item.source} -> {item.dest}{kind}")))
     if len(plan.items) > 3:
