@@ -77,6 +77,9 @@ class SlashWrapped:
         """The text as given (what a copy of it must be)."""
         return self.text.plain
 
+    def __str__(self) -> str:
+        return self.text.plain
+
     def lines(self, width: int) -> list[Text]:
         """The styled lines at ``width``."""
         return [self.text[a:b] for a, b in line_spans(self.text.plain, width)]
@@ -100,8 +103,17 @@ def slash_wrapped(text: str | Text, style: str = "") -> SlashWrapped:
     return SlashWrapped(text)
 
 
+def markup_wrapped(markup: str) -> SlashWrapped:
+    """Console markup (its data already escaped by the caller), wrapped at spaces and after `/`."""
+    return SlashWrapped(Text.from_markup(printable(markup)))
+
+
 class WrappedStatic(Static):
     """A Static showing a SlashWrapped; a mouse selection copies the original text, not the wrapped lines."""
+
+    def render(self):
+        """The SlashWrapped itself (a Visual made of it each time), so str() of it reads as its text."""
+        return self.content if isinstance(self.content, SlashWrapped) else super().render()
 
     def get_selection(self, selection):
         """The selected part of the text as given (line breaks the wrapping made are not in it)."""
