@@ -231,7 +231,10 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
                                                                               is_folder=key.endswith("/"))
             self._suggested = False  # a new category means a new registry group
         else:
-            self.query_one(ItemCategories).fill(self._categories)
+            table = self.query_one(ItemCategories)
+            table.fill(self._categories)
+            if not event.select.expanded:
+                self.call_after_refresh(table.focus)  # picked for the row: back on the rows
         self._replan()
 
     @on(DataTable.RowHighlighted, "#promote-items")
