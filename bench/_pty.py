@@ -7,9 +7,11 @@ import pty
 import select
 import time
 
+from _common import Run
 
-def run_on_pty(argv: list[str], env: dict[str, str], cols: int = 120, rows: int = 36, timeout: float = 30.0) -> float:
-    """Wall time from fork to exit of ``argv`` on a pty of the given size; raises if it times out."""
+
+def run_on_pty(argv: list[str], env: dict[str, str], cols: int = 120, rows: int = 36, timeout: float = 30.0) -> Run:
+    """Fork ``argv`` on a pty of the given size and time it to its exit: wall, CPU and peak RSS (os.wait4)."""
     import fcntl
     import struct
     import termios
@@ -20,6 +22,7 @@ def run_on_pty(argv: list[str], env: dict[str, str], cols: int = 120, rows: int 
         fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         os.execvpe(argv[0], argv, env)
     deadline = start + timeout
+    done = 0
     try:
         while True:
             r, _, _ = select.select([fd], [], [], 0.05)
@@ -29,13 +32,15 @@ def run_on_pty(argv: list[str], env: dict[str, str], cols: int = 120, rows: int 
                         break
                 except OSError:
                     break
-            done, status = os.waitpid(pid, os.WNOHANG)
+            done, status, usage = os.wait4(pid, os.WNOHANG)
             if done:
-                return time.perf_counter() - start
+                break
             if time.perf_counter() > deadline:
                 os.kill(pid, 9)
                 raise TimeoutError(" ".join(argv))
-        os.waitpid(pid, 0)
-        return time.perf_counter() - start
+        if not done:
+            _, status, usage = os.wait4(pid, 0)
+        wall = time.perf_counter() - start
+        return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status))
     finally:
         os.close(fd)

@@ -17,7 +17,7 @@ def add_arguments(parser) -> None:
                         help="print `rclone check --combined` lines: = same, - missing on S3, + only on S3, "
                              "* differs, ! not comparable")
     parser.add_argument("--missing-to", metavar="FILE",
-                        help="write the missing paths to FILE, for `rclone copy --files-from FILE DRIVE_PATH DEST`")
+                        help="write the missing paths to FILE, for `rclone copy --files-from-raw FILE DRIVE_PATH DEST`")
 
 
 def raw_prefix_for(settings, drive_path: str) -> str:
@@ -39,69 +39,38 @@ def raw_prefix_for(settings, drive_path: str) -> str:
 def uploading_paths(settings, prefix: str, report) -> set[str]:
     """Paths of the report (missing or differing) that the watched rclone logs list as in flight: the same
     source the Drive pane's ↑ reads. Transfers are named from the Drive remote's root."""
-    from pixel_tui.core.browse.markers import transfer_matches, uploading_now
+    from pixel_tui.core.browse.folder_details import busy_paths
+    from pixel_tui.core.browse.markers import uploading_now
 
-    names = uploading_now(settings)
-    if not names:
-        return set()
-    rel = prefix[len(settings.raw_prefix):]  # this folder, from the Drive remote's root
-    return {i.path for i in report.missing + report.differs
-            if any(transfer_matches(t, rel + i.path, False) for t in names)}
-
-
-def _sizes(i, human_bytes, exact_bytes) -> str:
-    """The sizes column: one side's size, or both to the byte when they differ ('?' when unknown)."""
-    def one(n):
-        return "?" if n is not None and n < 0 else human_bytes(n)
-
-    if i.s3_size is None:
-        return one(i.drive_size)
-    if i.drive_size is None:
-        return one(i.s3_size)
-    if i.drive_size >= 0 and i.drive_size != i.s3_size:
-        # Two sizes that differ are shown to the byte: rounded, they can read the same.
-        return f"{exact_bytes(i.drive_size)} vs {exact_bytes(i.s3_size)}"
-    return one(i.drive_size)
-
-
-def _why(i) -> str:
-    """What the line is about: the reason, exported documents and unknown sizes."""
-    notes = [n for n in (i.reason, "exported document" if i.kind == "document" else "",
-                         "size unknown" if i.drive_size is not None and i.drive_size < 0 and i.kind != "document" else "")
-             if n]
-    return f" ({', '.join(notes)})" if notes else ""
+    return busy_paths(report, prefix[len(settings.raw_prefix):], uploading_now(settings))
 
 
 def _write_missing(target: str, report, drive_path: str, dest: str) -> None:
     """The missing paths, one per line, written atomically; a how-to on stderr."""
     import os
     import sys
-    import tempfile
 
+    from pixel_tui.core.browse.folder_details import write_files_from
     from pixel_tui.core.errors import PixelError
 
-    paths = [p for p in report.missing_paths() if "\n" not in p and "\r" not in p]
     path = os.path.abspath(os.path.expanduser(target))
     try:
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".missing.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write("".join(p + "\n" for p in paths))
-        os.replace(tmp, path)
+        count = write_files_from(path, report.missing_paths())
     except OSError as exc:
         raise PixelError(f"cannot write {target}: {exc.strerror}", "choose a writable path for --missing-to") from None
-    print(f"wrote {len(paths)} missing paths to {path}; upload them with:\n"
-          f"  rclone copy --files-from {path} {drive_path} <remote>:{dest[len('s3://'):]}", file=sys.stderr)
+    print(f"wrote {count} missing paths to {path}; upload them with:\n"
+          f"  rclone copy --files-from-raw {path} {drive_path} <remote>:{dest[len('s3://'):]}", file=sys.stderr)
 
 
 def run(args, settings) -> int:
     """Print the differences; 1 when anything is missing or differs."""
     import json
 
+    from pixel_tui.core.browse.folder_details import diff_rows, diff_summary
     from pixel_tui.core.browse.reconcile import diff_remote
     from pixel_tui.core.storage.rclone import Rclone
     from pixel_tui.core.storage.s3 import S3Store
     from pixel_tui.core.storage.s3url import s3_url
-    from pixel_tui.core.units import exact_bytes, human_bytes
 
     drive_path = args.drive_path or settings.drive
     prefix = raw_prefix_for(settings, drive_path)
@@ -119,14 +88,6 @@ def run(args, settings) -> int:
         print(json.dumps(doc, ensure_ascii=False))
     else:
         print(f"{drive_path}  vs  {s3_url(settings.bucket, prefix)}")
-        for title, items in (("missing", report.missing), ("differs", report.differs),
-                             ("dup", report.duplicates), ("shortcut", report.shortcuts), ("extra", report.extra)):
-            for i in items:
-                shown = "uploading" if i.path in busy else title
-                print(f"{shown:9} {_sizes(i, human_bytes, exact_bytes):>20}  {i.path}{_why(i)}")
-        checks = report.checks_text()
-        now = f", {len(busy)} uploading now" if busy else ""
-        print(report.summary() + now + (f" ({checks})" if checks else ""))
-        for hint in report.hints():
-            print(hint)
+        for line in diff_rows(report, busy) + diff_summary(report, busy):
+            print(line)
     return 0 if report.ok else 1

@@ -6,13 +6,15 @@ import json
 import sys
 
 NAME = "history"
-HELP = "list promotions (and interrupted ones); `history undo ID` deletes its copies and restores the registry"
+HELP = ("list promotions (and interrupted ones); `history show ID` says what one did; "
+        "`history undo ID` deletes its copies and restores the registry")
 
 
 def add_arguments(parser) -> None:
-    """[undo ID] [--json] [--yes]."""
-    parser.add_argument("action", nargs="?", choices=["list", "undo"], default="list", help="list (default) or undo")
-    parser.add_argument("id", nargs="?", help="promotion id (for undo)")
+    """[show|undo ID] [--json] [--yes]."""
+    parser.add_argument("action", nargs="?", choices=["list", "show", "undo"], default="list",
+                        help="list (default), show (what one promotion did) or undo")
+    parser.add_argument("id", nargs="?", help="promotion id (for show and undo)")
     parser.add_argument("--json", action="store_true", help="JSON output")
     parser.add_argument("--yes", "-y", action="store_true", help="undo without asking")
     parser.add_argument("--copies-only", action="store_true",
@@ -25,17 +27,19 @@ def run(args, settings) -> int:
 
     if args.action == "undo":
         return _undo(args, settings)
+    if args.action == "show":
+        return _show(args, settings)
     rows = list_promotions(settings)
     left = _unfinished_uploads(settings, rows)
     if args.json:
         print(json.dumps([{**r.to_dict(), **({"unfinished_uploads": left[r.id]} if r.id in left else {})}
                           for r in rows]))
         return 0
+    from pixel_tui.core.units import human_bytes, plural
+
     if not rows:
         print("no promotions yet")
         return 0
-    from pixel_tui.core.units import human_bytes
-
     for r in rows:
         if r.status == "unreadable":
             print(f"{r.id}  {r.status:<11} {r.error}")
@@ -48,7 +52,7 @@ def run(args, settings) -> int:
                   f"`pixel-tui promote --resume {r.id}` aborts {'them' if n != 1 else 'it'} and goes on")
     bad = [r.id for r in rows if r.status == "unreadable"]
     if bad:
-        print(f"pixel-tui: {len(bad)} unreadable journal file(s) skipped: {', '.join(bad)}", file=sys.stderr)
+        print(f"pixel-tui: {plural(len(bad), 'unreadable journal file')} skipped: {', '.join(bad)}", file=sys.stderr)
     return 0
 
 
@@ -65,6 +69,24 @@ def _unfinished_uploads(settings, rows) -> dict[str, int]:
     except PixelError as exc:
         print(f"pixel-tui: could not look for unfinished uploads: {render_error(exc, one_line=True)}", file=sys.stderr)
         return {}
+
+
+def _show(args, settings) -> int:
+    """The history screen's Enter, headless: the same (section, text) lines, or JSON of them."""
+    from pixel_tui.core.promotion.details import promotion_details
+    from pixel_tui.core.promotion.errors import PromotionError
+
+    if not args.id:
+        raise PromotionError("history show needs a promotion ID", "`pixel-tui history` lists them")
+    lines = promotion_details(settings, args.id)
+    if args.json:
+        print(json.dumps([{"section": kind, "text": text} for kind, text in lines]))
+        return 0
+    for i, (kind, text) in enumerate(lines):
+        if kind == "heading" and i:
+            print()
+        print(text)
+    return 0
 
 
 def _undo(args, settings) -> int:

@@ -22,24 +22,24 @@ from typing import TYPE_CHECKING, Iterable
 
 from textual.worker import get_current_worker
 
-from pixel_tui.core.browse.markers import in_flight
-from pixel_tui.core.jobs.history import History
 from pixel_tui.core.jobs.rate_clock import RateClock
 from pixel_tui.core.jobs.sources import root_from_config, root_from_log
-from pixel_tui.core.jobs.tail import JobView, LogWatcher
 from pixel_tui.tui.messages import JobViewChanged
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the log parser and the markers load with the feed's thread, after the first frame
     from textual.app import App
     from textual.message_pump import MessagePump
 
     from pixel_tui.core.config import Settings
+    from pixel_tui.core.jobs.tail import JobView, LogWatcher
 
 READY_WAIT = 3.0  # how long a marker worker waits for the feed's first look at the logs
 
 
 def copy_view(view: JobView) -> JobView:
     """A copy the UI thread can keep while the watcher goes on changing the original."""
+    from pixel_tui.core.jobs.history import History
+
     h = view.history
     return replace(view, history=History(list(h.samples), h.stride, h.blocks, h.scanned, h.max_points))
 
@@ -206,6 +206,8 @@ class JobFeed:
 
     def _deliver(self, view: JobView) -> None:
         """A changed view from the watcher's thread: keep it, hand it to every subscriber."""
+        from pixel_tui.core.browse.markers import in_flight
+
         self.views[view.source] = view
         self._in_flight = tuple(in_flight(self.views.values(), self.drive))
         for node in list(self._subscribers):
@@ -213,6 +215,8 @@ class JobFeed:
 
     # -- the worker thread ----------------------------------------------------------------------------
     def _run(self) -> None:
+        from pixel_tui.core.jobs.tail import LogWatcher
+
         worker = get_current_worker()
         app = self._app
         assert app is not None

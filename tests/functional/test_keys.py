@@ -12,6 +12,7 @@ from browser_helpers import build, screen_text, seed, settings_for, settle
 from pilot_helpers import wait_for
 
 from pixel_tui.tui.app import PixelApp
+from pixel_tui.tui.dialogs.folder_details import FolderDetails
 from pixel_tui.tui.dialogs.help import HelpScreen
 from pixel_tui.tui.dialogs.notice_log import NoticeLogScreen
 from pixel_tui.tui.dialogs.preview import PreviewScreen
@@ -31,7 +32,7 @@ from pixel_tui.tui.widgets.s3_pane import S3Pane
 # Every screen and widget an operator types into outside a dialog.
 MAIN_CLASSES = [PixelApp, HomeScreen, BrowserPane, DrivePane, S3Pane, EntryList, RegistryScreen, RegistryTable,
                 HistoryScreen, NavTable, MonitorScreen, NavScroll, HelpScreen, PreviewScreen, NoticeLogScreen,
-                PromotionDetails, ItemCategories]
+                PromotionDetails, FolderDetails, ItemCategories]
 SCREEN_LOCAL = {"escape", "enter", "tab"}  # Esc is "back / close" and Enter "open / select" by design
 
 

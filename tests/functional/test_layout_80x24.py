@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 import time
 
 import pytest
@@ -191,3 +192,48 @@ async def test_story_4_at_80x24_filter_edit_check_and_review(registry_app):
         text = screen_text(pilot.app)
         assert "Save 2 changed line(s)" in text and "Cancel Esc" in text, text
         await pilot.press("escape")
+
+
+class _FixedClock(datetime):
+    """The promotion's clock for the snapshot: its id, plan, journal and audit times read the same every run."""
+
+    @classmethod
+    def now(cls, tz=None):
+        return datetime(2026, 12, 1, 3, 0, 0, tzinfo=timezone.utc)
+
+
+def test_history_details_80x24_say_what_was_promoted(snap_compare, layout_app, monkeypatch):
+    """Story 3 to the end, then `H` and Enter: sources, destinations, bytes, verification, who, when, the diff."""
+    from pixel_tui.core.promotion import audit, journal
+    from pixel_tui.core.promotion import plan as plan_mod
+    from pixel_tui.tui.dialogs.promotion_details import PromotionDetails
+
+    for module in (plan_mod, journal, audit):
+        monkeypatch.setattr(module, "datetime", _FixedClock)
+    monkeypatch.setattr(plan_mod, "new_id", lambda: "20261201T030000Z-5ea1")
+    monkeypatch.setattr(audit, "who", lambda: {"user": "ops", "host": "gpu-box"})
+
+    async def run_before(pilot):
+        await open_promote_with_plan(pilot)
+        dialog = pilot.app.screen
+        await pilot.press("y")
+        deadline = time.monotonic() + 60
+        while getattr(dialog, "_finished", None) is None:
+            assert time.monotonic() < deadline, screen_text(pilot.app)
+            await pilot.pause(0.1)
+        await pilot.press("y", "H")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        deadline = time.monotonic() + 20
+        while not (isinstance(pilot.app.screen, PromotionDetails) and "loading" not in screen_text(pilot.app)):
+            assert time.monotonic() < deadline, screen_text(pilot.app)
+            await pilot.pause(0.05)
+        await pilot.pause(0.2)
+        text = screen_text(pilot.app)
+        for part in ("Promotion 20261201T030000Z-5ea1 ", "by ops@gpu-box", "1/1 verified",
+                     f"s3://{BUCKET}/{RAW_KEY}", "processed/", "35.3 MiB"):
+            assert part in text, (part, text)
+        pilot.app.clear_notifications()  # "promotion done" would otherwise be in the picture for its ~10 s
+        await pilot.pause(0.1)
+
+    assert snap_compare(layout_app, terminal_size=(80, 24), run_before=run_before)

@@ -44,6 +44,15 @@ def test_dry_run_json_then_confirmed_run_then_history_and_undo(promo_env):
     r = cli(env, "history", "--json")
     rows = json.loads(r.stdout)
     assert [(x["status"], x["objects"], x["bytes"]) for x in rows] == [("done", 1, 2000)]
+    # `history show ID`: the history screen's details, headless
+    r = cli(env, "history", "show", rows[0]["id"])
+    assert r.returncode == 0, r.stderr
+    for part in (f"Promotion {rows[0]['id']}", "status: done", "1/1 verified", src,
+                 "-> s3://" + env.store.bucket + "/gdrive/processed/cot_reasoning/heartbreak_and_breakups.json",
+                 '+                "source_path"'):
+        assert part in r.stdout, (part, r.stdout)
+    r = cli(env, "history", "show", "20990101T000000Z-ffff")
+    assert r.returncode == 2 and "no promotion 20990101T000000Z-ffff" in r.stderr and not r.stdout
     r = cli(env, "history", "undo", rows[0]["id"], "--yes")
     assert r.returncode == 0, r.stderr
     assert env.inventory() == before and env.registry_path.read_text() == reg

@@ -136,7 +136,7 @@ def test_duplicate_names_have_their_own_status_and_hint():
     assert [(i.path, i.count) for i in report.duplicates] == [("train.jsonl", 2)]
     assert "train.jsonl" not in [i.path for i in report.uploaded + report.missing + report.differs]
     assert not report.ok  # one of the two never reaches S3
-    assert "2 duplicate names" not in report.summary() and "1 duplicate names (2 files)" in report.summary()
+    assert "2 duplicate names" not in report.summary() and "1 duplicate name (2 files)" in report.summary()
     assert any("rclone dedupe" in h for h in report.hints())
     doc = report.to_json()
     assert doc["duplicates"][0]["count"] == 2 and doc["duplicates"][0]["reason"] == "2 Drive files, one of them is on S3"

@@ -186,9 +186,9 @@ class DiffReport:
             parts.append(f"{len(self.differs)} differ")
         if self.duplicates:
             files = sum(i.count for i in self.duplicates)
-            parts.append(f"{len(self.duplicates)} duplicate names ({files} files)")
+            parts.append(f"{units.plural(len(self.duplicates), 'duplicate name')} ({units.plural(files, 'file')})")
         if self.shortcuts:
-            parts.append(f"{len(self.shortcuts)} shortcuts")
+            parts.append(units.plural(len(self.shortcuts), "shortcut"))
         if self.extra:
             parts.append(f"{len(self.extra)} extra on S3")
         return ", ".join(parts)
@@ -228,7 +228,7 @@ class DiffReport:
         return [f"{mark} {path}" for mark, path in sorted(rows, key=lambda r: r[1])]
 
     def missing_paths(self) -> list[str]:
-        """Paths missing on S3, relative to the Drive folder: a `rclone copy --files-from` list."""
+        """Paths missing on S3, relative to the Drive folder: a `rclone copy --files-from-raw` list."""
         return [i.path for i in self.missing]
 
     def to_json(self) -> dict:
@@ -366,7 +366,11 @@ def diff_remote(rclone: "Rclone", drive_path: str, store: "S3Store", raw_prefix:
     kind = remote_type(rclone, drive_path)
     if hashes is None:
         hashes = hashes_are_cheap(rclone, drive_path, kind)
-    files = drive_files(rclone.walk(drive_path, hashes=hashes, dirs=True), kind)
+    # Streamed, so Esc in the details view (``cancelled``) stops rclone mid-listing.
+    pages = rclone.iter_walk(drive_path, hashes=hashes, dirs=True, cancelled=cancelled)
+    files = drive_files((e for page in pages for e in page), kind)
+    if cancelled is not None and cancelled():
+        return DiffReport(drive_path, raw_prefix)
     s3: dict[str, tuple[int, str | None]] = {}
     cut = len(raw_prefix)
     for obj in store.walk(raw_prefix, cancelled):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
@@ -124,9 +126,11 @@ def _registry_keys(reg: Registry, bucket: str, raw_prefix: str) -> tuple[set[str
     return primary, sources
 
 
-def _level_items(store: "S3Store", prefix: str) -> list[str]:
+def _level_items(store: "S3Store", prefix: str, cancelled: Callable[[], bool] | None = None) -> list[str]:
     out = []
     for page in store.iter_level(prefix):
+        if cancelled is not None and cancelled():
+            break
         out += page.prefixes
         out += [o.key for o in page.objects if o.key != prefix]
     return out
@@ -158,7 +162,22 @@ def spot_check(settings: "Settings", reg: Registry, store: "S3Store", rclone: "R
     bucket = store.bucket
     checker = checker or S3Checker(lambda b: store if b == bucket else type(store).from_settings(settings, bucket=b),
                                    keep_listings=True)
-    report = validate(reg, bucket=bucket, checker=checker, cancelled=cancelled)
+    raw = settings.raw_prefix
+    # The raw level does not depend on what validate finds: list it while validate waits on its own
+    # requests (both are mostly waiting on the server), instead of after it.
+    failed = threading.Event()  # validate raised: the raw listing stops at its next page
+
+    def raw_cancelled() -> bool:
+        return failed.is_set() or (cancelled is not None and cancelled())
+
+    with ThreadPoolExecutor(1, thread_name_prefix="check-raw") as pool:
+        raw_listing = pool.submit(_level_items, store, raw, raw_cancelled)
+        try:
+            report = validate(reg, bucket=bucket, checker=checker, cancelled=cancelled)
+        except BaseException:
+            failed.set()
+            raise
+        raw_items = raw_listing.result()
     primary, sources = _registry_keys(reg, bucket, settings.raw_prefix)
     processed = [(cat, item) for cat in _level_items(store, settings.processed_prefix) if cat.endswith("/")
                  for item in _category_items(store, cat, checker)]
@@ -167,8 +186,7 @@ def spot_check(settings: "Settings", reg: Registry, store: "S3Store", rclone: "R
     # Like the browser's markers: promoted when a registry source names it, or when the same name
     # sits in some processed category (a promotion that kept the name).
     processed_names = {item[len(cat):] for cat, item in processed}
-    raw = settings.raw_prefix
-    unpromoted = [item for item in _level_items(store, raw)
+    unpromoted = [item for item in raw_items
                   if not promoted.covers(item) and item[len(raw):] not in processed_names]
     drive = _drive_gap(settings, store, rclone, cancelled) if rclone is not None else None
     return CheckResult(report, unregistered, unpromoted, drive)

@@ -48,3 +48,19 @@ def _clean(text: str) -> str:
     text = re.sub(r",\s*,", ",", text)
     text = re.sub(r"\s+,", ",", text)
     return re.sub(r"\s{2,}", " ", text).strip().rstrip(",")
+
+
+_WRAPPERS = (
+    re.compile(r"^\d\d:\d\d:\d\d "),  # the time: a strip or a card says "now" already
+    re.compile(r"^Failed to [a-z]+ with \d+ errors?: last error was: "),  # rclone's closing summary
+    re.compile(r"^(?:Cancelling sync due to fatal error|Attempt \d+/\d+ failed with \d+ errors? and): "),
+)
+
+
+def short_error(line: str) -> str:
+    """An error line as short as it can be and still say what broke: `path: cause`, or just the cause of
+    rclone's closing summary (`Failed to copy with 3 errors: last error was: ...`)."""
+    text = tidy(line)
+    for pattern in _WRAPPERS:
+        text = pattern.sub("", text)
+    return text.replace(": Failed to copy: ", ": ", 1)

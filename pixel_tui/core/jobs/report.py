@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pixel_tui.core import units
-from pixel_tui.core.jobs.parse import Snapshot
-from pixel_tui.core.jobs.state import JobStatus
+
+if TYPE_CHECKING:  # the dashboard's first frame shows speeds without loading the parser's regexes
+    from pixel_tui.core.jobs.parse import Snapshot
+    from pixel_tui.core.jobs.state import JobStatus
 
 
 def shown_speed(snap: Snapshot, status: JobStatus) -> float:
@@ -37,6 +39,8 @@ def status_json(log: str, snap: Snapshot | None, status: JobStatus) -> dict[str,
 
     Keys are only ever added (scripts parse it): the first 16 are the original document.
     """
+    from pixel_tui.core.jobs.parse import Snapshot
+
     s = snap or Snapshot()
     attempts = s.error_attempts or (None,) * len(s.last_errors)
     return {
@@ -111,3 +115,25 @@ def status_line(log: str, snap: Snapshot | None, status: JobStatus) -> str:
     attempts = snap.error_attempts or (None,) * len(snap.last_errors)
     lines += [_error_line(e, a, snap) for e, a in zip(snap.last_errors, attempts)]
     return "\n".join(lines)
+
+
+def job_reason(snap: Snapshot | None, status: JobStatus) -> str:
+    """Why a job is in its state, in a few words ('' when running well): `no progress for 14m00s`,
+    `3 errors: <last error, shortened>`, a Google Drive limit, or why it is still waiting."""
+    from pixel_tui.core.jobs.error_lines import short_error
+    from pixel_tui.core.jobs.state import CONDITIONS
+
+    parts = []
+    if status.state == "stalled" and status.stalled_for is not None:
+        parts.append(f"no progress for {units.human_duration(status.stalled_for)}")
+    if status.condition:
+        parts.append(CONDITIONS[status.condition][0])
+    count = (snap.errors or len(snap.last_errors)) if snap is not None else 0
+    if count and status.state != "finished":
+        last = f": {short_error(snap.last_errors[-1])}" if snap.last_errors else ""
+        parts.append(units.plural(count, "error") + last)
+    elif status.state == "failed":
+        parts.append("rclone gave up (see its log: L in the monitor)")
+    if status.state == "waiting" and not parts:
+        parts.append("no log yet" if snap is None else (status.reason or "").split(":")[0])
+    return " · ".join(p for p in parts if p)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from pixel_tui.core.jobs.parse import Snapshot
+if TYPE_CHECKING:  # the parser's regexes are not needed to judge a state (dashboard start-up)
+    from pixel_tui.core.jobs.parse import Snapshot
 
 QUIET_SECONDS = 30.0  # a log silent this long after its last block reads as over
 

@@ -69,8 +69,13 @@ def _is_file(rclone: Rclone, src: str) -> bool:
 
 def start_upload(settings: Settings, drive_rel: str, *, log_file: str | os.PathLike | None = None,
                  rclone: Rclone | None = None, bwlimit: str | None = None, stats: str = "5s",
-                 environ: Mapping[str, str] | None = None, is_file: bool | None = None) -> CopyJob:
-    """Start `rclone copy <drive>/<rel> <s3 raw>/<rel>` detached; it keeps running after we quit."""
+                 environ: Mapping[str, str] | None = None, is_file: bool | None = None,
+                 files_from: str | os.PathLike | None = None) -> CopyJob:
+    """Start `rclone copy <drive>/<rel> <s3 raw>/<rel>` detached; it keeps running after we quit.
+
+    ``files_from``: a list of paths under the folder ``drive_rel`` (one per line, as written by
+    core/browse/folder_details.write_files_from): only those are copied (`--files-from-raw`).
+    """
     if settings.read_only:
         raise ConfigError("read-only mode: uploads are disabled", "restart without --read-only")
     rel = _clean_rel(drive_rel)
@@ -79,18 +84,21 @@ def start_upload(settings: Settings, drive_rel: str, *, log_file: str | os.PathL
     remote, env = s3_remote_env(settings, environ)
     src = join_remote(settings.drive, rel)
     base = rclone or Rclone()
-    if is_file is None:
+    if files_from is not None:
+        is_file = False  # the list names files inside the folder
+    elif is_file is None:
         is_file = _is_file(base, src)
     # `rclone copy` copies a file *into* a directory, so a file goes to its parent folder.
     dst = upload_destination(settings, rel.rpartition("/")[0] if is_file else rel, remote)
     rc_args, rc_env = rc_control(settings)
+    listed = (f"--files-from-raw={Path(files_from).resolve()}",) if files_from is not None else ()
     runner = Rclone(binary=base._binary, env={**base.extra_env, **env, **rc_env}, config_file=base.config_file)
     if log_file:
         log = Path(log_file)
     else:
         log = default_log_path(settings, rel)
         state_subdir(settings.state_path, "uploads")  # owner-only; an unwritable state dir is a message
-    job = runner.start_copy(src, dst, log, bwlimit=bwlimit, stats=stats, extra_args=rc_args)
+    job = runner.start_copy(src, dst, log, bwlimit=bwlimit, stats=stats, extra_args=rc_args + listed)
     track(settings, job, rc_args, src, dst)
     return job
 

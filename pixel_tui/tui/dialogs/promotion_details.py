@@ -77,5 +77,7 @@ class PromotionDetails(ModalScreen[None]):
 
     @on(DetailsLoaded)
     def _show(self, msg: DetailsLoaded) -> None:
-        text = Text(msg.error, style="bold red") if msg.error else render_details(msg.lines)
+        # The first heading names the promotion, which the border title already does: 80x24 has no line to spare.
+        lines = msg.lines[1:] if msg.lines[:1] and msg.lines[0][0] == "heading" else msg.lines
+        text = Text(msg.error, style="bold red") if msg.error else render_details(lines)
         self.query_one("#details-text", Static).update(slash_wrapped(text))  # paths break after a `/`

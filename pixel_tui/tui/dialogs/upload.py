@@ -1,5 +1,8 @@
-"""`u` on the monitor (or `p` on a Drive item not in raw yet): start a Drive -> S3 raw upload as a
-detached rclone copy with a log file, watched by the app's job feed."""
+"""`U` on the monitor (or `p` on a Drive item not in raw yet, or `U` in a folder's details): start a Drive ->
+S3 raw upload as a detached rclone copy with a log file, watched by the app's job feed.
+
+From the details view it is prefilled with a file list: only those files are copied (`--files-from-raw`, the
+list written to the state dir by the same writer as `diff --missing-to`), the differing ones when ticked."""
 
 from __future__ import annotations
 
@@ -12,8 +15,11 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from pixel_tui.core.browse.folder_details import UploadList
+from pixel_tui.core.printable import one_line
 from pixel_tui.core.storage.rclone import CopyJob, join_remote
 from pixel_tui.core.storage.s3url import s3_url
+from pixel_tui.tui.dialogs.glyph_checkbox import GlyphCheckbox
 from pixel_tui.tui.dialogs.path_wrap import WrappedStatic, markup_wrapped, slash_wrapped
 
 
@@ -39,9 +45,10 @@ class UploadDialog(ModalScreen["CopyJob | None"]):
     CSS_PATH = "../styles/dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, initial_path: str = "", **kwargs) -> None:
+    def __init__(self, initial_path: str = "", files: UploadList | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.initial_path = initial_path
+        self.files = files  # copy only these files of the folder (None: the whole path)
 
     def compose(self) -> ComposeResult:
         settings = self.app.services.settings
@@ -55,6 +62,13 @@ class UploadDialog(ModalScreen["CopyJob | None"]):
             with Horizontal(classes="upload-row"):
                 yield Label("Bandwidth", classes="upload-label")
                 yield Input(placeholder="limit, e.g. 20M (empty: none)", select_on_focus=False, id="upload-bwlimit", compact=True)
+            if self.files is not None:
+                with Horizontal(classes="upload-row upload-files-row"):
+                    yield Label("Files", classes="upload-label")
+                    yield Static(id="upload-files")
+                if self.files.differing:
+                    yield GlyphCheckbox(f"also the {self.files.describe_differing()}",
+                                        value=not self.files.missing, id="upload-differing", compact=True)
             yield WrappedStatic(id="upload-dest")
             yield Static(id="upload-error", classes="error-box")
             with Horizontal(id="upload-buttons"):
@@ -62,9 +76,27 @@ class UploadDialog(ModalScreen["CopyJob | None"]):
                 yield Button("Cancel Esc", id="upload-cancel", compact=True)
 
     def on_mount(self) -> None:
-        """Focus the path and show the destination."""
-        self.query_one("#upload-path", Input).focus()
+        """Focus the path and show the destination (with a file list: the path is fixed, Start is focused)."""
+        path = self.query_one("#upload-path", Input)
+        if self.files is None:
+            path.focus()
+        else:
+            path.disabled = True  # the list names files of this folder
+            self.query_one("#upload-start", Button).focus()
+            self._show_files()
         self._show_dest(self.initial_path)
+
+    def _differing(self) -> bool:
+        boxes = self.query("#upload-differing")
+        return bool(boxes) and boxes.first(GlyphCheckbox).value
+
+    @on(GlyphCheckbox.Changed, "#upload-differing")
+    def _show_files(self) -> None:
+        files = self.files
+        text = f"only {escape(files.describe(self._differing()))}\n(a --files-from-raw list in the state dir)"
+        if files.unlisted:
+            text += f"\n{files.unlisted:,} with a newline in the name cannot be listed: not included"
+        self.query_one("#upload-files", Static).update(text)
 
     @on(Input.Changed, "#upload-path")
     def _path_changed(self, event: Input.Changed) -> None:
@@ -74,19 +106,26 @@ class UploadDialog(ModalScreen["CopyJob | None"]):
         s = self.app.services.settings
         src = join_remote(s.drive, rel)
         dest = s3_url(s.bucket or "?", s.raw_prefix + rel.strip("/"))
-        self.query_one("#upload-dest", Static).update(slash_wrapped(f"{src}\n  -> {dest}"))
+        self.query_one("#upload-dest", Static).update(slash_wrapped(f"{one_line(src)}\n  -> {one_line(dest)}"))
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#upload-start")
     def _start(self) -> None:
         rel = self.query_one("#upload-path", Input).value.strip()
-        if not rel:
+        paths = None
+        if self.files is not None:
+            rel = self.files.folder
+            paths = self.files.paths(self._differing())
+            if not paths:
+                self.query_one("#upload-error", Static).update("Nothing to upload: tick the differing files.")
+                return
+        elif not rel:
             self.query_one("#upload-error", Static).update("Give a folder or file under the Drive remote.")
             return
         bw = self.query_one("#upload-bwlimit", Input).value.strip() or None
         self.query_one("#upload-start", Button).disabled = True
         self.query_one("#upload-error", Static).update("starting rclone…")
-        self._launch(rel, bw)
+        self._launch(rel, bw, paths)
 
     @on(Button.Pressed, "#upload-cancel")
     def action_cancel(self) -> None:
@@ -94,13 +133,21 @@ class UploadDialog(ModalScreen["CopyJob | None"]):
         self.dismiss(None)
 
     @work(thread=True, exclusive=True, group="upload")
-    def _launch(self, rel: str, bwlimit: str | None) -> None:
+    def _launch(self, rel: str, bwlimit: str | None, paths: list[str] | None = None) -> None:
         from pixel_tui.core.errors import PixelError
         from pixel_tui.core.jobs.uploads import start_upload
 
         services = self.app.services
         try:
-            job = start_upload(services.settings, rel, rclone=services.rclone, bwlimit=bwlimit)
+            listing = None
+            if paths is not None:
+                from pixel_tui.core.browse.folder_details import files_from_path, write_files_from
+                from pixel_tui.core.files import state_subdir
+
+                state_subdir(services.settings.state_path, "uploads")  # owner-only, or a message
+                listing = files_from_path(services.settings, rel)
+                write_files_from(listing, paths)
+            job = start_upload(services.settings, rel, rclone=services.rclone, bwlimit=bwlimit, files_from=listing)
         except PixelError as exc:
             self.post_message(UploadFailed(str(exc)))
         except OSError as exc:

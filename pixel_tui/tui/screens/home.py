@@ -15,7 +15,6 @@ from textual.screen import Screen
 from pixel_tui.core.storage.s3url import key_in_bucket, s3_url
 from pixel_tui.tui.job_feed import default_clock
 from pixel_tui.tui.navigation import open_screen
-from pixel_tui.tui.screens.home_palette import BrowserCommands
 from pixel_tui.tui.widgets.app_header import AppHeader
 from pixel_tui.tui.widgets.drive_pane import DrivePane
 from pixel_tui.tui.widgets.entry_list import EntryList
@@ -57,7 +56,7 @@ class HomeScreen(Screen):
     """Drive | S3 browser with sync markers, counterpart jumps, previews and the watched uploads."""
 
     # Styles: styles/home.tcss, listed in PixelApp.CSS_PATH (Textual skips a default screen's CSS_PATH).
-    COMMANDS = {BrowserCommands}
+    COMMANDS = {lambda: _browser_commands()}
     # Focus lands on the Drive list directly: each focus change restyles every node (~0.1 s at startup).
     AUTO_FOCUS = "#drive EntryList"
     BINDINGS = [
@@ -182,3 +181,10 @@ class HomeScreen(Screen):
         open_screen(self.app, "registry", focus_key=message.matches[0])
         if len(message.matches) > 1:
             self.notify(f"{len(message.matches)} entries reference {url}; the cursor is on the first")
+
+
+def _browser_commands():
+    """The palette's provider, imported when Ctrl+P first opens (textual.command is not needed to paint)."""
+    from pixel_tui.tui.screens.home_palette import BrowserCommands
+
+    return BrowserCommands

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from textual import on, work
+from textual.binding import Binding
 
-from pixel_tui.core.browse.levels import drive_rows, drive_totals
-from pixel_tui.core.browse.markers import drive_markers, subtree_marks, transfer_progress, transfers_of
-from pixel_tui.core.browse.reconcile import diff_remote, hashes_are_cheap
 from pixel_tui.core.errors import render_error
 from pixel_tui.core.storage.rclone import join_remote
 from pixel_tui.tui.job_feed import feed_of
@@ -22,6 +20,8 @@ class DrivePane(BrowserPane):
     with the cursor on one of them (or a folder holding some) the status line shows their progress,
     and the markers say "uploading" for them.
     """
+
+    BINDINGS = [Binding("i", "details", "Details")]  # the missing and differing files below, as `diff` lists them
 
     title = "Drive"
     _cheap_hashes: bool | None = None
@@ -54,6 +54,8 @@ class DrivePane(BrowserPane):
     def _flush_live(self) -> None:
         if self._live_dirty:
             self._live_dirty = False
+            from pixel_tui.core.browse.markers import transfers_of
+
             self.set_live(transfers_of(self._live_views.values(), self.root))
 
     def set_live(self, transfers) -> None:
@@ -84,6 +86,8 @@ class DrivePane(BrowserPane):
         name = self.entries.current_name
         if not name or not self.live_transfers:
             return ""
+        from pixel_tui.core.browse.markers import transfer_progress
+
         return transfer_progress(self.live_transfers, self.location + name, name.endswith("/"))
 
     @on(EntryList.Highlighted)
@@ -110,6 +114,10 @@ class DrivePane(BrowserPane):
 
     def list_level(self, location: str, cancelled):
         """rclone lsjson of one folder, in batches; MD5s only when the remote has them cheaply."""
+        # The comparison engine loads with the first listing (a worker), not before the first frame.
+        from pixel_tui.core.browse.levels import drive_rows
+        from pixel_tui.core.browse.reconcile import hashes_are_cheap
+
         rclone = self.app.services.rclone
         if self._cheap_hashes is None:
             self._cheap_hashes = hashes_are_cheap(rclone, self.root)
@@ -120,6 +128,9 @@ class DrivePane(BrowserPane):
 
         ``again``: a re-check of a shown level, so folders that are neither also get an (empty) marker.
         """
+        from pixel_tui.core.browse.markers import drive_markers, subtree_marks
+        from pixel_tui.core.browse.reconcile import diff_remote
+
         services = self.app.services
         uploading = self._feed.in_flight_names()  # waits for the feed's first look at the logs
         n = len(level)  # a level only grows while shown: read the rows listed so far
@@ -147,8 +158,18 @@ class DrivePane(BrowserPane):
         self._refreshed_at = time.monotonic()
         super().action_refresh()
 
+    def action_details(self) -> None:
+        """i: the missing and differing files under the cursor folder (or this level), with their sizes."""
+        from pixel_tui.tui.dialogs.folder_details import FolderDetails
+
+        name = self.entries.current_name
+        folder = self.location + name if name and name.endswith("/") else self.location
+        self.app.push_screen(FolderDetails(folder, hashes=self._cheap_hashes))
+
     def totals_for(self, location: str, name: str, progress) -> tuple[str, str]:
         """Files, bytes and sync summary of a Drive folder against its raw copy."""
+        from pixel_tui.core.browse.levels import drive_totals
+
         services = self.app.services
         progress("comparing…")
         return drive_totals(services.rclone, services.store, join_remote(self.root, location, name),

@@ -4,6 +4,7 @@ first, one line each, scrollable; Enter shows one in full)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from rich.text import Text
@@ -15,13 +16,14 @@ from textual.widgets.option_list import Option
 
 from pixel_tui.core.errors import redact
 from pixel_tui.core.jobs.error_lines import tidy
-from pixel_tui.core.jobs.rate_clock import RateClock
 from pixel_tui.core.jobs.report import shown_eta, shown_speed
-from pixel_tui.core.jobs.state import JobStatus
-from pixel_tui.core.jobs.tail import JobView
 from pixel_tui.core.printable import one_line
 from pixel_tui.core.units import human_bytes, human_duration, human_rate
-from pixel_tui.tui.widgets.speed_chart import SpeedChart
+
+if TYPE_CHECKING:  # annotations only: the home screen's first frame needs neither the log parser nor plotext
+    from pixel_tui.core.jobs.rate_clock import RateClock
+    from pixel_tui.core.jobs.state import JobStatus
+    from pixel_tui.core.jobs.tail import JobView
 
 STATE_STYLE = {
     "running": "bold black on green",
@@ -107,6 +109,8 @@ class JobCard(Vertical):
         yield Static(classes="job-head")
         yield Static(classes="job-where")
         yield Static(classes="job-bars")
+        from pixel_tui.tui.widgets.speed_chart import SpeedChart  # plotext: only once a card is on screen
+
         yield SpeedChart(classes="job-speed")
         yield Static(classes="job-inflight")
         yield Static("[b]errors[/b] [dim]newest first · Enter: in full[/]", classes="job-errors-title")
@@ -148,7 +152,7 @@ class JobCard(Vertical):
         bars = self.query_one(".job-bars", Static)
         inflight = self.query_one(".job-inflight", Static)
         errors = self.query_one(ErrorList)
-        chart = self.query_one(SpeedChart)
+        chart = self.query_one(".job-speed")
         attempts = (snap.error_attempts or (None,) * len(snap.last_errors)) if snap else ()
         # errors of an attempt that rclone retried (and maybe then succeeded) say so
         errs = list(snap.last_errors) if snap else []

@@ -20,6 +20,7 @@ from textual.worker import get_current_worker
 
 from pixel_tui.core.errors import error_parts, render_error
 from pixel_tui.core.storage.listing import Level
+from pixel_tui.tui.spinner import SPINNER
 from pixel_tui.tui.widgets.breadcrumb import Breadcrumb
 from pixel_tui.tui.widgets.entry_list import EntryList
 from pixel_tui.tui.widgets.pane_messages import (  # noqa: F401 - moved there; importers of this module keep working
@@ -29,7 +30,6 @@ from pixel_tui.tui.widgets.pane_messages import (  # noqa: F401 - moved there; i
     MarkersUpdated,
 )
 
-SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 BATCH_SECONDS = 0.25  # rows are handed to the UI at most this often (after the first batch)
 
 

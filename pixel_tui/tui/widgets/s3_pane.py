@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+
 from textual import on
 from textual.message import Message
 
-from pixel_tui.core.browse.levels import remembered_totals, s3_totals
-from pixel_tui.core.browse.markers import S3Marker
 from pixel_tui.core.storage.s3url import s3_url
 from pixel_tui.tui.widgets.entry_list import EntryList
 from pixel_tui.tui.widgets.pane import BrowserPane, MarkersUpdated
@@ -31,7 +31,8 @@ class S3Pane(BrowserPane):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.marker: S3Marker | None = None  # set on mount; keeps its index until a refresh
+        self._marker = None  # the session's S3Marker, made on first need; keeps its index until a refresh
+        self._marker_lock = threading.Lock()
 
     @property
     def bucket(self) -> str:
@@ -80,16 +81,24 @@ class S3Pane(BrowserPane):
         since, self._refreshed_at = self._refreshed_at, None
         yield from services.levels.chunks(services.store, location, fresh=False, cancelled=cancelled, since=since)
 
-    def on_mount(self) -> None:
+    @property
+    def marker(self):
         """The session's S3 markers (they read processed/, the registry and the journals on first need).
 
-        Textual then runs BrowserPane.on_mount itself (handlers run for each class), which opens the root.
+        Made by the first listing's worker, not on mount: the marker engine is not needed to paint.
         """
-        services = self.app.services
-        self.marker = S3Marker(lambda: services.store, services.settings)
+        with self._marker_lock:
+            if self._marker is None:
+                from pixel_tui.core.browse.markers import S3Marker
+
+                services = self.app.services
+                self._marker = S3Marker(lambda: services.store, services.settings)
+            return self._marker
 
     def after_level(self, gen: int, location: str, level) -> None:
         """Under raw: promoted or not; under processed/<category>/: registered or not."""
+        from pixel_tui.core.browse.levels import remembered_totals
+
         remembered = remembered_totals(self.app.services.totals, location, level.names)
         if remembered:  # counted before (maybe in an earlier session): shown at once, with their age
             self.post_message(MarkersUpdated(gen, info=remembered))
@@ -99,7 +108,8 @@ class S3Pane(BrowserPane):
 
     def action_refresh(self) -> None:
         """Reload, and re-read what the markers depend on (processed prefix, registry)."""
-        self.marker.reset()
+        if self._marker is not None:
+            self._marker.reset()
         import time
 
         self._refreshed_at = time.monotonic()
@@ -108,6 +118,8 @@ class S3Pane(BrowserPane):
     def totals_for(self, location: str, name: str, progress) -> tuple[str, str]:
         """Objects and bytes under a prefix, with running counts."""
         from textual.worker import get_current_worker
+
+        from pixel_tui.core.browse.levels import s3_totals
 
         worker = get_current_worker()
         services = self.app.services

@@ -1,0 +1,3 @@
+"""The one spinner of the app: a pane loading a level, totals counting, a folder's details comparing."""
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
