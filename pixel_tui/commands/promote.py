@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sys
 
+from pixel_tui.core.units import plural
+
 NAME = "promote"
 HELP = "promote raw S3 items into a processed category (server-side copy, verified, journaled)"
 
@@ -55,7 +57,9 @@ def run(args, settings) -> int:
     else:
         print(plan.render(), flush=True)  # the plan shows the registry diff: the result does not repeat it
     if plan.blocked():
-        print(f"pixel-tui: {len(plan.conflicts)} conflict(s) block this plan; use --overwrite or another --name",
+        n = len(plan.conflicts)
+        print(f"pixel-tui: {plural(n, 'conflict')} {'blocks' if n == 1 else 'block'} this plan; use --overwrite or "
+              "another --name",
               file=sys.stderr)
         return 1
     if args.dry_run:
@@ -144,7 +148,7 @@ def _print_result(result, as_json: bool, diff_shown: str = "") -> None:
         print(json.dumps(result.to_dict()), flush=True)
         return
     print(f"{result.status}: {result.copied:,} copied, {result.skipped:,} skipped, {result.verified:,} verified, "
-          f"{result.sources_deleted:,} sources deleted in {human_duration(result.seconds)} (promotion {result.id})")
+          f"{plural(result.sources_deleted, 'source')} deleted in {human_duration(result.seconds)} (promotion {result.id})")
     if getattr(result, "streamed", 0):
         print(f"{result.streamed:,} of them streamed through this machine (the server could not copy them itself)")
     kept = getattr(result, "sources_kept_changed", None) or []

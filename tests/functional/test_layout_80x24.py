@@ -190,7 +190,7 @@ async def test_story_4_at_80x24_filter_edit_check_and_review(registry_app):
         dialog = pilot.app.screen
         assert isinstance(dialog, DiffDialog)
         text = screen_text(pilot.app)
-        assert "Save 2 changed line(s)" in text and "Cancel Esc" in text, text
+        assert "Save 2 changed lines" in text and "Cancel Esc" in text, text
         await pilot.press("escape")
 
 

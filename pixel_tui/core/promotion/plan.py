@@ -16,6 +16,7 @@ from pixel_tui.core.promotion.plan_registry import RegistryChange, plan_registry
 from pixel_tui.core.promotion.verify import same_content
 from pixel_tui.core.storage.s3 import S3Object
 from pixel_tui.core.storage.s3url import is_s3_url, parse_s3_url, s3_url
+from pixel_tui.core.units import plural
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
@@ -184,8 +185,8 @@ class Plan:
         for t in self.conflicts[:max_lines]:
             out.append(f"  CONFLICT {t.dst} exists with different content (ETag {t.dst_etag}); use overwrite to replace it")
         if self.mode == "move":
-            out.append(f"MOVE: after verification {s['objects']:,} raw objects ({units.human_bytes(s['bytes'])}) "
-                       f"and {s['markers']} folder markers will be deleted")
+            out.append(f"MOVE: after verification {units.plural(s['objects'], 'raw object')} "
+                       f"({units.human_bytes(s['bytes'])}) and {units.plural(s['markers'], 'folder marker')} will be deleted")
         if self.registry_location:
             out.append(f"Registry {self.registry_location}:")
             out.append(self.registry_diff.rstrip("\n") or "  (no change)")
@@ -324,6 +325,7 @@ def require_runnable(plan: Plan) -> None:
     if plan.blocked():
         first = plan.conflicts[0]
         raise ConflictsBlock(
-            f"{len(plan.conflicts)} destination(s) exist with different content, first {first.dst}",
+            f"{plural(len(plan.conflicts), 'destination')} {'exists' if len(plan.conflicts) == 1 else 'exist'} "
+            f"with different content, first {first.dst}",
             "choose overwrite (--overwrite) to replace them, or another name (--name)",
         )

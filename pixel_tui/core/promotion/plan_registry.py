@@ -82,6 +82,7 @@ def item_suggestion(source: str, category: str, settings: "Settings", datasets, 
 def plan_registry(plan: "Plan", store: "S3Store", settings: "Settings", registry, override) -> None:
     """Fill each item's registry change and the plan's diff, on an in-memory registry."""
     from pixel_tui.core.promotion.registry_update import apply_changes, load_registry
+    from pixel_tui.core.registry.lookup import find_dataset
 
     if registry is None:
         registry = load_registry(settings, store)
@@ -96,6 +97,9 @@ def plan_registry(plan: "Plan", store: "S3Store", settings: "Settings", registry
         sug, moved_from = item_suggestion(item.source, category, settings, datasets, is_folder=item.is_folder)
         if override and len(plan.items) == 1:
             group, reg_name, fields = override
+            if not group:  # a unique name is enough; an ambiguous one lists its candidates
+                found = find_dataset(registry, reg_name, missing_hint="a new registry entry needs its group")
+                group, reg_name = found.group, found.name
             ref = registry.ref(group, reg_name)
             if ref is None and sug.name == reg_name and (moved_from or sug.existing):
                 # The operator's group is a new home for the registered entry: move it, do not copy it.

@@ -230,6 +230,11 @@ class RegistryEdits:
                 raise RegistryEditError(f"{new_group}/{new_name} already exists in {self.location}")
             self._set(new_group, new_name, value)
 
+    def replace_text(self, text: str) -> None:
+        """Replace the whole document (restoring an older version); one undo step, refused when not JSON."""
+        with self._edit("replace_text", (text,), {}):
+            self._splice(text.removeprefix("\ufeff"))
+
     # -- undo / redo --------------------------------------------------------------------------------
     def undo(self) -> bool:
         """Step back one edit; False when there is nothing to undo."""

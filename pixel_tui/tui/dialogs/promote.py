@@ -298,7 +298,7 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
             group = self.query_one("#promote-reg-group", Input).value.strip()
             name = self.query_one("#promote-reg-name", Input).value.strip()
             fields = {k: self.query_one(f"#promote-reg-{k}", Input).value.strip() for k in ("stage", "type")}
-            if group and name:
+            if name:  # a name alone names an existing entry when it is unique (the plan says when it is not)
                 reg = (group, name, {k: v for k, v in fields.items() if v})
         return {
             "category": str(self.query_one("#promote-category", Select).value),
@@ -410,7 +410,7 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
             return
         if plan.mode == "move" and not self._move_armed:
             self._move_armed = True
-            self._say(f"MOVE deletes {plan.object_count:,} raw objects ({human_bytes(plan.total_bytes)}) after "
+            self._say(f"MOVE deletes {plural(plan.object_count, 'raw object')} ({human_bytes(plan.total_bytes)}) after "
                       f"verification. Press Promote again to confirm.", error=True)
             return
         self._start(plan)

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from pixel_tui.core.printable import printable
+from pixel_tui.core.units import plural
 from pixel_tui.tui.dialogs.path_wrap import SlashWrapped
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ class _Folded:
 
 def plan_view(plan: "Plan") -> Group:
     """The plan, summary first so it shows at 80x24: counts, conflicts, destinations, then the registry diff."""
-    from pixel_tui.core.units import human_bytes, plural
+    from pixel_tui.core.units import human_bytes
 
     sm = plan.summary()
     head = [f"[b]Objects: {sm['objects']:,} ({human_bytes(sm['bytes'])})[/b]  to copy {sm['to_copy']:,}  "
@@ -42,7 +43,7 @@ def plan_view(plan: "Plan") -> Group:
     if plan.stream_single or plan.stream_multipart:  # the server cannot copy (the provider probe)
         head.append(f"[b yellow]Copies: {escape(plan.copy_method)}[/]")
     if plan.mode == "move":
-        head.append(f"[b yellow]MOVE: {sm['objects']:,} raw objects ({human_bytes(sm['bytes'])}) deleted after "
+        head.append(f"[b yellow]MOVE: {plural(sm['objects'], 'raw object')} ({human_bytes(sm['bytes'])}) deleted after "
                     f"verification[/]")
     folded = []
     for item in plan.items[:3]:
@@ -50,7 +51,7 @@ def plan_view(plan: "Plan") -> Group:
         cat = f"[{item.category}] " if len(plan.categories) > 1 else ""
         folded.append(Text(printable(f"{cat}{item.source} -> {item.dest}{kind}")))
     if len(plan.items) > 3:
-        folded.append(Text(f"… and {len(plan.items) - 3} more items"))
+        folded.append(Text(f"… and {plural(len(plan.items) - 3, 'more item')}"))
     if plan.registry_location:
         folded.append(Text.from_markup(f"[b]Registry[/b] {escape(plan.registry_location)}:"))
         folded.extend(diff_lines(plan.registry_diff) or [Text("  (no change)")])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rich.markup import escape
 
+from pixel_tui.core.units import plural
 from pixel_tui.tui.dialogs.prompts import AskDialog, ConfirmDialog
 from pixel_tui.tui.dialogs.registry_entry import EntryForm, FormResult
 
@@ -50,7 +51,7 @@ class RegistryEditing:
             return False, p.error
         if not p.exists:
             return False, "missing in S3"
-        what = f"{p.count} objects" if p.is_prefix else "object"
+        what = plural(p.count, "object") if p.is_prefix else "object"
         return True, f"exists in S3 ({what}, {human_bytes(p.size)})"
 
     def _form(self, title: str, group: str, name: str, entry: dict, callback, group_editable=False) -> None:
