@@ -50,6 +50,34 @@ def test_promote_dialog_80x24_shows_plan_and_registry_diff(snap_compare, layout_
     assert snap_compare(layout_app, terminal_size=(80, 24), run_before=run_before)
 
 
+LONG_KEY = "gdrive/raw/therapist-sft-format/sessions_2024_second_quarter/Psych8k_counselling_transcripts/"
+
+
+def test_promote_dialog_80x24_two_rows_and_a_long_path_wrapped_at_slashes(snap_compare, layout_app):
+    """Two items, each with its own category row; the long folder's path breaks after a `/`, never inside a
+    name, in the rows' plan lines and in the registry diff (issues 13 and 14)."""
+    from pixel_tui.tui.dialogs.promote import PromoteScreen
+
+    store = layout_app.services.store
+    store.put_bytes(LONG_KEY + "part_0001.jsonl", b"{}" * 500)
+
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.push_screen(PromoteScreen([RAW_KEY, LONG_KEY]))
+        deadline = time.monotonic() + 30
+        while getattr(pilot.app.screen, "_plan", None) is None:
+            assert time.monotonic() < deadline, f"no plan in time\n{screen_text(pilot.app)}"
+            await pilot.pause(0.05)
+        await pilot.pause(0.2)
+        text = screen_text(pilot.app)
+        assert "cot_reasoning" in text and "professional_therapeutic" in text, text
+        for part in ("therapist-sft-format/", "sessions_2024_second_quarter/", "Psych8k_counselling_transcripts/"):
+            assert part in text.replace("│", "").replace(" ", ""), (part, text)  # each path part whole
+        assert "Promote y" in text and "Cancel Esc" in text, text
+
+    assert snap_compare(layout_app, terminal_size=(80, 24), run_before=run_before)
+
+
 REG4 = {  # story 4 in small: one ok, one missing in S3 (a key typo), one size mismatch, one not migrated
     "description": "story 4 at 80x24",
     "datasets": {

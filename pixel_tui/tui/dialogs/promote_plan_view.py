@@ -9,22 +9,23 @@ from rich.console import Group
 from rich.markup import escape
 from rich.text import Text
 
+from pixel_tui.core.printable import printable
 from pixel_tui.core.units import plural
+from pixel_tui.tui.dialogs.path_wrap import SlashWrapped
 
 if TYPE_CHECKING:
     from pixel_tui.core.promotion import Plan
 
 
 class _Folded:
-    """Lines that fold at the edge, character by character: a long JSON value stays with its key."""
+    """Lines wrapped at spaces and after `/` (paths break between their parts, not inside a name)."""
 
     def __init__(self, lines: list[Text]) -> None:
         self.lines = lines
 
     def __rich_console__(self, console, options):
-        width = max(options.max_width, 10)
         for line in self.lines:
-            yield from line.divide(range(width, len(line), width)) if len(line) > width else [line]
+            yield from SlashWrapped(line).__rich_console__(console, options)
 
 
 def plan_view(plan: "Plan") -> Group:
@@ -47,8 +48,8 @@ def plan_view(plan: "Plan") -> Group:
     folded = []
     for item in plan.items[:3]:
         kind = f" (folder, {plural(len(item.tasks), 'object')})" if item.is_folder else ""
-        cat = f"[{item.category}] " if item.category and item.category != plan.category else ""
-        folded.append(Text(f"{cat}{item.source} -> {item.dest}{kind}"))
+        cat = f"[{item.category}] " if len(plan.categories) > 1 else ""
+        folded.append(Text(printable(f"{cat}{item.source} -> {item.dest}{kind}")))
     if len(plan.items) > 3:
         folded.append(Text(f"… and {plural(len(plan.items) - 3, 'more item')}"))
     if plan.registry_location:
@@ -74,5 +75,5 @@ def diff_lines(diff: str) -> list[Text]:
             out.append(Text("  …", style="dim"))
         last = i
         ln = body[i][:1] + body[i][1 + cut:]
-        out.append(Text(ln, style="green" if ln[:1] == "+" else "red" if ln[:1] == "-" else "dim"))
+        out.append(Text(printable(ln), style="green" if ln[:1] == "+" else "red" if ln[:1] == "-" else "dim"))
     return out
