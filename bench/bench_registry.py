@@ -16,8 +16,6 @@ in-process and their rows say so. Every contender starts uncached each round.
 
 from __future__ import annotations
 
-from typing import Callable
-
 import argparse
 import json
 import os
@@ -26,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import PIXEL, Run, alternate, header, measure, ratio_line, server_env  # noqa: E402

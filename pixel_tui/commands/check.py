@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from pixel_tui.core.units import plural
+
 NAME = "check"
 HELP = "check registry paths in S3, unregistered processed data, unpromoted raw items, Drive items not uploaded"
 
@@ -104,11 +106,11 @@ def run(args: argparse.Namespace, settings) -> int:
             extra = "".join(f", {n} {what}" for n, what in ((d.size_unknown, "of unknown size uploaded by name"),
                                                               (d.duplicates, "duplicate names"),
                                                               (d.shortcuts, "shortcuts")) if n)
-            print(f"Drive items not uploaded: {d.missing} of {d.total} files ({human_bytes(d.missing_bytes)}){extra}")
+            print(f"Drive items not uploaded: {d.missing:,} of {plural(d.total, 'file')} ({human_bytes(d.missing_bytes)}){extra}")
             for hint in d.hints:
                 print(f"  {hint}")
     counts = ", ".join(f"{n} {s}" for s, n in sorted(report.counts().items()))
-    print(f"{len(report.errors)} errors; {counts}")
+    print(f"{plural(len(report.errors), 'error')}; {counts}")
     print(result.migration_line())
     print(provider_line(probed) if probed is not None else
           "S3 provider: not probed (read-only; pixel-tui check --provider tells what it enforces)")

@@ -5,14 +5,20 @@ from __future__ import annotations
 import json
 import sys
 
+from pixel_tui.core.units import plural
+
 NAME = "promote"
 HELP = "promote raw S3 items into a processed category (server-side copy, verified, journaled)"
 
 
 def add_arguments(parser) -> None:
-    """SRC..., --category, --name, --dry-run, --move, --overwrite, --yes, --json, --resume."""
+    """SRC..., --category, --category-for, --name, --dry-run, --move, --overwrite, --yes, --json, --resume."""
     parser.add_argument("sources", nargs="*", metavar="SRC", help="s3://bucket/gdrive/raw/... key or prefix")
-    parser.add_argument("--category", "-c", help="processed category (see categories.names in the config)")
+    parser.add_argument("--category", "-c",
+                        help="processed category for every SRC (default: each item's own suggestion: a registered "
+                             "item keeps its registry group's, another the one its name points at)")
+    parser.add_argument("--category-for", action="append", default=[], metavar="ITEM=CAT",
+                        help="category of one SRC (as given, its key or its last name); repeatable")
     parser.add_argument("--name", "-n", help="target name (default: the canonical name of the source)")
     parser.add_argument("--dry-run", action="store_true", help="print the plan and stop")
     parser.add_argument("--move", action="store_true", help="delete the raw sources after every copy is verified")
@@ -39,16 +45,21 @@ def run(args, settings) -> int:
         return 0
     if not args.sources:
         raise PromotionError("give at least one SRC (s3:// raw key or prefix), or --resume")
-    if not args.category:
-        raise PromotionError("--category is required", "one of the configured categories, e.g. cot_reasoning")
-    plan = build_plan(store, settings, args.sources, args.category, name=args.name, move=args.move,
-                      overwrite=args.overwrite)
+    from pixel_tui.core.promotion.registry_update import load_registry
+
+    registry = load_registry(settings, store)
+    categories = choose_categories(settings, args.sources, args.category, args.category_for, registry)
+    default = args.category or categories[args.sources[0]]
+    plan = build_plan(store, settings, args.sources, default, name=args.name, move=args.move,
+                      overwrite=args.overwrite, categories=categories, registry=registry)
     if args.json:
         print(plan.to_json(), flush=True)
     else:
         print(plan.render(), flush=True)  # the plan shows the registry diff: the result does not repeat it
     if plan.blocked():
-        print(f"pixel-tui: {len(plan.conflicts)} conflict(s) block this plan; use --overwrite or another --name",
+        n = len(plan.conflicts)
+        print(f"pixel-tui: {plural(n, 'conflict')} {'blocks' if n == 1 else 'block'} this plan; use --overwrite or "
+              "another --name",
               file=sys.stderr)
         return 1
     if args.dry_run:
@@ -60,6 +71,45 @@ def run(args, settings) -> int:
     progress.finish()
     _print_result(result, args.json, diff_shown=plan.registry_diff)
     return 0
+
+
+def choose_categories(settings, sources: list[str], forced: str | None, per_item: list[str],
+                      registry) -> dict[str, str]:
+    """Each SRC's category: its --category-for, else --category, else its own suggestion; a SRC with none of
+    them is refused (a category is never guessed blindly)."""
+    from pixel_tui.core.promotion.errors import BadChoice
+    from pixel_tui.core.promotion.naming import check_category
+    from pixel_tui.core.promotion.plan_registry import item_categories
+
+    chosen = {src: forced for src in sources} if forced else item_categories(settings, sources, None, registry)
+    for spec in per_item:
+        item, sep, cat = spec.rpartition("=")
+        if not sep or not item or not cat:
+            raise BadChoice(f"--category-for {spec!r} is not ITEM=CATEGORY",
+                                 "e.g. --category-for Psych8k=professional_therapeutic")
+        chosen[_match_source(item, sources, settings)] = check_category(cat, settings)
+    missing = [src for src in sources if src not in chosen]
+    if missing:
+        raise BadChoice(f"no category for {missing[0]}: its name points at none and it is not registered",
+                             f"give --category CAT or --category-for ITEM=CAT (categories: "
+                             f"{', '.join(settings.categories)})")
+    return chosen
+
+
+def _match_source(item: str, sources: list[str], settings) -> str:
+    """The one SRC an ITEM of --category-for names: the SRC as given, its key, or its last name."""
+    from pixel_tui.core.promotion.errors import BadChoice
+    from pixel_tui.core.storage.s3url import is_s3_url, parse_s3_url
+
+    def forms(src: str) -> set[str]:
+        key = parse_s3_url(src)[1] if is_s3_url(src) else src
+        return {src.rstrip("/"), key.rstrip("/"), key.rstrip("/").rsplit("/", 1)[-1]}
+
+    hits = [src for src in sources if item.rstrip("/") in forms(src)]
+    if len(hits) != 1:
+        what = "matches no SRC" if not hits else f"matches {len(hits)} SRCs ({', '.join(hits)})"
+        raise BadChoice(f"--category-for {item}: {what}", "name one SRC as given, by its key or its last name")
+    return hits[0]
 
 
 def _latest_incomplete(settings) -> str:
@@ -98,7 +148,7 @@ def _print_result(result, as_json: bool, diff_shown: str = "") -> None:
         print(json.dumps(result.to_dict()), flush=True)
         return
     print(f"{result.status}: {result.copied:,} copied, {result.skipped:,} skipped, {result.verified:,} verified, "
-          f"{result.sources_deleted:,} sources deleted in {human_duration(result.seconds)} (promotion {result.id})")
+          f"{plural(result.sources_deleted, 'source')} deleted in {human_duration(result.seconds)} (promotion {result.id})")
     if getattr(result, "streamed", 0):
         print(f"{result.streamed:,} of them streamed through this machine (the server could not copy them itself)")
     kept = getattr(result, "sources_kept_changed", None) or []

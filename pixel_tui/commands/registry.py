@@ -1,4 +1,4 @@
-"""`pixel-tui registry show|get|set|add|rm`: the registry editor without the screen."""
+"""`pixel-tui registry show|get|set|add|rm|versions|diff|restore`: the registry editor without the screen."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from pixel_tui.commands.options import repeated_global_options
 
 NAME = "registry"
-HELP = "show or edit dataset_registry.json (local path or s3:// URL, from --registry)"
+HELP = "show or edit dataset_registry.json (local path or s3:// URL, from --registry); its versions in S3"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="e.g. datasets/cot_reasoning/CoT_Temporal_Reasoning, or a unique NAME alone")
     for action, text in (("set", "change fields of an existing entry"), ("add", "add a new entry")):
         p = sub.add_parser(action, parents=parents, help=text)
-        p.add_argument("address", metavar="GROUP/NAME")
+        p.add_argument("address", metavar="GROUP/NAME", help="an entry's GROUP/NAME, or its NAME alone when unique")
         p.add_argument("fields", metavar="FIELD=VALUE", nargs="*",
                        help="values parse as JSON when they can (20, 1.5, true), else they are strings")
         p.add_argument("--unset", metavar="FIELD", action="append", default=[], help="remove a field (repeatable)")
@@ -34,8 +34,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         if action == "add":
             p.add_argument("--new-group", action="store_true", help="allow creating the group")
     p = sub.add_parser("rm", parents=parents, help="remove an entry")
-    p.add_argument("address", metavar="GROUP/NAME")
+    p.add_argument("address", metavar="GROUP/NAME", help="GROUP/NAME, or a unique NAME alone")
     p.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
+    from pixel_tui.commands import registry_versions
+
+    registry_versions.add_arguments(sub, parents)
 
 
 def parse_value(text: str) -> Any:
@@ -64,25 +67,10 @@ def parse_fields(pairs: list[str]) -> dict[str, Any]:
 
 
 def split_address(reg, address: str, must_exist: bool = True) -> tuple[str, str]:
-    """GROUP/NAME -> (group, name); a unique NAME alone is enough (an ambiguous one lists the candidates);
-    an unknown group gets a message listing the groups."""
-    from pixel_tui.core.registry.document import RegistryEditError
+    """GROUP/NAME -> (group, name); a unique NAME alone is enough (the one lookup: core/registry/lookup.py)."""
+    from pixel_tui.core.registry.lookup import split_address as lookup
 
-    known = reg.split_key(address.strip("/"))
-    if known is not None:
-        return known
-    by_name = reg.find(address.strip("/"))
-    if len(by_name) == 1:
-        return by_name[0].group, by_name[0].name
-    if len(by_name) > 1:
-        raise RegistryEditError(f"{address!r} names {len(by_name)} datasets in {reg.location}",
-                                "give GROUP/NAME: " + ", ".join(r.key for r in by_name))
-    group, _, name = address.strip("/").rpartition("/")
-    if not group or not name:
-        raise RegistryEditError(f"{address!r} is not GROUP/NAME", "e.g. datasets/cot_reasoning/CoT_Temporal_Reasoning")
-    if must_exist and group not in reg.groups():
-        raise RegistryEditError(f"no group {group!r} in {reg.location}", "groups: " + ", ".join(reg.groups()))
-    return group, name
+    return lookup(reg, address, must_exist)
 
 
 def open_registry(settings):
@@ -104,7 +92,13 @@ def run(args: argparse.Namespace, settings) -> int:
 
     reg = open_registry(settings)
     if args.action == "show":
-        return _show(reg, settings, args.json, offline=args.offline)
+        from pixel_tui.commands.registry_show import show
+
+        return show(reg, settings, args.json, offline=args.offline)
+    if args.action in ("versions", "diff", "restore"):
+        from pixel_tui.commands import registry_versions
+
+        return registry_versions.run(args, settings, reg)
     if args.action == "get":
         group, name = split_address(reg, args.address)
         ref = reg.ref(group, name)
@@ -145,39 +139,4 @@ def run(args: argparse.Namespace, settings) -> int:
         return 0
     reg.save(backups=settings.backups)
     print(f"saved {reg.location}")
-    return 0
-
-
-def _show(reg, settings, as_json: bool, offline: bool = False) -> int:
-    from pixel_tui.core.registry.validate import NOT_CHECKED, S3Checker, validate
-    from pixel_tui.core.storage.s3 import store_factory
-    from pixel_tui.core.storage.s3url import is_s3_url
-
-    checker = None if offline else S3Checker(store_factory(settings))
-    report = validate(reg, bucket=settings.bucket, checker=checker)
-    refs = reg.datasets()
-
-    def status(r) -> str:
-        # Without a look in S3, an S3 path that nothing else is wrong with is not "ok": it was not checked.
-        st = report.statuses[r.key]
-        return NOT_CHECKED if offline and st == "ok" and is_s3_url(r.path) else st
-
-    if as_json:
-        out = {
-            "location": reg.location,
-            "s3_checked": not offline,
-            "datasets": [{"group": r.group, "name": r.name, "status": status(r), "entry": r.entry} for r in refs],
-            "findings": [f.as_dict() for f in report.findings],
-        }
-        print(json.dumps(out, indent=2, ensure_ascii=False))
-        return 0
-    rows = [(r.group, r.name, str(r.entry.get("stage", "")), str(r.entry.get("type", "")), status(r), r.path)
-            for r in refs]
-    header = ("GROUP", "NAME", "STAGE", "TYPE", "STATUS", "PATH")
-    widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(header[:-1])]
-    for row in [header, *rows]:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[-1])
-    print(f"{len(refs)} datasets, {report.on_s3} with an S3 path ({reg.location})")
-    if offline:
-        print("S3 not checked (--offline): S3 paths read 'not checked'; run without --offline to look")
     return 0

@@ -10,7 +10,7 @@ NEEDS_SETTINGS = True
 def add_arguments(parser) -> None:
     """LOG paths (or globs), --json, --follow, --stall-seconds."""
     parser.add_argument("logs", nargs="+", metavar="LOG",
-                        help="rclone log file(s), globs expanded; or an rc endpoint URL (http://[user:pass@]host:5572)")
+                        help="rclone log files, globs expanded; or an rc endpoint URL (http://[user:pass@]host:5572)")
     parser.add_argument("--json", action="store_true", help="print a JSON array, one object per log")
     parser.add_argument("--follow", action="store_true", help="keep printing updates until interrupted")
     parser.add_argument("--stall-seconds", type=float, default=None, metavar="S",

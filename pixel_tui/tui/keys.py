@@ -30,10 +30,18 @@ MARKER_LEGEND = [
     ("◐", "partial: a folder with some files uploaded and the rest missing (totals: s)"),
     ("↑", "uploading now (named in a watched rclone log)"),
     ("‼", "duplicate: a name taken twice in one Drive folder (rclone copies only one)"),
-    ("↪", "a Drive shortcut (rclone follows it: its data may be counted twice)"),
+    ("↪", "a Drive shortcut (rclone follows it: counted twice; skip_shortcuts / --drive-skip-shortcuts)"),
     ("★", "raw: promoted (under processed or referenced by the registry)"),
     ("·", "processed: not referenced by the registry"),
     ("+", "only on S3 (no Drive counterpart)"),
+]
+# The Drive | S3 browser's modes (tui/widgets/pane_modes.py, screens/home.py), explained in `?` on home.
+BROWSER_MODES_HELP = [
+    ("o", "sort: listed → name ↑ → size ↓ → time ↓ (folders first)"),
+    ("f", "Drive: only missing ✗ → differing ≠ → partial ◐ → all"),
+    ("f", "S3: raw only on S3 + / not promoted; processed unregistered ·"),
+    ("F", "linked: S3 follows Drive into raw/<same folder>; F unlinks"),
+    ("Esc", "clears the / filter and the status filter"),
 ]
 # Registry status label -> what it means; every label of core/registry/validate.py KINDS (help lists them all).
 REGISTRY_STATUS_MEANING = {

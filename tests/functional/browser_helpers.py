@@ -51,6 +51,10 @@ def empty_fixed_bucket(server, bucket: str, monkeypatch):
     store = server.store(bucket)
     store.ensure_bucket()
     store.delete_many([o.key for o in store.walk("")])
+    # SeaweedFS keeps a deleted object's folders (they list as empty prefixes): a bucket made anew has none,
+    # so a snapshot does not show another test's leftover folder first.
+    store.client.delete_bucket(Bucket=bucket)
+    store.ensure_bucket()
     return store
 
 

@@ -16,7 +16,9 @@ from pixel_tui.tui.dialogs.folder_details import FolderDetails
 from pixel_tui.tui.dialogs.help import HelpScreen
 from pixel_tui.tui.dialogs.notice_log import NoticeLogScreen
 from pixel_tui.tui.dialogs.preview import PreviewScreen
+from pixel_tui.tui.dialogs.promote_items import ItemCategories
 from pixel_tui.tui.dialogs.promotion_details import PromotionDetails
+from pixel_tui.tui.dialogs.registry_versions import VersionsScreen
 from pixel_tui.tui.keys import NavScroll, NavTable
 from pixel_tui.tui.screens.history import HistoryScreen
 from pixel_tui.tui.screens.home import HomeScreen
@@ -31,7 +33,7 @@ from pixel_tui.tui.widgets.s3_pane import S3Pane
 # Every screen and widget an operator types into outside a dialog.
 MAIN_CLASSES = [PixelApp, HomeScreen, BrowserPane, DrivePane, S3Pane, EntryList, RegistryScreen, RegistryTable,
                 HistoryScreen, NavTable, MonitorScreen, NavScroll, HelpScreen, PreviewScreen, NoticeLogScreen,
-                PromotionDetails, FolderDetails]
+                PromotionDetails, FolderDetails, VersionsScreen, ItemCategories]
 SCREEN_LOCAL = {"escape", "enter", "tab"}  # Esc is "back / close" and Enter "open / select" by design
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 import time
+from datetime import datetime, timezone
 
 import pytest
 from browser_helpers import build, empty_fixed_bucket, screen_text, settings_for, settle
@@ -45,6 +45,34 @@ def test_promote_dialog_80x24_shows_plan_and_registry_diff(snap_compare, layout_
         assert "Objects: 1 (35.3 MiB)" in text and "conflicts: 0" in text, text
         changed = [ln for ln in text.splitlines() if ln.strip("│ ")[:1] in "+-" and '"' in ln]
         assert len(changed) == 3, text
+        assert "Promote y" in text and "Cancel Esc" in text, text
+
+    assert snap_compare(layout_app, terminal_size=(80, 24), run_before=run_before)
+
+
+LONG_KEY = "gdrive/raw/therapist-sft-format/sessions_2024_second_quarter/Psych8k_counselling_transcripts/"
+
+
+def test_promote_dialog_80x24_two_rows_and_a_long_path_wrapped_at_slashes(snap_compare, layout_app):
+    """Two items, each with its own category row; the long folder's path breaks after a `/`, never inside a
+    name, in the rows' plan lines and in the registry diff (issues 13 and 14)."""
+    from pixel_tui.tui.dialogs.promote import PromoteScreen
+
+    store = layout_app.services.store
+    store.put_bytes(LONG_KEY + "part_0001.jsonl", b"{}" * 500)
+
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.push_screen(PromoteScreen([RAW_KEY, LONG_KEY]))
+        deadline = time.monotonic() + 30
+        while getattr(pilot.app.screen, "_plan", None) is None:
+            assert time.monotonic() < deadline, f"no plan in time\n{screen_text(pilot.app)}"
+            await pilot.pause(0.05)
+        await pilot.pause(0.2)
+        text = screen_text(pilot.app)
+        assert "cot_reasoning" in text and "professional_therapeutic" in text, text
+        for part in ("therapist-sft-format/", "sessions_2024_second_quarter/", "Psych8k_counselling_transcripts/"):
+            assert part in text.replace("│", "").replace(" ", ""), (part, text)  # each path part whole
         assert "Promote y" in text and "Cancel Esc" in text, text
 
     assert snap_compare(layout_app, terminal_size=(80, 24), run_before=run_before)
@@ -162,7 +190,7 @@ async def test_story_4_at_80x24_filter_edit_check_and_review(registry_app):
         dialog = pilot.app.screen
         assert isinstance(dialog, DiffDialog)
         text = screen_text(pilot.app)
-        assert "Save 2 changed line(s)" in text and "Cancel Esc" in text, text
+        assert "Save 2 changed lines" in text and "Cancel Esc" in text, text
         await pilot.press("escape")
 
 

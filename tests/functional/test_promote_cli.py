@@ -165,3 +165,60 @@ def test_sigkill_mid_multipart_copy_leaves_uploads_that_history_shows_and_resume
     assert [(u["Key"], u["UploadId"]) for u in left] == [("gdrive/processed/priority/someone_else.bin", other["UploadId"])]
     assert env.store.head("gdrive/processed/priority/big.bin").size == size
     assert "unfinished" not in cli(env, "history").stdout
+
+
+def test_each_src_gets_its_own_category_unless_forced_or_set_per_item(promo_env):
+    from pixel_tui.core.registry.document import Registry
+
+    env = promo_env
+    reg = json.loads(env.registry_path.read_text())
+    reg["datasets"]["professional_therapeutic"] = {"psych8k": {
+        "path": "/mnt/gdrive/datasets/Psych8k/psych8k_alpaca.json", "type": "professional",
+        "stage": "stage1_foundation"}}
+    env.registry_path.write_text(json.dumps(reg, indent=4) + "\n")
+    original = env.registry_path.read_text()
+    env.put(RAW + "CoT_Heartbreak_and_Breakups_downloaded.json", b"{}" * 10)
+    env.put(RAW + "Psych8k/psych8k_alpaca.json", b"{}" * 20)
+    env.put(RAW + "misc_notes.json", b"{}")
+    b = env.store.bucket
+    heart, psych = f"s3://{b}/{RAW}CoT_Heartbreak_and_Breakups_downloaded.json", f"s3://{b}/{RAW}Psych8k/"
+
+    def cats(r):
+        assert r.returncode == 0, r.stderr
+        return {it["source"]: it["category"] for it in json.loads(r.stdout)["plan"]["items"]}
+
+    # no --category: each item its own suggestion, the registered one keeps its group
+    assert cats(cli(env, "promote", heart, psych, "--dry-run", "--json")) == {
+        RAW + "CoT_Heartbreak_and_Breakups_downloaded.json": "cot_reasoning",
+        RAW + "Psych8k/": "professional_therapeutic"}
+    # --category forces one for all; --category-for (by last name) wins over it
+    forced = cats(cli(env, "promote", heart, psych, "-c", "priority", "--dry-run", "--json"))
+    assert set(forced.values()) == {"priority"}
+    assert cats(cli(env, "promote", heart, psych, "-c", "priority", "--category-for", "Psych8k=edge_cases",
+                    "--dry-run", "--json"))[RAW + "Psych8k/"] == "edge_cases"
+    # an item nothing points at is refused, not guessed
+    r = cli(env, "promote", heart, f"s3://{b}/{RAW}misc_notes.json", "--dry-run")
+    assert r.returncode == 2 and "no category for" in r.stderr and "misc_notes.json" in r.stderr, r.stderr
+    r = cli(env, "promote", heart, "--category-for", "nothing=priority", "--dry-run")
+    assert r.returncode == 2 and "matches no SRC" in r.stderr, r.stderr
+    r = cli(env, "promote", heart, "--category-for", "CoT_Heartbreak_and_Breakups_downloaded.json=nope", "--dry-run")
+    assert r.returncode == 2 and "unknown category 'nope'" in r.stderr, r.stderr
+    assert env.registry_path.read_text() == original and not list_journals(env.settings)
+
+    # the real run: psych8k set to priority by its key, the other keeps its suggestion
+    r = cli(env, "promote", heart, psych, "--category-for", f"{RAW}Psych8k/=priority", "--yes")
+    assert r.returncode == 0, r.stderr
+    assert "into cot_reasoning, priority" in r.stdout and "[priority]" in r.stdout
+    assert env.store.head("gdrive/processed/cot_reasoning/heartbreak_and_breakups.json") is not None
+    assert env.store.head("gdrive/processed/priority/psych8k/psych8k_alpaca.json") is not None
+    doc = Registry.from_text(env.registry_path.read_text())
+    assert doc.ref("datasets/professional_therapeutic", "psych8k") is None
+    assert doc.ref("datasets/priority_datasets", "psych8k").entry["path"] == f"s3://{b}/gdrive/processed/priority/psych8k/"
+    assert doc.ref("datasets/cot_reasoning", "CoT_Heartbreak_and_Breakups").entry["path"].startswith(
+        f"s3://{b}/gdrive/processed/cot_reasoning/")
+    rows = json.loads(cli(env, "history", "--json").stdout)
+    assert rows[0]["category"] == "cot_reasoning, priority"
+    r = cli(env, "history", "undo", rows[0]["id"], "--yes")
+    assert r.returncode == 0, r.stderr
+    assert env.registry_path.read_text() == original
+    assert env.store.head("gdrive/processed/priority/psych8k/psych8k_alpaca.json") is None

@@ -114,7 +114,7 @@ async def test_story_5_spot_check_then_preview(weed_server, weed_store, drive_di
     assert "processed items nobody registered (under processed/<category>/): 1 (1 folder, 0 files)" in out
     assert f"s3://{b}/gdrive/processed/cot_reasoning/nobody/" in out
     assert "raw items not promoted yet: 1" in out and "never_promoted.json" in out
-    assert "Drive items not uploaded: 1 of 1 files (2.0 KiB)" in out
+    assert "Drive items not uploaded: 1 of 1 file (2.0 KiB)" in out
     assert "migration: 4 of 5 datasets on S3" in out
 
     app = build(settings_for(weed_server, b, registry=str(reg), state_dir=str(tmp_path / "state")), drive_dir)

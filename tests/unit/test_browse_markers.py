@@ -107,7 +107,7 @@ def test_drive_level_rows_markers_and_totals(rclone, drive_dir, weed_store):
 
     nested = [r for batch in drive_rows(rclone, "drive:", "Set A/", hashes=False) for r in batch]
     assert drive_markers(weed_store, settings, "Set A/", nested).markers == {"a.json": "uploaded"}
-    assert drive_totals(rclone, weed_store, "drive:Set A", RAW + "Set A/") == ("1 files 1 B · 1/1 uploaded", "uploaded")
+    assert drive_totals(rclone, weed_store, "drive:Set A", RAW + "Set A/") == ("1 file 1 B · 1/1 uploaded", "uploaded")
     assert drive_totals(rclone, weed_store, "drive:Set B", RAW + "Set B/")[1] == "missing"
 
 

@@ -8,7 +8,7 @@ import json
 from conftest import make_promo_env
 
 from pixel_tui.core.promotion import build_plan, execute
-from pixel_tui.core.promotion.plan import item_categories
+from pixel_tui.core.promotion.plan_registry import item_categories
 from pixel_tui.core.promotion.registry_update import load_registry
 from pixel_tui.core.units import MB, MIB, size_convention, size_mb_units
 
@@ -126,3 +126,62 @@ def test_undo_refusal_names_the_field_that_changed_and_copies_only_keeps_the_ent
     assert done.deleted == 1 and done.copies_only and done.registry_diff == ""
     assert env.store.head(dest) is None and env.store.head(HEART) is not None
     assert env.registry_path.read_text() == edited, "the entry is kept as it is now"
+
+
+def psych_registry(env) -> None:
+    """The team's file with psych8k registered under professional_therapeutic, beside CoT_Heartbreak."""
+    reg = json.loads(env.registry_path.read_text())
+    reg["datasets"]["professional_therapeutic"] = {
+        "psych8k": {"path": "/mnt/gdrive/datasets/Psych8k/psych8k_alpaca.json", "type": "professional",
+                    "stage": "stage1_foundation"},
+        "wendy_sessions": {"path": "/mnt/gdrive/datasets/wendy.jsonl", "type": "professional"}}
+    env.registry_path.write_text(json.dumps(reg, indent=4) + "\n")
+
+
+def test_a_registered_item_given_another_category_moves_its_entry_and_undo_moves_it_back(weed_store, tmp_path):
+    from pixel_tui.core.promotion.journal import Journal
+    from pixel_tui.core.promotion.undo import undo
+    from pixel_tui.core.registry.document import Registry
+
+    env = make_promo_env(weed_store, tmp_path)
+    psych_registry(env)
+    original = env.registry_path.read_text()
+    env.put(HEART, b"{}")
+    env.put(RAW + "Psych8k/psych8k_alpaca.json", b"{}" * 5)
+    sources = [HEART, RAW + "Psych8k/"]
+    # the operator changed psych8k's row to priority; CoT_Heartbreak keeps its suggestion
+    plan = build_plan(env.store, env.settings, sources, "cot_reasoning",
+                      categories={HEART: "cot_reasoning", RAW + "Psych8k/": "priority"})
+    by_src = {i.source: i for i in plan.items}
+    psych = by_src[RAW + "Psych8k/"]
+    assert psych.dest == "gdrive/processed/priority/psych8k/"
+    assert (psych.registry.group, psych.registry.moved_from) == ("datasets/priority_datasets",
+                                                                 "datasets/professional_therapeutic")
+    assert by_src[HEART].registry.moved_from == ""
+    assert plan.summary()["categories"] == ["cot_reasoning", "priority"]
+
+    result = execute(env.store, env.settings, plan)
+    assert result.status == "done"
+    assert env.store.head("gdrive/processed/priority/psych8k/psych8k_alpaca.json") is not None
+    assert env.store.head("gdrive/processed/cot_reasoning/heartbreak_and_breakups.json") is not None
+    reg = Registry.from_text(env.registry_path.read_text())
+    assert reg.ref("datasets/professional_therapeutic", "psych8k") is None, "moved, not copied"
+    moved = reg.ref("datasets/priority_datasets", "psych8k").entry
+    assert moved["path"] == f"s3://{env.store.bucket}/gdrive/processed/priority/psych8k/"
+    assert moved["source_path"] == "/mnt/gdrive/datasets/Psych8k/psych8k_alpaca.json"
+    assert reg.ref("datasets/professional_therapeutic", "wendy_sessions") is not None
+    journaled = Journal.find(env.settings, plan.id).state().plan
+    assert {it["source"]: it["category"] for it in journaled["items"]} == {
+        HEART: "cot_reasoning", RAW + "Psych8k/": "priority"}
+
+    undo(env.store, env.settings, plan.id)
+    assert env.registry_path.read_text() == original, "back in its group, in its place"
+
+
+def test_a_registered_item_keeps_its_group_when_its_category_is_its_groups(weed_store, tmp_path):
+    env = make_promo_env(weed_store, tmp_path)
+    psych_registry(env)
+    env.put(RAW + "Psych8k/psych8k_alpaca.json", b"{}")
+    plan = build_plan(env.store, env.settings, [RAW + "Psych8k/"], "professional_therapeutic")
+    change = plan.items[0].registry
+    assert (change.group, change.moved_from) == ("datasets/professional_therapeutic", "")

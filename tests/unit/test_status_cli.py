@@ -59,7 +59,9 @@ def test_json_lists_files_in_flight(rclone_logs, tmp_path, capsys):
     lines = data.splitlines(keepends=True)
     first_stats = next(i for i, ln in enumerate(lines) if b'"transferring":[{' in ln)
     mid.write_bytes(b"".join(lines[:first_stats + 1]))
-    code, out, _ = _status(capsys, "--json", mid)
+    # The session's logs were written when it started, maybe more than stall_seconds (10 min) ago on a busy
+    # machine; this test is about files in flight, not about stalls.
+    code, out, _ = _status(capsys, "--json", "--stall-seconds", "86400", mid)
     (d,) = json.loads(out)
     assert code == 0 and d["state"] == "running" and d["format"] == "json"
     assert d["transferring"] and set(d["transferring"][0]) == TRANSFER_KEYS
@@ -201,7 +203,8 @@ def test_follow_prints_only_changes_each_with_its_time(rclone_logs, tmp_path):
     log.write_bytes(real[:cut])
     out = tmp_path / "out.txt"
     with open(out, "w") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "pixel_tui", "status", "--follow", str(log)],
+        proc = subprocess.Popen([sys.executable, "-m", "pixel_tui", "status", "--follow", "--stall-seconds", "86400",
+                                 str(log)],  # written at the session's start: not a stall
                                 stdout=fh, stderr=subprocess.STDOUT, text=True)
         try:
             deadline = time.monotonic() + 20

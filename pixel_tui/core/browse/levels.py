@@ -12,23 +12,51 @@ from pixel_tui.core.browse.markers import folder_marker, uploaded_text
 from pixel_tui.core.browse.reconcile import Sync, diff_remote
 from pixel_tui.core.storage.listing import epoch
 from pixel_tui.core.storage.rclone import join_remote
-from pixel_tui.core.units import human_bytes, human_duration
+from pixel_tui.core.units import human_bytes, human_duration, plural
 
 if TYPE_CHECKING:
     from pixel_tui.core.browse.shared_level import SharedLevels
     from pixel_tui.core.browse.totals_snapshot import TotalsSnapshots
-    from pixel_tui.core.storage.rclone import Rclone
+    from pixel_tui.core.storage.rclone import Rclone, RemoteEntry
     from pixel_tui.core.storage.s3 import S3Store
 
 Cancelled = Callable[[], bool]
 
 
 def drive_rows(rclone: "Rclone", root: str, location: str, hashes: bool,
-               cancelled: Cancelled | None = None) -> Iterator[list[tuple]]:
-    """rclone lsjson of one Drive folder, in batches; MD5s only when ``hashes`` (cheap on this remote)."""
+               cancelled: Cancelled | None = None, shortcuts: set[str] | None = None) -> Iterator[list[tuple]]:
+    """rclone lsjson of one Drive folder, in batches; MD5s only when ``hashes`` (cheap on this remote).
+
+    ``shortcuts`` (when given) receives the row names of the Drive shortcuts: rclone lists one as its
+    target with the ID "<shortcut id>\t<target id>", and a row keeps no ID, so this is where it is seen."""
     for batch in rclone.iter_level(join_remote(root, location), hashes=hashes, cancelled=cancelled):
-        yield [(e.name + "/" if e.is_dir else e.name, -1 if e.is_dir else e.size, epoch(e.modified), e.md5 or "")
-               for e in batch]
+        yield rows_of(batch, shortcuts)
+
+
+def rows_of(batch: "Iterable[RemoteEntry]", shortcuts: set[str] | None = None) -> list[tuple]:
+    """Browser rows of rclone entries (folders get a trailing '/'); shortcut names go to ``shortcuts``."""
+    rows = []
+    for e in batch:
+        name = e.name + "/" if e.is_dir else e.name
+        if shortcuts is not None and e.is_shortcut:
+            shortcuts.add(name)
+        rows.append((name, -1 if e.is_dir else e.size, epoch(e.modified), e.md5 or ""))
+    return rows
+
+
+def only_on_s3(rclone: "Rclone", root: str, location: str, s3_names: Iterable[str]) -> set[str]:
+    """Names of an S3 raw level (relative ``location`` under raw) with no Drive counterpart: all of them
+    when the Drive has no such folder."""
+    from pixel_tui.core.errors import RcloneError
+
+    names = set(s3_names)
+    try:
+        for rows in drive_rows(rclone, root, location, hashes=False):
+            names.difference_update(r[0] for r in rows)
+    except RcloneError as exc:
+        if "not found" not in str(exc):
+            raise
+    return names
 
 
 def s3_rows(store: "S3Store", location: str, cancelled: Cancelled | None = None,
@@ -65,7 +93,7 @@ def drive_totals(rclone: "Rclone", store: "S3Store", drive_path: str, raw_path: 
     if unknown:
         status += f" · {unknown} of unknown size"
     marker = folder_marker(summary) if summary else Sync.MISSING.value
-    return f"{report.file_count:,} files {human_bytes(total)} · {status}", marker
+    return f"{plural(report.file_count, 'file')} {human_bytes(total)} · {status}", marker
 
 
 def s3_totals(store: "S3Store", prefix: str, cancelled: Cancelled | None = None,

@@ -22,6 +22,7 @@ from pixel_tui.core.browse.reconcile import (
     registry_keys,
     with_ancestors,
 )
+from pixel_tui.core.units import plural
 
 if TYPE_CHECKING:
     from pixel_tui.core.browse.reconcile import DiffReport
@@ -158,7 +159,7 @@ def transfer_progress(transfers, rel: str, folder: bool) -> str:
     speed = sum(t.speed or 0.0 for t in mine)
     etas = [t.eta for t in mine if t.eta is not None]
     pct = f"{100 * done / size:.0f}%" if size else "?%"
-    what = f"{len(mine)} files " if folder else ""
+    what = plural(len(mine), "file") + " " if folder else ""
     eta = human_duration(max(etas)) if etas else "-"
     return f"[b]↑ {what}{pct}[/b] {human_bytes(done)} / {human_bytes(size)} · {human_rate(speed)} · ETA {eta}"
 
@@ -166,9 +167,11 @@ def transfer_progress(transfers, rel: str, folder: bool) -> str:
 # -- Drive ---------------------------------------------------------------------------------------------
 def drive_markers(store: "S3Store", settings: "Settings", location: str, rows: list[Row],
                   uploading: Iterable[str] = (), again: bool = False,
-                  shared: "SharedLevels | None" = None, since: float | None = None) -> Marks:
+                  shared: "SharedLevels | None" = None, since: float | None = None,
+                  shortcuts: Iterable[str] = ()) -> Marks:
     """Each Drive file of the level at ``location`` against its raw counterpart; folders missing when
-    S3 has no such prefix; "uploading" for what rclone has in flight (``uploading``: transfer names).
+    S3 has no such prefix; "uploading" for what rclone has in flight (``uploading``: transfer names);
+    "shortcut" for the Drive shortcuts among the rows (``shortcuts``: their names).
 
     ``again``: a re-check of a shown level, so folders that are neither also get an (empty) marker.
     Lists one level of S3 (raw prefix + location), through ``shared`` when given (joining the S3
@@ -193,6 +196,12 @@ def drive_markers(store: "S3Store", settings: "Settings", location: str, rows: l
             s3_dirs.update(p[len(prefix):] for p in page.prefixes)
             for o in page.objects:
                 s3_files[o.key[len(prefix):]] = (o.size, o.etag)
+    return mark_drive_level(location, rows, s3_files, s3_dirs, uploading, again, shortcuts)
+
+
+def mark_drive_level(location: str, rows: list[Row], s3_files: dict[str, tuple[int, str]], s3_dirs: set[str],
+                     uploading: Iterable[str] = (), again: bool = False, shortcuts: Iterable[str] = ()) -> Marks:
+    """drive_markers() once the S3 level is listed: ``s3_files`` {name: (size, etag)}, ``s3_dirs`` names."""
     busy = list(uploading)
     files = [(n, size, md5 or None) for n, size, _, md5 in rows if not n.endswith("/")]
     busy_files = [n for n, _, _ in files if any(transfer_matches(t, location + n, False) for t in busy)]
@@ -206,7 +215,22 @@ def drive_markers(store: "S3Store", settings: "Settings", location: str, rows: l
             elif again:
                 markers[name] = ""  # clears an "uploading" from an earlier look
     done = sum(1 for v in markers.values() if v == "uploaded")
+    # A shortcut reads as one whatever its copy's state: rclone follows it, so what it points at may be
+    # counted and uploaded twice, and the operator decides (skip_shortcuts) before its sync state matters.
+    wanted = set(shortcuts)
+    if wanted:
+        for name in wanted.intersection(r[0] for r in rows):
+            markers[name] = Sync.SHORTCUT.value
     return Marks(markers, level_note(done, len(files)))
+
+
+def shortcut_note(width: int) -> str:
+    """The status line's hint for a Drive shortcut row, in ``width`` cells (rclone's flag always whole)."""
+    long = "↪ a Drive shortcut: rclone follows it, so it may be counted twice; skip_shortcuts / --drive-skip-shortcuts"
+    if len(long) <= width:
+        return long
+    mid = "↪ shortcut: skip_shortcuts / --drive-skip-shortcuts"
+    return mid if len(mid) <= width else "↪ shortcut · --drive-skip-shortcuts"
 
 
 def level_note(done: int, files: int) -> str:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from pixel_tui.core.registry.document import SOURCE_FIELD, Registry
 from pixel_tui.core.registry.validate import Report, S3Checker, validate
 from pixel_tui.core.storage.s3url import is_s3_url, parse_s3_url
+from pixel_tui.core.units import plural
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
@@ -52,7 +53,7 @@ class CheckResult:
 
     def migration_line(self) -> str:
         """"migration: N of M datasets on S3"."""
-        return f"migration: {self.report.on_s3} of {self.report.total} datasets on S3"
+        return f"migration: {self.report.on_s3:,} of {plural(self.report.total, 'dataset')} on S3"
 
     def as_dict(self) -> dict:
         """JSON form."""

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
-import socket
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pixel_tui.core.files import StateDirUnwritable, open_private, state_subdir
+from pixel_tui.core.who import who  # noqa: F401 - importers of audit.who keep working
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
@@ -19,15 +18,6 @@ if TYPE_CHECKING:
 def audit_path(settings: "Settings") -> Path:
     """<state>/audit.jsonl."""
     return settings.state_path / "audit.jsonl"
-
-
-def who() -> dict[str, str]:
-    """The OS user and host, as recorded in every audit line."""
-    try:
-        user = getpass.getuser()
-    except Exception:  # no passwd entry in some containers
-        user = os.environ.get("USER", "unknown")
-    return {"user": user, "host": socket.gethostname()}
 
 
 def record(settings: "Settings", action: str, **data: Any) -> dict:

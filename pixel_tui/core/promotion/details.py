@@ -25,15 +25,17 @@ def promotion_details(settings: "Settings", promotion_id: str) -> list[tuple[str
     total = sum(t["size"] for t in tasks)
     out: list[tuple[str, str]] = [
         ("heading", f"Promotion {promotion_id}"),
-        ("", f"mode {p.get('mode', '?')} · category {p.get('category', '?')} · "
+        ("", f"mode {p.get('mode', '?')} · {_categories(p)} · "
              f"{units.plural(len(tasks), 'object')} · {units.human_bytes(total)} ({units.exact_bytes(total)})"),
         ("", "by " + (f"{who.get('user', '?')}@{who.get('host', '?')}" if who else "(no audit record)")
              + f" · {who.get('when') or p.get('created', '?')}"),
         ("", f"status: {_status(st)}" + (f" · last error: {st.last_error}" if st.last_error else "")),
         ("heading", "Sources -> destinations"),
     ]
+    several = len({it.get("category") or p.get("category") for it in p.get("items", [])}) > 1
     for it in p.get("items", []):
-        out.append(("", f"s3://{p.get('bucket', '?')}/{it['source']}"))
+        cat = f"  [{it.get('category') or p.get('category', '?')}]" if several else ""
+        out.append(("", f"s3://{p.get('bucket', '?')}/{it['source']}{cat}"))
         out.append(("", f"  -> s3://{p.get('bucket', '?')}/{it['dest']}  "
                         f"({units.plural(len(it['tasks']), 'object')}, "
                         f"{units.human_bytes(sum(t['size'] for t in it['tasks']))})"))
@@ -59,6 +61,16 @@ def promotion_details(settings: "Settings", promotion_id: str) -> list[tuple[str
     else:
         out.append(("", "saved, no textual change" if st.registry_saved else "not changed"))
     return out
+
+
+def _categories(p: dict) -> str:
+    """``category cot_reasoning`` or ``categories cot_reasoning, priority``."""
+    from pixel_tui.core.promotion.journal_index import categories_label
+
+    if not p.get("items"):
+        return f"category {p.get('category', '?')}"
+    label = categories_label(p)
+    return ("categories " if ", " in label else "category ") + label
 
 
 def _status(st) -> str:

@@ -9,6 +9,12 @@ class PromotionError(PixelError):
     """A promotion cannot start or cannot go on; the message says why and nothing was changed beyond it."""
 
 
+class BadChoice(PromotionError):
+    """The command line's choices do not say what to promote where (exit code 2, as for any usage error)."""
+
+    exit_code = 2
+
+
 class ReadOnlyMode(PromotionError):
     """Promotion is disabled in read-only mode."""
 

@@ -34,6 +34,7 @@ from pixel_tui.core.promotion.verify import check_copy, same_content
 from pixel_tui.core.storage.fastcopy import FastCopier
 from pixel_tui.core.storage.s3 import MAX_COPY_PART
 from pixel_tui.core.storage.s3url import strip_etag
+from pixel_tui.core.units import plural
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
@@ -329,7 +330,7 @@ def _copy_phase(run: _Run) -> None:
     if errors:
         raise errors[0]
     if run.cancel.is_set():
-        raise Cancelled(f"promotion {plan.id} cancelled after {done_objs:,} of {total_objs:,} objects",
+        raise Cancelled(f"promotion {plan.id} cancelled after {done_objs:,} of {plural(total_objs, 'object')}",
                         f"nothing in the registry changed; `pixel-tui promote --resume {plan.id}` goes on from here")
 
 
@@ -382,7 +383,7 @@ def _verify_phase(run: _Run) -> None:
             state.copies.pop(b["dst"], None)
         first = bad[0]
         raise VerificationFailed(
-            f"{len(bad):,} of {len(todo):,} copies failed verification; first {first['dst']}: {first['reason']}",
+            f"{len(bad):,} of {plural(len(todo), 'copy', 'copies')} failed verification; first {first['dst']}: {first['reason']}",
             f"the registry and the sources were not touched; `pixel-tui promote --resume {plan.id}` copies them again",
         )
 
@@ -413,7 +414,8 @@ def _delete_phase(run: _Run) -> None:
         return
     missing = [t.dst for t in plan.tasks if t.dst not in state.verified]
     if missing:  # cannot happen after _verify_phase; guard because deleting is the one irreversible step
-        raise PromotionError(f"refusing to delete sources: {len(missing)} copies are not verified")
+        raise PromotionError(f"refusing to delete sources: {plural(len(missing), 'copy', 'copies')} "
+                             f"{'is' if len(missing) == 1 else 'are'} not verified")
     # Each source is deleted only while it is still the object whose copy was verified: a raw file
     # re-uploaded since then (other size or ETag) is kept and reported, never lost.
     expected: dict[str, tuple[int, str]] = {t.src: (t.size, strip_etag(t.etag)) for t in plan.tasks}

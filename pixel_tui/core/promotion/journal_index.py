@@ -66,10 +66,16 @@ def summarize(journal: Journal) -> JournalSummary:
         return JournalSummary(journal.id, stamp)
     p = st.plan
     tasks = [t for it in p["items"] for t in it["tasks"]]
-    return JournalSummary(journal.id, stamp, has_plan=True, mode=p["mode"], category=p["category"],
+    return JournalSummary(journal.id, stamp, has_plan=True, mode=p["mode"], category=categories_label(p),
                           objects=len(tasks), bytes=sum(t["size"] for t in tasks),
                           sources=[it["source"] for it in p["items"]], created=str(p.get("created", "")),
                           done=st.done, undone=st.undone, cancelled=st.cancelled, last_error=st.last_error)
+
+
+def categories_label(plan: dict) -> str:
+    """The categories a journaled plan's items went into (``cot_reasoning, professional_therapeutic``)."""
+    cats = dict.fromkeys((it.get("category") or plan["category"]) for it in plan["items"])
+    return ", ".join(cats) or plan["category"]
 
 
 _memo: dict[str, dict[str, JournalSummary]] = {}  # journal dir -> file name -> summary, this process

@@ -11,17 +11,12 @@ from typing import TYPE_CHECKING, Callable
 from pixel_tui.core import units
 from pixel_tui.core.errors import UnsafeNameError, redact
 from pixel_tui.core.promotion.errors import ConflictsBlock, PromotionError, ReadOnlyMode
-from pixel_tui.core.promotion.naming import (
-    canonical_name,
-    check_category,
-    check_key_under,
-    check_name,
-    suggest_registry_entry,
-)
+from pixel_tui.core.promotion.naming import canonical_name, check_category, check_key_under, check_name
+from pixel_tui.core.promotion.plan_registry import RegistryChange, plan_registry
 from pixel_tui.core.promotion.verify import same_content
-from pixel_tui.core.registry.entries import SOURCE_FIELD
 from pixel_tui.core.storage.s3 import S3Object
 from pixel_tui.core.storage.s3url import is_s3_url, parse_s3_url, s3_url
+from pixel_tui.core.units import plural
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
@@ -46,16 +41,6 @@ class CopyTask:
     def source_object(self) -> S3Object:
         """The source as an S3Object (for verification)."""
         return S3Object(self.src, self.size, self.etag)
-
-
-@dataclass
-class RegistryChange:
-    """The registry edit of one item: group/name, the entry before (None = new) and after."""
-
-    group: str
-    name: str
-    before: dict | None
-    after: dict
 
 
 @dataclass
@@ -104,6 +89,11 @@ class Plan:
         if self.stream_single:
             return f"streamed through this machine up to {cut}, server-side above it"
         return f"server-side (CopyObject up to {cut}, UploadPartCopy above)"
+
+    @property
+    def categories(self) -> list[str]:
+        """The categories the items go into, in the items' order (the plan's own when there are no items)."""
+        return list(dict.fromkeys(i.category or self.category for i in self.items)) or [self.category]
 
     @property
     def tasks(self) -> list[CopyTask]:
@@ -164,7 +154,8 @@ class Plan:
     def summary(self) -> dict:
         """Counts and bytes, as shown at the top of the plan."""
         return {
-            "id": self.id, "mode": self.mode, "category": self.category, "objects": self.object_count,
+            "id": self.id, "mode": self.mode, "category": self.category, "categories": self.categories,
+            "objects": self.object_count,
             "bytes": self.total_bytes, "to_copy": len(self.to_copy), "copy_bytes": self.copy_bytes,
             "skipped": sum(1 for t in self.tasks if t.action == SKIP),
             "overwrites": sum(1 for t in self.tasks if t.action == OVERWRITE),
@@ -176,7 +167,7 @@ class Plan:
     def render(self, max_lines: int = 20) -> str:
         """The plan as text for a person: each source -> destination, counts, conflicts, registry diff."""
         s = self.summary()
-        cats = sorted({i.category or self.category for i in self.items}) or [self.category]
+        cats = self.categories
         out = [f"Promotion {self.id} ({self.mode}) into {', '.join(cats)} in s3://{self.bucket}"]
         for item in self.items:
             kind = "folder" if item.is_folder else "object"
@@ -194,8 +185,8 @@ class Plan:
         for t in self.conflicts[:max_lines]:
             out.append(f"  CONFLICT {t.dst} exists with different content (ETag {t.dst_etag}); use overwrite to replace it")
         if self.mode == "move":
-            out.append(f"MOVE: after verification {s['objects']:,} raw objects ({units.human_bytes(s['bytes'])}) "
-                       f"and {s['markers']} folder markers will be deleted")
+            out.append(f"MOVE: after verification {units.plural(s['objects'], 'raw object')} "
+                       f"({units.human_bytes(s['bytes'])}) and {units.plural(s['markers'], 'folder marker')} will be deleted")
         if self.registry_location:
             out.append(f"Registry {self.registry_location}:")
             out.append(self.registry_diff.rstrip("\n") or "  (no change)")
@@ -231,27 +222,6 @@ def _resolve(store: "S3Store", key: str, cancelled) -> tuple[bool, list[S3Object
         raise PromotionError(f"{s3_url(store.bucket, key.rstrip('/'))} does not exist (neither an object nor a prefix)",
                              "if it is still on Drive, upload it to raw first (monitor screen `m`, then `u`)")
     return True, objs
-
-
-def item_categories(settings: "Settings", sources: list[str], default: str, registry=None) -> dict[str, str]:
-    """Each source's own suggested category: a registered item keeps its registry group's category, another
-    takes the category its name points at, else ``default`` (what a multi-item dialog pre-fills per row)."""
-    from pixel_tui.core.promotion.naming import suggest_category
-
-    datasets = registry.datasets() if registry is not None else []
-    out = {}
-    for src in sources:
-        sug = suggest_registry_entry(src, default, settings, datasets, is_folder=src.endswith("/"))
-        cat = group_category(sug.group, settings) if sug.existing else None
-        out[src] = cat or suggest_category(src, settings.categories) or default
-    return out
-
-
-def group_category(group: str, settings: "Settings") -> str | None:
-    """The S3 category folder of a registry group (``datasets/priority_datasets`` -> ``priority``), if configured."""
-    last = group.rsplit("/", 1)[-1]
-    cat = settings.group_map.get(last, last)
-    return cat if cat in settings.categories else None
 
 
 def build_plan(store: "S3Store", settings: "Settings", sources: list[str], category: str, *, name: str | None = None,
@@ -306,7 +276,7 @@ def build_plan(store: "S3Store", settings: "Settings", sources: list[str], categ
                 endpoint=redact(store.endpoint_url) if store.endpoint_url else None, category=category, mode="move" if move else "copy", overwrite=overwrite,
                 items=items, copy_cutoff=settings.copy_cutoff, part_size=settings.part_size)
     _plan_copy_method(plan, store, settings)
-    _plan_registry(plan, store, settings, registry, registry_entry)
+    plan_registry(plan, store, settings, registry, registry_entry)
     return plan
 
 
@@ -350,97 +320,12 @@ def _mark_conflicts(store: "S3Store", item: PlanItem, overwrite: bool, cancelled
             t.action = OVERWRITE if overwrite else CONFLICT
 
 
-def _plan_registry(plan: Plan, store: "S3Store", settings: "Settings", registry, override) -> None:
-    """Fill each item's registry change and the plan's diff, on an in-memory registry."""
-    from pixel_tui.core.promotion.registry_update import apply_changes, load_registry
-
-    if registry is None:
-        registry = load_registry(settings, store)
-    if registry is None:
-        return
-    plan.registry_location = registry.location
-    datasets = registry.datasets()
-    unit = _size_unit(store, plan, datasets)
-    for item in plan.items:
-        if override and len(plan.items) == 1:
-            group, reg_name, fields = override
-            ref = registry.ref(group, reg_name)
-            before = dict(ref.entry) if ref else None
-            base_fields = dict(fields)
-        else:
-            sug = suggest_registry_entry(item.source, item.category or plan.category, settings, datasets,
-                                         is_folder=item.is_folder)
-            group, reg_name = sug.group, sug.name
-            before = dict(sug.fields) if sug.existing else None
-            base_fields = {} if sug.existing else dict(sug.fields)
-        after = dict(before or {})
-        after.update(base_fields)
-        after.update({"path": s3_url(plan.bucket, item.dest), "size_mb": _entry_size(after, item, unit)})
-        if SOURCE_FIELD not in (before or {}):
-            # Provenance is written once: a second promotion never replaces the original Drive path.
-            old_path = (before or {}).get("path")
-            processed = s3_url(plan.bucket, settings.processed_prefix)
-            after[SOURCE_FIELD] = old_path if old_path and not str(old_path).startswith(processed) \
-                else s3_url(plan.bucket, item.source)
-        else:
-            after[SOURCE_FIELD] = before[SOURCE_FIELD]
-        if before is None:
-            # A new entry leads with its path, as the team writes them.
-            after = {"path": after.pop("path"), **after}
-        item.registry = RegistryChange(group, reg_name, before, after)
-    apply_changes(registry, plan.items)
-    plan.registry_diff = registry.diff()
-
-
-def _known_size(entry: dict):
-    value = entry.get("size_mb")
-    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
-def _entry_size(entry: dict, item: PlanItem, unit: int):
-    """``size_mb`` for the promoted item: the written value when it already states these bytes (in MB or MiB),
-    else the bytes in the file's own unit."""
-    n_bytes = sum(t.size for t in item.tasks)
-    written = _known_size(entry)
-    if written is not None and units.size_mb_units(written, n_bytes):
-        return written
-    return units.size_mb(n_bytes, unit)
-
-
-def _size_unit(store: "S3Store", plan: Plan, datasets, probes: int = 8) -> int:
-    """The unit the registry writes ``size_mb`` in, inferred from entries whose bytes we know: the items being
-    promoted, then up to ``probes`` other S3 entries of this bucket (HEAD); decimal MB when they do not tell."""
-    from pixel_tui.core.promotion.naming import registry_name
-
-    pairs = []
-    names = {registry_name(i.source, is_folder=i.is_folder).lower(): i for i in plan.items}
-    for ref in datasets:
-        item = names.get(ref.name.lower())
-        written = _known_size(ref.entry)
-        if item is not None and written is not None:
-            pairs.append((written, sum(t.size for t in item.tasks)))
-    unit = units.size_convention(pairs)
-    if unit is not None:
-        return unit
-    prefix = s3_url(plan.bucket, "")
-    for ref in datasets:
-        if probes <= 0:
-            break
-        written = _known_size(ref.entry)
-        if written is None or not ref.path.startswith(prefix) or ref.path.endswith("/"):
-            continue
-        probes -= 1
-        head = store.head(parse_s3_url(ref.path)[1])
-        if head is not None:
-            pairs.append((written, head.size))
-    return units.size_convention(pairs) or units.MB
-
-
 def require_runnable(plan: Plan) -> None:
     """Raise ConflictsBlock when conflicts stop the plan."""
     if plan.blocked():
         first = plan.conflicts[0]
         raise ConflictsBlock(
-            f"{len(plan.conflicts)} destination(s) exist with different content, first {first.dst}",
+            f"{plural(len(plan.conflicts), 'destination')} {'exists' if len(plan.conflicts) == 1 else 'exist'} "
+            f"with different content, first {first.dst}",
             "choose overwrite (--overwrite) to replace them, or another name (--name)",
         )

@@ -56,18 +56,26 @@ def apply_changes(registry, items: Iterable["PlanItem"], *, strict: bool = False
         ch = item.registry
         if ch is None:
             continue
-        ref = registry.ref(ch.group, ch.name)
+        moved_from = getattr(ch, "moved_from", "")
+        # A moving entry is still in its old group (or, in a resumed run, already in the new one).
+        ref = (registry.ref(moved_from, ch.name) if moved_from else None) or registry.ref(ch.group, ch.name)
         now = dict(ref.entry) if ref else None
         if strict and not (_same(now, ch.before) or _same(now, ch.after)):
             raise PromotionError(
-                f"registry entry {ch.group}/{ch.name} in {registry.location} changed since the plan was made",
+                f"registry entry {ref.group if ref else ch.group}/{ch.name} in {registry.location} changed since "
+                "the plan was made",
                 "the verified copies are kept; review the entry and run the promotion again (it will skip them)",
             )
+        record = {"group": ch.group, "name": ch.name, "before": now, "after": ch.after}
         if now is None:
             registry.set_entry(ch.group, ch.name, ch.after)
         else:
+            if ref.group != ch.group:
+                # Where it stood, so that an undo puts it back in its place, not last in its group.
+                record.update(moved_from=ref.group, moved_after=registry.member_before(ref.group, ch.name))
+                registry.move(ref.group, ch.name, ch.group)
             registry.update_fields(ch.group, ch.name, **{k: v for k, v in ch.after.items() if not _same(now.get(k), v)})
-        applied.append({"group": ch.group, "name": ch.name, "before": now, "after": ch.after})
+        applied.append(record)
     return applied
 
 
@@ -110,9 +118,13 @@ def restore_changes(settings: "Settings", store: "S3Store", changes: list[dict],
         if before is None:
             registry.remove(ch["group"], ch["name"])
             continue
+        group = ch.get("moved_from") or ch["group"]
+        if group != ch["group"]:  # back to the group it came from, in its old place
+            after = ch.get("moved_after")
+            registry.move(ch["group"], ch["name"], group, after=after, first=after is None)
         for key in [k for k in ch["after"] if k not in before]:
-            registry.remove_field(ch["group"], ch["name"], key)
-        registry.update_fields(ch["group"], ch["name"], **before)
+            registry.remove_field(group, ch["name"], key)
+        registry.update_fields(group, ch["name"], **before)
     diff = registry.diff()
     registry.save(backups=settings.backups)
     return diff

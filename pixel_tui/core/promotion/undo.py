@@ -12,6 +12,7 @@ from pixel_tui.core.promotion.plan import COPY, OVERWRITE, Plan
 from pixel_tui.core.promotion.registry_update import restore_changes
 from pixel_tui.core.promotion.verify import check_copy
 from pixel_tui.core.storage.s3url import strip_etag
+from pixel_tui.core.units import plural
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
@@ -53,7 +54,7 @@ def undo(store: "S3Store", settings: "Settings", promotion_id: str, *, copies_on
             raise UndoRefused(f"promotion {promotion_id} was in bucket {plan.bucket!r}, not {store.bucket!r}")
         overwritten = [t for t in plan.tasks if t.action == OVERWRITE]
         if overwritten:
-            raise UndoRefused(f"promotion {promotion_id} overwrote {len(overwritten)} existing object(s), "
+            raise UndoRefused(f"promotion {promotion_id} overwrote {plural(len(overwritten), 'existing object')}, "
                               f"first {overwritten[0].dst}; their old content cannot be restored")
         created = [t for t in plan.tasks if t.action == COPY]
         now = _current(store, plan)

@@ -25,6 +25,7 @@ from pixel_tui.core.files import (
     probe_writable,
     read_regular,
 )
+from pixel_tui.core.who import user_at_host
 
 if TYPE_CHECKING:
     from pixel_tui.core.storage.s3 import S3Store
@@ -313,6 +314,9 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+SAVED_BY_META = "pixel-user"  # x-amz-meta-pixel-user: user@host of the save that wrote a version
+
+
 class S3Backend:
     """A registry object in S3, shared by several machines through conditional puts."""
 
@@ -379,11 +383,15 @@ class S3Backend:
         if (now.tag if now else None) != (loaded.tag if loaded else None):
             raise RegistryConflict(self.location, loaded.short() if loaded else "absent",
                                    now.short() if now else "deleted")
+        # S3 versions have no author: each save says who made it (shown by `registry versions`).
+        meta = {SAVED_BY_META: user_at_host()}
         try:
             if loaded is None:
-                etag = self.store.put_bytes(self.key, data, if_none_match=True, content_type="application/json")
+                etag = self.store.put_bytes(self.key, data, if_none_match=True, content_type="application/json",
+                                            metadata=meta)
             else:
-                etag = self.store.put_bytes(self.key, data, if_match=loaded.tag, content_type="application/json")
+                etag = self.store.put_bytes(self.key, data, if_match=loaded.tag, content_type="application/json",
+                                            metadata=meta)
         except PreconditionFailed:
             now = self.current()
             raise RegistryConflict(self.location, loaded.short() if loaded else "absent",

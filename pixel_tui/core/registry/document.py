@@ -164,6 +164,11 @@ class Registry(RegistryEdits):
 
     # -- storage ----------------------------------------------------------------------------------
     @property
+    def backend(self):
+        """Where the document is stored (LocalBackend, S3Backend; None in memory)."""
+        return self._backend
+
+    @property
     def version(self) -> Version | None:
         """The stored version this registry was loaded from."""
         return self._version

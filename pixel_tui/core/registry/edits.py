@@ -196,19 +196,28 @@ class RegistryEdits:
             self._entry_node(group, name)
             self._splice(jsonspan.remove_member(self._text, self._group_node(group), name))
 
-    def move(self, group: str, name: str, new_group: str, new_name: str | None = None) -> None:
-        """Move (and optionally rename) a dataset to another group; refuses to overwrite one there."""
+    def move(self, group: str, name: str, new_group: str, new_name: str | None = None, *,
+             after: str | None = None, first: bool = False) -> None:
+        """Move (and optionally rename) a dataset to another group, last there (or after member ``after``, or
+        ``first``: an undone move puts the entry back where it was); refuses to overwrite one there."""
         new_name = new_name or name
         if new_name != name:
             check_new_name(new_name)
-        with self._edit("move", (group, name, new_group, new_name), {}):
+        with self._edit("move", (group, name, new_group, new_name), {"after": after, "first": first}):
             value = self._entry_node(group, name).value.value(self._text)
             target = self._group_node(new_group)
             if target is not None and target.member(new_name) is not None:
                 raise RegistryEditError(f"{new_group}/{new_name} already exists in {self.location}")
             self._splice(jsonspan.remove_member(self._text, self._group_node(group), name))
             node = self._ensure_group(new_group)
-            self._splice(jsonspan.insert_member(self._text, node, new_name, value))
+            self._splice(jsonspan.insert_member(self._text, node, new_name, value, after=after, first=first))
+
+    def member_before(self, group: str, name: str) -> str | None:
+        """The name of the member just before ``name`` in ``group`` (None when it is the first)."""
+        node = self._group_node(group)
+        names = [m.key for m in (node.members or [])] if node is not None else []
+        i = names.index(name) if name in names else 0
+        return names[i - 1] if i > 0 else None
 
     def duplicate(self, group: str, name: str, new_name: str, new_group: str | None = None) -> None:
         """Copy an entry under a new name."""
@@ -220,6 +229,11 @@ class RegistryEdits:
             if target is not None and target.member(new_name) is not None:
                 raise RegistryEditError(f"{new_group}/{new_name} already exists in {self.location}")
             self._set(new_group, new_name, value)
+
+    def replace_text(self, text: str) -> None:
+        """Replace the whole document (restoring an older version); one undo step, refused when not JSON."""
+        with self._edit("replace_text", (text,), {}):
+            self._splice(text.removeprefix("\ufeff"))
 
     # -- undo / redo --------------------------------------------------------------------------------
     def undo(self) -> bool:

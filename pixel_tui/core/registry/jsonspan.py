@@ -232,10 +232,17 @@ def replace_value(text: str, node: Node, value: Any) -> str:
     return text[: node.start] + rendered + text[node.end :]
 
 
-def insert_member(text: str, obj: Node, key: str, value: Any, after: str | None = None) -> str:
-    """Text with ``"key": value`` added to object ``obj``: after member ``after`` if present, else last."""
+def insert_member(text: str, obj: Node, key: str, value: Any, after: str | None = None, first: bool = False) -> str:
+    """Text with ``"key": value`` added to object ``obj``: first, after member ``after`` if present, else last."""
     step, nl = step_of(text), _newline(text)
     k = json.dumps(key, ensure_ascii=False)
+    if first and obj.members:
+        head = obj.members[0]
+        if obj.is_inline(text):
+            return text[: head.key_start] + f"{k}: {json.dumps(value, ensure_ascii=False, allow_nan=False)}, " \
+                + text[head.key_start :]
+        ind = indent_of(text, head.key_start)
+        return text[: head.key_start] + f"{k}: {dump_value(value, ind, step, nl)},{nl}{ind}" + text[head.key_start :]
     anchor = obj.member(after) if after else None
     last = anchor or (obj.members[-1] if obj.members else None)
     if obj.members and obj.is_inline(text):

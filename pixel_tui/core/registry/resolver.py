@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
 
 from pixel_tui.core.errors import NoSuchKey, PixelError
-from pixel_tui.core.registry.document import DatasetRef, Registry
+from pixel_tui.core.registry.document import DatasetRef, Registry, RegistryEditError
 from pixel_tui.core.storage.s3url import is_s3_url, parse_s3_url, s3_url, unsafe_key_reason
 
 if TYPE_CHECKING:
@@ -62,17 +62,13 @@ class Resolver:
         self._stores: dict[str, "S3Store"] = {}
 
     def ref(self, name: str, group: str | None = None) -> DatasetRef:
-        """The registry entry of ``name`` (``group`` picks one when the name is in several groups)."""
-        if "/" in name and group is None and not self.registry.find(name):
-            split = self.registry.split_key(name)
-            group, name = split if split else (name.rpartition("/")[0], name.rpartition("/")[2])
-        refs = [r for r in self.registry.find(name) if group is None or r.group == group]
-        if not refs:
-            raise DatasetNotResolved(f"no dataset {name!r} in the registry {self.registry.location}")
-        if len(refs) > 1:
-            raise DatasetNotResolved(f"dataset {name!r} is in several groups: {', '.join(r.group for r in refs)}",
-                                     "pass group=... or GROUP/NAME: " + ", ".join(r.key for r in refs))
-        return refs[0]
+        """The registry entry of ``name`` (GROUP/NAME, or a unique NAME; ``group`` picks one when it is in several)."""
+        from pixel_tui.core.registry.lookup import find_dataset
+
+        try:
+            return find_dataset(self.registry, name, group)
+        except RegistryEditError as exc:  # unknown or ambiguous: the lookup's message, with the candidates
+            raise DatasetNotResolved(exc.message, exc.hint) from None
 
     def url(self, name: str, group: str | None = None) -> str:
         """The dataset's S3 URL; an error if its primary path is still a Drive or local path."""

@@ -302,7 +302,8 @@ def _judge(report: Report, r, path: str, probe: Probe) -> None:
     else:
         size_mb = r.entry.get("size_mb")
         if isinstance(size_mb, (int, float)) and not isinstance(size_mb, bool) and not size_matches(size_mb, probe.size):
-            what = f"its {probe.count} objects in S3 hold" if probe.is_prefix else "the object in S3 holds"
+            what = (f"its {units.plural(probe.count, 'object')} in S3 " + ("holds" if probe.count == 1 else "hold")
+                    if probe.is_prefix else "the object in S3 holds")
             add("size_mismatch", f"size_mb is {size_mb} but {what} {units.human_bytes(probe.size)} "
                                  f"(size_mb {units.size_mb(probe.size)})")
 

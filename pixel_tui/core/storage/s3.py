@@ -25,7 +25,7 @@ from pixel_tui.core.storage.s3_copy import (  # noqa: F401 - importers of s3 kee
     CopyMethods,
     copy_attributes,
 )
-from pixel_tui.core.units import human_duration
+from pixel_tui.core.units import human_duration, plural
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
@@ -203,13 +203,13 @@ class S3Store(CopyMethods):
         except (EndpointConnectionError, ConnectTimeoutError) as exc:
             raise EndpointUnreachable(
                 f"{op}: cannot reach the S3 endpoint {self.endpoint_url or 'AWS'}: {exc} "
-                f"({self._max_attempts} attempts, {human_duration(self._timeouts[0])} connect time-out each)",
+                f"({plural(self._max_attempts, 'attempt')}, {human_duration(self._timeouts[0])} connect time-out each)",
                 "check the endpoint URL and that the server is up (`s3.connect_timeout`, `s3.max_attempts`)",
             ) from None
         except ReadTimeoutError as exc:
             raise EndpointUnreachable(
                 f"{op}: the S3 endpoint {self.endpoint_url or 'AWS'} stopped answering ({exc}; "
-                f"{self._max_attempts} attempts)",
+                f"{plural(self._max_attempts, 'attempt')})",
                 "check that the server is up, try again later, or raise `s3.read_timeout`") from None
         except NoCredentialsError:
             raise AccessDenied(
@@ -361,8 +361,9 @@ class S3Store(CopyMethods):
 
     # -- writing ------------------------------------------------------------------------------
     def put_bytes(self, key: str, data: bytes, *, if_match: str | None = None, if_none_match: bool = False,
-                  content_type: str | None = None) -> str:
-        """Write an object, optionally only if its ETag is still ``if_match`` or it does not exist yet."""
+                  content_type: str | None = None, metadata: dict[str, str] | None = None) -> str:
+        """Write an object, optionally only if its ETag is still ``if_match`` or it does not exist yet;
+        ``metadata`` becomes its user metadata (x-amz-meta-*)."""
         kwargs = {"Bucket": self.bucket, "Key": key, "Body": data}
         if if_match:
             kwargs["IfMatch"] = f'"{s3url.strip_etag(if_match)}"'
@@ -370,6 +371,8 @@ class S3Store(CopyMethods):
             kwargs["IfNoneMatch"] = "*"
         if content_type:
             kwargs["ContentType"] = content_type
+        if metadata:
+            kwargs["Metadata"] = metadata
         try:
             with self._errors("put", key):
                 r = self.client.put_object(**kwargs)
@@ -396,7 +399,7 @@ class S3Store(CopyMethods):
                 )
             if r.get("Errors"):
                 first = r["Errors"][0]
-                raise S3Error(f"delete: {len(r['Errors'])} objects not deleted, first {first.get('Key')}: {first.get('Message')}")
+                raise S3Error(f"delete: {plural(len(r['Errors']), 'object')} not deleted, first {first.get('Key')}: {first.get('Message')}")
 
     def delete_if_unchanged(self, objects: list[S3Object]) -> list[str]:
         """Delete objects (batches of 1,000) only while each still has the given ETag; returns the keys the
@@ -416,7 +419,7 @@ class S3Store(CopyMethods):
                     errors.append(e)
             if errors:
                 first = errors[0]
-                raise S3Error(f"delete: {len(errors)} objects not deleted, first {first.get('Key')}: {first.get('Message')}")
+                raise S3Error(f"delete: {plural(len(errors), 'object')} not deleted, first {first.get('Key')}: {first.get('Message')}")
         return refused
 
     def ensure_bucket(self) -> None:

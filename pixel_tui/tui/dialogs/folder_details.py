@@ -23,6 +23,7 @@ from pixel_tui.core.browse.folder_details import (
 from pixel_tui.core.printable import one_line, printable
 from pixel_tui.core.storage.s3url import s3_url
 from pixel_tui.core.units import plural
+from pixel_tui.tui.dialogs.path_wrap import WrappedStatic, slash_wrapped
 from pixel_tui.tui.keys import HOME_FROM_POPUP, NavScroll
 from pixel_tui.tui.spinner import SPINNER
 from pixel_tui.tui.worker_errors import reported
@@ -58,7 +59,7 @@ class FolderDetails(ModalScreen[None]):
         with Vertical(id="folder-details"):
             yield Static(id="fd-counts")
             with NavScroll(id="fd-box"):
-                yield Static("", id="fd-rows")
+                yield WrappedStatic("", id="fd-rows")  # long paths break after a `/`, copies stay whole
 
     def on_mount(self) -> None:
         """Compare the folder in a worker; a spinner turns meanwhile."""
@@ -107,7 +108,7 @@ class FolderDetails(ModalScreen[None]):
     def _show(self, msg: DetailsReady) -> None:
         self._timer.stop()
         box = self.query_one("#folder-details")
-        rows = self.query_one("#fd-rows", Static)
+        rows = self.query_one("#fd-rows", WrappedStatic)
         counts = self.query_one("#fd-counts", Static)
         if msg.error:
             self.report = False  # stops the spinner: nothing to upload
@@ -128,7 +129,7 @@ class FolderDetails(ModalScreen[None]):
             out.append("nothing missing or differing: every file below is on S3\n", style="green")
         for line in diff_summary(report, msg.busy):
             out.append("\n" + printable(line), style="dim")
-        rows.update(out)
+        rows.update(slash_wrapped(out))
         todo = bool(report.missing or report.differs)
         box.border_subtitle = "U uploads the missing files · Esc closes" if todo else "Esc closes"
 

@@ -24,7 +24,7 @@ def binding_rows(screen: Screen) -> list[tuple[str, str]]:
     seen: set[str] = set()
     # Nearest first (the focused widget, its pane, the screen, the app): a nearer binding shadows the others.
     for node in _focused_chain(screen) or screen.ancestors_with_self:
-        for binding in getattr(node, "BINDINGS", []):
+        for binding in _own_bindings(node):
             if isinstance(binding, tuple):
                 binding = Binding(*binding)
             key = binding.key_display or binding.key
@@ -35,6 +35,14 @@ def binding_rows(screen: Screen) -> list[tuple[str, str]]:
             seen |= keys
             rows.append((key, binding.description))
     return rows
+
+
+def _own_bindings(node) -> list:
+    """BINDINGS of ``node``'s class and of its pixel_tui bases (a subclass's own list hides its base's from
+    getattr, while Textual binds both: the Drive pane adds `i` to the browser pane's keys); Textual's own
+    (scrolling, focus) are left out, as before."""
+    own = [k for k in type(node).__mro__ if k.__module__.startswith("pixel_tui")] or [type(node)]
+    return [b for klass in own for b in klass.__dict__.get("BINDINGS", [])]
 
 
 def _focused_chain(screen: Screen) -> list:
@@ -53,11 +61,12 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, under: Screen) -> None:
         super().__init__()
         self._rows = binding_rows(under)
+        self._extra = list(getattr(under, "HELP_SECTIONS", ()))  # (title, rows) a screen adds, e.g. home's modes
         self._title = type(under).__name__.removesuffix("Screen") or "Keys"
 
     def compose(self) -> ComposeResult:
         with NavScroll(id="help-box"):
-            yield Static(help_text(self._title, self._rows), markup=True)
+            yield Static(help_text(self._title, self._rows, self._extra), markup=True)
 
     def on_mount(self) -> None:
         """Focus the text so j/k/PgDn scroll it."""
@@ -72,10 +81,13 @@ def _section(title: str, rows: list[tuple[str, str]]) -> list[str]:
     return ["", f"[b u]{escape(title)}[/b u]", *(f"[b]{escape(k):<{width}}[/b]{escape(d)}" for k, d in rows)]
 
 
-def help_text(title: str, rows: list[tuple[str, str]]) -> str:
-    """The help page: the screen's keys, the keys every list shares, then the marker and status legends."""
+def help_text(title: str, rows: list[tuple[str, str]], extra: list | None = None) -> str:
+    """The help page: the screen's keys (and the sections it adds), the keys every list shares, then the
+    marker and status legends."""
     lines = [f"[b]{escape(title)} keys[/b]  (Ctrl+P: every action by name)"]
     lines += _section("Keys on this screen", rows)
+    for section, section_rows in extra or ():
+        lines += _section(section, section_rows)
     lines += _section("Moving (every list, table, preview and this help)", NAVIGATION_HELP)
     lines += _section("Markers (Drive | S3 rows)", MARKER_LEGEND)
     lines += _section("Registry statuses", registry_status_legend())

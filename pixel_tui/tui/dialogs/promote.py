@@ -5,19 +5,20 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Button, Checkbox, DataTable, Input, Label, ProgressBar, Select, Static
 
 from pixel_tui.core.promotion.naming import canonical_name, suggest_category
 from pixel_tui.core.storage.s3url import s3_url
 from pixel_tui.core.units import plural
 from pixel_tui.tui.dialogs.glyph_checkbox import GlyphCheckbox
+from pixel_tui.tui.dialogs.path_wrap import WrappedStatic, slash_wrapped
+from pixel_tui.tui.dialogs.promote_items import ItemCategories
 from pixel_tui.tui.dialogs.promote_plan_view import plan_view
 from pixel_tui.tui.dialogs.promote_run import PromotionRun
 from pixel_tui.tui.worker_errors import reported
@@ -32,6 +33,14 @@ class PlanReady(Message):
     def __init__(self, plan: "Plan", token: int, suggestion: tuple[str, str, dict] | None) -> None:
         super().__init__()
         self.plan, self.token, self.suggestion = plan, token, suggestion
+
+
+class CategoriesSuggested(Message):
+    """Each item's suggested category (registry-aware), computed before the first plan."""
+
+    def __init__(self, categories: dict[str, str], token: int) -> None:
+        super().__init__()
+        self.categories, self.token = categories, token
 
 
 class PlanFailed(Message):
@@ -130,39 +139,47 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
         self._finished: Result | None = None
         self._move_armed = False
         self._suggested = False
-        self._category = ""
         self._touched = False  # the operator changed a choice (Esc then asks before closing)
-        self._category_chosen = False  # the operator picked a category: it applies to every item
+        self._name_edited = False  # the operator typed a name: a new category no longer renames it
+        # Each item's category: the suggestions (registry-aware, from the first plan's worker), then the operator's.
+        self._categories: dict[str, str] = {}
+        self._early: dict[str, str] = {}  # choices made before the suggestions came: they win over them
+        self._guess = ""  # the Category field's first value (from the first name, before the registry is read)
 
     # -- layout -----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         s = self.app.services.settings
         single = len(self.keys) == 1
         first = self.keys[0].rstrip("/").rsplit("/", 1)[-1]
-        category = self._category = suggest_category(first, s.categories) or s.categories[0]
+        category = self._guess = suggest_category(first, s.categories) or s.categories[0]
         is_folder = self.keys[0].endswith("/")
         # compact widgets (one line each) so the plan keeps most of the room at 80x24
         with Vertical(id="promote-dialog"):
-            yield Label(f"[b]Promote {plural(len(self.keys), 'item')} into s3://{escape(s.bucket or '?')}/"
-                        f"{escape(s.processed_prefix)}[/b]", id="promote-title")
-            yield Static(escape(self.keys[0] + (f"  … and {len(self.keys) - 1} more" if len(self.keys) > 1 else "")),
-                         id="promote-sources")
+            yield WrappedStatic(slash_wrapped(f"Promote {plural(len(self.keys), 'item')} into "
+                                              f"s3://{s.bucket or '?'}/{s.processed_prefix}", style="bold"),
+                                id="promote-title")
+            if single:
+                yield WrappedStatic(slash_wrapped(self.keys[0]), id="promote-sources")
+            else:
+                yield ItemCategories(self.keys, s.raw_prefix, id="promote-items")
             with Horizontal(classes="promote-row"):
                 yield Label("Category", classes="promote-label")
                 yield Select([(c, c) for c in s.categories], value=category, allow_blank=False, id="promote-category",
-                             compact=True)
-            with Horizontal(classes="promote-row"):
+                             compact=True, tooltip=None if single else "the highlighted row's category")
+                if not single:
+                    yield Label(" highlighted row · Enter", classes="promote-hint")
+            with Horizontal(classes="promote-row promote-single"):
                 yield Label("Name", classes="promote-label")
                 yield Input(canonical_name(first, category, is_folder=is_folder) if single else "",
                             placeholder="suggested per item" if not single else "", disabled=not single,
                             id="promote-name", select_on_focus=False, compact=True)
-            with Horizontal(classes="promote-row promote-registry-row"):
+            with Horizontal(classes="promote-row promote-registry-row promote-single"):
                 yield Label("Registry", classes="promote-label")
                 yield Input(placeholder="group", id="promote-reg-group", select_on_focus=False, disabled=not single, compact=True,
                             tooltip="registry group")
                 yield Input(placeholder="name", id="promote-reg-name", select_on_focus=False, disabled=not single, compact=True,
                             tooltip="registry entry name")
-            with Horizontal(classes="promote-row promote-registry-row"):
+            with Horizontal(classes="promote-row promote-registry-row promote-single"):
                 yield Label("", classes="promote-label")
                 yield Input(placeholder="stage", id="promote-reg-stage", select_on_focus=False, disabled=not single, compact=True,
                             tooltip="training stage")
@@ -173,7 +190,7 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
                 yield GlyphCheckbox("Overwrite differing", id="promote-overwrite", compact=True)
             with VerticalScroll(id="promote-plan-box"):
                 yield Static("planning…", id="promote-plan")
-            yield Static(id="promote-message")
+            yield WrappedStatic(id="promote-message")
             yield ProgressBar(total=1, show_eta=False, id="promote-bar")
             yield Static(id="promote-progress")
             with Horizontal(id="promote-buttons"):
@@ -185,21 +202,69 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
         self.query_one("#promote-bar", ProgressBar).display = False
         self.query_one("#promote-progress", Static).display = False
         self.query_one("#promote-message", Static).display = False
+        if len(self.keys) > 1:
+            # Name and registry entry are suggested per item: their rows give the room to the item rows.
+            for row in self.query(".promote-single"):
+                row.display = False
         self._replan()
 
     # -- planning ---------------------------------------------------------------------------------
+    def _edited_key(self) -> str:
+        """The item the Category field edits: the only one, or the highlighted row."""
+        return self.keys[0] if len(self.keys) == 1 else self.query_one(ItemCategories).current_key
+
     @on(Select.Changed, "#promote-category")
     def _category_changed(self, event: Select.Changed) -> None:
-        if self._promoting or str(event.value) == self._category:
-            return  # Select posts Changed for its initial value too
-        self._touched = self._category_chosen = True
-        self._category = str(event.value)
+        key, value = self._edited_key(), str(event.value)
+        if not self._categories:  # the suggestions are not in yet
+            if value != self._early.get(key, self._guess):
+                self._early[key], self._touched = value, True
+            return
+        if self._promoting or self._categories.get(key) == value:
+            return  # Select posts Changed for values the dialog set itself (the suggestion, a row's)
+        self._touched = True
+        self._categories[key] = value
         if len(self.keys) == 1:
-            first = self.keys[0].rstrip("/").rsplit("/", 1)[-1]
-            self.query_one("#promote-name", Input).value = canonical_name(
-                first, str(event.value), is_folder=self.keys[0].endswith("/"))
-        self._suggested = False  # a new category means a new registry group
+            if not self._name_edited:
+                first = key.rstrip("/").rsplit("/", 1)[-1]
+                self.query_one("#promote-name", Input).value = canonical_name(first, value,
+                                                                              is_folder=key.endswith("/"))
+            self._suggested = False  # a new category means a new registry group
+        else:
+            table = self.query_one(ItemCategories)
+            table.fill(self._categories)
+            if not event.select.expanded:
+                self.call_after_refresh(table.focus)  # picked for the row: back on the rows
         self._replan()
+
+    @on(DataTable.RowHighlighted, "#promote-items")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The Category field shows the highlighted row's category."""
+        cat = self._categories.get(self._edited_key())
+        if cat:
+            self.query_one("#promote-category", Select).value = cat
+
+    @on(DataTable.RowSelected, "#promote-items")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter (or a click) on a row opens its category chooser."""
+        select = self.query_one("#promote-category", Select)
+        select.focus()
+        select.expanded = True
+
+    def on_categories_suggested(self, msg: CategoriesSuggested) -> None:
+        """Take the suggestions (once), show them and let the operator change them."""
+        if self._categories or self._promoting:
+            return
+        self._categories = {**msg.categories, **self._early}
+        self._show_categories()
+        if self._early:
+            self._replan()
+
+    def _show_categories(self) -> None:
+        select = self.query_one("#promote-category", Select)
+        if len(self.keys) > 1:
+            self.query_one(ItemCategories).fill(self._categories)
+        select.value = self._categories[self._edited_key()]
 
     @on(Input.Submitted)
     @on(Checkbox.Changed)
@@ -215,6 +280,7 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
         if self._promoting or self._finished is not None or not event.input.has_focus:
             return
         self._touched = True
+        self._name_edited = self._name_edited or event.input.id == "promote-name"
         self._move_armed = False
         self.query_one("#promote-go", Button).disabled = True
         self.set_timer(0.4, self._replan_if(self._plan_token))
@@ -232,15 +298,16 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
             group = self.query_one("#promote-reg-group", Input).value.strip()
             name = self.query_one("#promote-reg-name", Input).value.strip()
             fields = {k: self.query_one(f"#promote-reg-{k}", Input).value.strip() for k in ("stage", "type")}
-            if group and name:
+            if name:  # a name alone names an existing entry when it is unique (the plan says when it is not)
                 reg = (group, name, {k: v for k, v in fields.items() if v})
         return {
             "category": str(self.query_one("#promote-category", Select).value),
+            "categories": dict(self._categories) or None,
             "name": (self.query_one("#promote-name", Input).value.strip() or None) if single else None,
+            "name_edited": self._name_edited,
             "move": self.query_one("#promote-move", Checkbox).value,
             "overwrite": self.query_one("#promote-overwrite", Checkbox).value,
             "registry_entry": reg,
-            "category_chosen": self._category_chosen,
         }
 
     def _replan(self) -> None:
@@ -254,26 +321,28 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
     def _make_plan(self, token: int, choices: dict) -> None:
         from pixel_tui.core.errors import PixelError
         from pixel_tui.core.promotion import build_plan
-        from pixel_tui.core.promotion.naming import suggest_registry_entry
+        from pixel_tui.core.promotion.plan_registry import item_categories, item_suggestion
         from pixel_tui.core.promotion.registry_update import load_registry
 
-        services = self.app.services
+        services, key = self.app.services, self.keys[0]
         with reported(self, "planning", lambda text: PlanFailed(text, token)):
             try:
                 store = services.store
                 registry = load_registry(services.settings, store)
+                categories = choices["categories"]
+                if categories is None:
+                    # Each item its own suggestion; one registered already keeps its group's category.
+                    categories = item_categories(services.settings, self.keys, choices["category"], registry)
+                    self.post_message(CategoriesSuggested(categories, token))
+                name = choices["name"]
+                if len(self.keys) == 1 and not choices["name_edited"]:
+                    name = canonical_name(key, categories[key], is_folder=key.endswith("/"))
                 suggestion = None
                 if registry is not None and choices["registry_entry"] is None and len(self.keys) == 1:
-                    sug = suggest_registry_entry(self.keys[0], choices["category"], services.settings,
-                                                 registry.datasets(), is_folder=self.keys[0].endswith("/"))
+                    sug, _ = item_suggestion(key, categories[key], services.settings, registry.datasets(),
+                                             is_folder=key.endswith("/"))
                     suggestion = (sug.group, sug.name, sug.fields)
-                categories = None
-                if len(self.keys) > 1 and not choices["category_chosen"]:
-                    # Each item its own suggestion; one registered already keeps its group's category.
-                    from pixel_tui.core.promotion.plan import item_categories
-
-                    categories = item_categories(services.settings, self.keys, choices["category"], registry)
-                plan = build_plan(store, services.settings, self.keys, choices["category"], name=choices["name"],
+                plan = build_plan(store, services.settings, self.keys, categories[key], name=name,
                                   move=choices["move"], overwrite=choices["overwrite"], registry=registry,
                                   registry_entry=choices["registry_entry"], categories=categories)
             except PixelError as exc:
@@ -291,6 +360,10 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
                                ("type", fields.get("type", ""))):
                 self.query_one(f"#promote-reg-{wid}", Input).value = value
             self._suggested = True
+        name = self.query_one("#promote-name", Input)
+        if len(self.keys) == 1 and not self._name_edited and name.value != msg.plan.items[0].name:
+            with self.prevent(Input.Changed):  # the suggestion, not the operator's typing
+                name.value = msg.plan.items[0].name
         self._plan = msg.plan
         self.query_one("#promote-plan", Static).update(plan_view(msg.plan))
         self.call_after_refresh(self._fit_height)
@@ -300,6 +373,11 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
 
     def on_plan_failed(self, msg: PlanFailed) -> None:
         """Say why the choices cannot be planned."""
+        if not self._categories:  # the suggestions could not be read: the names' own, editable
+            s = self.app.services.settings
+            guesses = {k: suggest_category(k, s.categories) or s.categories[0] for k in self.keys}
+            self._categories = {**guesses, **self._early}
+            self._show_categories()
         if msg.token != self._plan_token:
             return
         self.query_one("#promote-plan", Static).update("")
@@ -314,7 +392,7 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
 
     def _say(self, text: str, error: bool = False) -> None:
         w = self.query_one("#promote-message", Static)
-        w.update(escape(text))
+        w.update(slash_wrapped(text))
         w.display = bool(text)
         w.set_class(error, "-error")
 
@@ -332,7 +410,7 @@ class PromoteScreen(PromotionRun, ModalScreen["Result | None"]):
             return
         if plan.mode == "move" and not self._move_armed:
             self._move_armed = True
-            self._say(f"MOVE deletes {plan.object_count:,} raw objects ({human_bytes(plan.total_bytes)}) after "
+            self._say(f"MOVE deletes {plural(plan.object_count, 'raw object')} ({human_bytes(plan.total_bytes)}) after "
                       f"verification. Press Promote again to confirm.", error=True)
             return
         self._start(plan)

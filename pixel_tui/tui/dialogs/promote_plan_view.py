@@ -9,20 +9,23 @@ from rich.console import Group
 from rich.markup import escape
 from rich.text import Text
 
+from pixel_tui.core.printable import printable
+from pixel_tui.core.units import plural
+from pixel_tui.tui.dialogs.path_wrap import SlashWrapped
+
 if TYPE_CHECKING:
     from pixel_tui.core.promotion import Plan
 
 
 class _Folded:
-    """Lines that fold at the edge, character by character: a long JSON value stays with its key."""
+    """Lines wrapped at spaces and after `/` (paths break between their parts, not inside a name)."""
 
     def __init__(self, lines: list[Text]) -> None:
         self.lines = lines
 
     def __rich_console__(self, console, options):
-        width = max(options.max_width, 10)
         for line in self.lines:
-            yield from line.divide(range(width, len(line), width)) if len(line) > width else [line]
+            yield from SlashWrapped(line).__rich_console__(console, options)
 
 
 def plan_view(plan: "Plan") -> Group:
@@ -40,15 +43,15 @@ def plan_view(plan: "Plan") -> Group:
     if plan.stream_single or plan.stream_multipart:  # the server cannot copy (the provider probe)
         head.append(f"[b yellow]Copies: {escape(plan.copy_method)}[/]")
     if plan.mode == "move":
-        head.append(f"[b yellow]MOVE: {sm['objects']:,} raw objects ({human_bytes(sm['bytes'])}) deleted after "
+        head.append(f"[b yellow]MOVE: {plural(sm['objects'], 'raw object')} ({human_bytes(sm['bytes'])}) deleted after "
                     f"verification[/]")
     folded = []
     for item in plan.items[:3]:
-        kind = f" (folder, {len(item.tasks):,} objects)" if item.is_folder else ""
-        cat = f"[{item.category}] " if item.category and item.category != plan.category else ""
-        folded.append(Text(f"{cat}{item.source} -> {item.dest}{kind}"))
+        kind = f" (folder, {plural(len(item.tasks), 'object')})" if item.is_folder else ""
+        cat = f"[{item.category}] " if len(plan.categories) > 1 else ""
+        folded.append(Text(printable(f"{cat}{item.source} -> {item.dest}{kind}")))
     if len(plan.items) > 3:
-        folded.append(Text(f"… and {len(plan.items) - 3} more items"))
+        folded.append(Text(f"… and {plural(len(plan.items) - 3, 'more item')}"))
     if plan.registry_location:
         folded.append(Text.from_markup(f"[b]Registry[/b] {escape(plan.registry_location)}:"))
         folded.extend(diff_lines(plan.registry_diff) or [Text("  (no change)")])
@@ -72,5 +75,5 @@ def diff_lines(diff: str) -> list[Text]:
             out.append(Text("  …", style="dim"))
         last = i
         ln = body[i][:1] + body[i][1 + cut:]
-        out.append(Text(ln, style="green" if ln[:1] == "+" else "red" if ln[:1] == "-" else "dim"))
+        out.append(Text(printable(ln), style="green" if ln[:1] == "+" else "red" if ln[:1] == "-" else "dim"))
     return out

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.widgets import Button, ProgressBar, Static
 
+from pixel_tui.core.units import plural
 from pixel_tui.tui.messages import PromotionFinished, PromotionProgressed, PromotionStopped
 from pixel_tui.tui.worker_errors import reported
 
@@ -60,7 +61,7 @@ class PromotionRun:
         bar = self.query_one("#promote-bar", ProgressBar)
         if p.phase == "copy":
             bar.update(total=max(p.bytes_total, 1), progress=p.bytes_done)
-        text = (f"{p.phase}: {p.objects_done:,}/{p.objects_total:,} objects  {human_bytes(p.bytes_done)}/"
+        text = (f"{p.phase}: {p.objects_done:,}/{plural(p.objects_total, 'object')}  {human_bytes(p.bytes_done)}/"
                 f"{human_bytes(p.bytes_total)}  {human_rate(p.rate)}  ETA {human_duration(p.eta)}")
         self.query_one("#promote-progress", Static).update(text)
 
@@ -73,7 +74,7 @@ class PromotionRun:
         bar = self.query_one("#promote-bar", ProgressBar)
         bar.update(total=1, progress=1)
         saved = "registry saved" if r.registry_diff else "registry unchanged"
-        moved = f", {r.sources_deleted:,} raw objects deleted" if r.sources_deleted else ""
+        moved = f", {plural(r.sources_deleted, 'raw object')} deleted" if r.sources_deleted else ""
         kept = getattr(r, "sources_kept_changed", None) or []
         if kept:
             moved += f", {len(kept):,} changed raw objects kept (re-written after verification)"

@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from pixel_tui.tui.dialogs.path_wrap import WrappedStatic, slash_wrapped
 from pixel_tui.tui.keys import HOME_FROM_POPUP, NavScroll
 from pixel_tui.tui.worker_errors import reported
 
@@ -53,7 +54,7 @@ class PromotionDetails(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with NavScroll(id="details-box"):
-            yield Static("loading…", id="details-text")
+            yield WrappedStatic("loading…", id="details-text")
 
     def on_mount(self) -> None:
         """Read the journal in a thread."""
@@ -79,4 +80,4 @@ class PromotionDetails(ModalScreen[None]):
         # The first heading names the promotion, which the border title already does: 80x24 has no line to spare.
         lines = msg.lines[1:] if msg.lines[:1] and msg.lines[0][0] == "heading" else msg.lines
         text = Text(msg.error, style="bold red") if msg.error else render_details(lines)
-        self.query_one("#details-text", Static).update(text)
+        self.query_one("#details-text", Static).update(slash_wrapped(text))  # paths break after a `/`

@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from pixel_tui.tui.dialogs.path_wrap import WrappedStatic, markup_wrapped
+
 
 class ConfirmDialog(ModalScreen[bool]):
     """A yes/no question; y or Enter confirms, n or Esc declines."""
@@ -23,7 +25,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="registry-dialog"):
-            yield Static(self._question)
+            yield WrappedStatic(markup_wrapped(self._question))
             with Horizontal(classes="form-buttons"):
                 yield Button("Yes (y)", id="yes", variant="error", compact=True)
                 yield Button("No (n)", id="no", compact=True)
@@ -52,7 +54,7 @@ class AskDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="registry-dialog"):
-            yield Static(self._question)
+            yield WrappedStatic(markup_wrapped(self._question))
             yield Input(self._value, id="ask", select_on_focus=False)
             if self._hint:
                 yield Static(self._hint, classes="field-msg")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button
+
+from pixel_tui.tui.dialogs.path_wrap import WrappedStatic, slash_wrapped
 
 if TYPE_CHECKING:
     from pixel_tui.core.promotion.history import PromotionRow
@@ -31,8 +32,8 @@ class ConfirmUndo(ModalScreen[bool]):
 
         r = self.row
         with Vertical(id="confirm-undo"):
-            yield Label(f"[b]Undo promotion {escape(r.id)}?[/b]")
-            yield Static(escape(f"Deletes the {plural(r.objects, 'copy', 'copies')} it made ({human_bytes(r.bytes)}) in {r.category}"
+            yield WrappedStatic(slash_wrapped(f"Undo promotion {r.id}?", style="bold"))
+            yield WrappedStatic(slash_wrapped(f"Deletes the {plural(r.objects, 'copy', 'copies')} it made ({human_bytes(r.bytes)}) in {r.category}"
                                 f"{', copies moved sources back first' if r.mode == 'move' else ''}, and "
                                 + ("keeps the registry entry as it is now." if self.copies_only else
                                    "restores the registry entry. Refused if either changed since.")))

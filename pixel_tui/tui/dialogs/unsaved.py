@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button
+
+from pixel_tui.tui.dialogs.path_wrap import WrappedStatic, slash_wrapped
 
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
 
@@ -26,7 +27,7 @@ class UnsavedDialog(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="registry-dialog", id="unsaved-dialog"):
-            yield Static(escape(self._what))
+            yield WrappedStatic(slash_wrapped(self._what))
             with Horizontal(classes="form-buttons"):
                 if self._can_save:
                     yield Button("Save (s)", id=SAVE, variant="primary", compact=True)

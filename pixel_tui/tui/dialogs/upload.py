@@ -20,6 +20,7 @@ from pixel_tui.core.printable import one_line
 from pixel_tui.core.storage.rclone import CopyJob, join_remote
 from pixel_tui.core.storage.s3url import s3_url
 from pixel_tui.tui.dialogs.glyph_checkbox import GlyphCheckbox
+from pixel_tui.tui.dialogs.path_wrap import WrappedStatic, markup_wrapped, slash_wrapped
 
 
 class UploadStarted(Message):
@@ -52,7 +53,7 @@ class UploadDialog(ModalScreen["CopyJob | None"]):
     def compose(self) -> ComposeResult:
         settings = self.app.services.settings
         with Vertical(id="upload-dialog"):
-            yield Label(f"[b]Upload from Drive to S3 raw[/b]  ({escape(settings.drive)})")
+            yield WrappedStatic(markup_wrapped(f"[b]Upload from Drive to S3 raw[/b]  ({escape(settings.drive)})"))
             # compact one-line fields with a label beside: short, and clear at 80x24
             with Horizontal(classes="upload-row"):
                 yield Label("Drive path", classes="upload-label")
@@ -68,7 +69,7 @@ class UploadDialog(ModalScreen["CopyJob | None"]):
                 if self.files.differing:
                     yield GlyphCheckbox(f"also the {self.files.describe_differing()}",
                                         value=not self.files.missing, id="upload-differing", compact=True)
-            yield Static(id="upload-dest")
+            yield WrappedStatic(id="upload-dest")
             yield Static(id="upload-error", classes="error-box")
             with Horizontal(id="upload-buttons"):
                 yield Button("Start Enter", id="upload-start", variant="primary", compact=True)
@@ -105,7 +106,7 @@ class UploadDialog(ModalScreen["CopyJob | None"]):
         s = self.app.services.settings
         src = join_remote(s.drive, rel)
         dest = s3_url(s.bucket or "?", s.raw_prefix + rel.strip("/"))
-        self.query_one("#upload-dest", Static).update(f"{escape(one_line(src))}\n  -> {escape(one_line(dest))}")
+        self.query_one("#upload-dest", Static).update(slash_wrapped(f"{one_line(src)}\n  -> {one_line(dest)}"))
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#upload-start")

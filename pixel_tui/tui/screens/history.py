@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from pixel_tui.core.units import plural
 from pixel_tui.tui.dialogs.undo import ConfirmUndo
 from pixel_tui.tui.keys import NavTable
 from pixel_tui.tui.messages import PromotionProgressed, PromotionUndone
@@ -187,7 +188,7 @@ class HistoryScreen(Screen):
             except PixelError as exc:
                 self.post_message(HistoryActionDone(f"undo refused: {exc}", False))
             else:
-                restored = f", {r.restored_sources} raw objects restored" if r.restored_sources else ""
+                restored = f", {plural(r.restored_sources, 'raw object')} restored" if r.restored_sources else ""
                 entry = "registry entry kept as it is now" if r.copies_only else "registry entry restored"
                 self.app.post_message(PromotionUndone(r.id))
                 self.post_message(HistoryActionDone(
@@ -233,7 +234,7 @@ class HistoryScreen(Screen):
     def on_promotion_progressed(self, msg: PromotionProgressed) -> None:
         """Show the resume's progress in the status line."""
         p = msg.progress
-        self._status(f"{p.phase}: {p.objects_done:,}/{p.objects_total:,} objects ({p.fraction:.0%})")
+        self._status(f"{p.phase}: {p.objects_done:,}/{plural(p.objects_total, 'object')} ({p.fraction:.0%})")
 
     def on_history_action_done(self, msg: HistoryActionDone) -> None:
         """Say what happened and reload the list."""

@@ -14,6 +14,7 @@ from textual.screen import Screen
 
 from pixel_tui.core.storage.s3url import key_in_bucket, s3_url
 from pixel_tui.tui.job_feed import default_clock
+from pixel_tui.tui.keys import BROWSER_MODES_HELP
 from pixel_tui.tui.navigation import open_screen
 from pixel_tui.tui.widgets.app_header import AppHeader
 from pixel_tui.tui.widgets.drive_pane import DrivePane
@@ -57,12 +58,14 @@ class HomeScreen(Screen):
 
     # Styles: styles/home.tcss, listed in PixelApp.CSS_PATH (Textual skips a default screen's CSS_PATH).
     COMMANDS = {lambda: _browser_commands()}
+    HELP_SECTIONS = [("Browser modes (each pane)", BROWSER_MODES_HELP)]
     # Focus lands on the Drive list directly: each focus change restyles every node (~0.1 s at startup).
     AUTO_FOCUS = "#drive EntryList"
     BINDINGS = [
         Binding("tab", "switch_pane", "Other pane", priority=True),
         Binding("c", "counterpart", "Counterpart"),
         Binding("e", "registry_entry", "Registry entry"),
+        Binding("F", "toggle_link", "Link S3 to Drive", show=False),  # listed in `?`; the S3 title says which
     ]
 
     def __init__(self, show_s3_times: bool = True, clock: Callable[[], float] = default_clock, **kwargs) -> None:
@@ -141,6 +144,24 @@ class HomeScreen(Screen):
             return
         self.drive.open_location(self.s3.location[len(raw):], select=name)
         self.drive.entries.focus()
+
+    @on(DrivePane.Navigated)
+    def _drive_moved(self, message: DrivePane.Navigated) -> None:
+        """Story 2: "the raw prefix on the right jumps to the same folder" while the S3 pane is linked and in raw."""
+        raw = self.app.services.settings.raw_prefix
+        if self.s3.linked and self.s3.location.startswith(raw):
+            self.s3.follow(raw + message.location)
+
+    def action_toggle_link(self) -> None:
+        """F: the S3 pane follows the Drive pane into raw (linking jumps there now), or stays where it is."""
+        s3 = self.s3
+        s3.linked = not s3.linked
+        s3.refresh_title()
+        if s3.linked:
+            s3.follow(self.app.services.settings.raw_prefix + self.drive.location)
+            self.notify("S3 linked: it follows the Drive pane into raw", timeout=3)
+        else:
+            self.notify("S3 unlinked: it stays where it is", timeout=3)
 
     def action_refresh_all(self) -> None:
         """Reload both panes (each keeps its filter and cursor)."""

@@ -17,7 +17,7 @@ from textual.widgets import Footer, Header, Input, Static
 from pixel_tui.core.errors import redact
 from pixel_tui.core.jobs import log_pages
 from pixel_tui.core.printable import one_line
-from pixel_tui.core.units import human_bytes
+from pixel_tui.core.units import human_bytes, plural
 
 
 @dataclass
@@ -104,7 +104,7 @@ class LogScreen(Screen):
                 top = {"end": max(0, len(self.errors) - rows), "home": 0}.get(how, arg)
                 top = max(0, min(top, max(0, len(self.errors) - 1)))
                 lines = [ln for off in self.errors[top:top + rows] for ln in log_pages.read_lines(path, off, 1)]
-                note = f"errors only: {len(self.errors):,} lines" + ("" if self.errors_done else " (scanning…)")
+                note = f"errors only: {plural(len(self.errors), 'line')}" + ("" if self.errors_done else " (scanning…)")
                 self.post_message(PageRead(Page(top, lines, size, note)))
                 return
             if how == "end":

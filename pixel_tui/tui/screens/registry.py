@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from pixel_tui.core.printable import one_line
+from pixel_tui.core.units import plural
 from pixel_tui.tui.screens.registry_edits import RegistryEditing
 from pixel_tui.tui.screens.registry_rows import RegistryRows
 from pixel_tui.tui.screens.registry_storage import RegistryStorage
@@ -46,6 +47,7 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
         Binding("ctrl+s", "save", "Save"),
         Binding("r,ctrl+r", "reload", "Reload"),  # r reloads on every screen
         Binding("f5", "revalidate", "Re-check S3"),
+        Binding("V", "versions", "Versions"),  # the registry's history in a versioned bucket
         Binding("c", "show_in_s3", "Counterpart"),
         Binding("y", "copy", "Copy"),  # OSC 52: the dataset's registry key (group/name)  # c: the same item elsewhere, as in the browser
     ]
@@ -53,7 +55,8 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
 
     def __init__(self, focus_key: str | None = None) -> None:
         super().__init__()
-        self._focus_key = focus_key  # dataset to put the cursor on once loaded (a jump from the S3 pane)
+        # dataset to put the cursor on once loaded (a jump from the S3 pane): GROUP/NAME or a unique NAME
+        self._focus_key = focus_key
         self.reg: Registry | None = None
         self.report: Report | None = None
         self.generation = 0
@@ -132,7 +135,7 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
                 self.action_save()
 
         self.app.push_screen(UnsavedDialog(
-            f"The registry {self.reg.location} has unsaved edits ({changed} changed line(s)). "
+            f"The registry {self.reg.location} has unsaved edits ({plural(changed, 'changed line')}). "
             "Save them, discard them, or cancel and keep editing?", can_save=not self.read_only), answered)
 
     def action_show_in_s3(self) -> None:
@@ -143,6 +146,25 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
         if ref is None:
             return
         show_in_s3(self.app, ref.path)
+
+    def action_versions(self) -> None:
+        """V: the registry's versions in its bucket (who, when); diff and restore one."""
+        from pixel_tui.core.registry.backends import S3Backend
+        from pixel_tui.tui.dialogs.registry_versions import RESTORED, VersionsScreen
+
+        if self.reg is None:
+            return
+        if not isinstance(self.reg.backend, S3Backend):
+            self.notify(f"{self.reg.location} is a local file: versions exist only for a registry in a versioned "
+                        "S3 bucket (local saves keep backups in the state dir)", severity="warning")
+            return
+
+        def closed(result: str | None) -> None:
+            if result == RESTORED and not self.busy:
+                self.busy = True
+                self._reload(self.reg)
+
+        self.app.push_screen(VersionsScreen(self.reg, read_only=self.read_only), closed)
 
     def action_copy(self) -> None:
         """y: copy the cursor dataset's registry key (OSC 52)."""
@@ -164,8 +186,31 @@ class RegistryScreen(RegistryEditing, RegistryStorage, RegistryRows, Screen):
         self.show_detail()
 
     @on(Input.Submitted, "#registry-filter")
-    def _filter_done(self) -> None:
+    def _filter_done(self, event: Input.Submitted) -> None:
+        # Enter on a dataset's name (or GROUP/NAME) puts the cursor on it, as a jump does.
+        if event.value.strip():
+            self.jump_to(event.value, quiet=True)
         self.table.focus()
+
+    def jump_to(self, address: str, quiet: bool = False) -> bool:
+        """Put the cursor on the dataset ``address`` names (GROUP/NAME, or a NAME alone when unique); an
+        ambiguous name lists its candidates; an unknown one says so unless ``quiet`` (a filter's words)."""
+        from pixel_tui.core.registry.lookup import AmbiguousName, NameNotFound, find_dataset
+
+        if self.reg is None:
+            return False
+        try:
+            ref = find_dataset(self.reg, address)
+        except AmbiguousName as exc:
+            self.notify(f"{exc.message}; {exc.hint}", severity="warning", timeout=10)
+            return False
+        except NameNotFound as exc:
+            if not quiet:
+                self.notify(exc.message, severity="warning")
+            return False
+        self.table.select_key(ref.key)
+        self.show_detail()
+        return True
 
     def action_sort(self) -> None:
         """Sort by the next column (again on the same column reverses)."""

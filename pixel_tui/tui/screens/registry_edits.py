@@ -6,6 +6,9 @@ screen's Registry, whose undo stack makes each one step (one form = one step).
 
 from __future__ import annotations
 
+from rich.markup import escape
+
+from pixel_tui.core.units import plural
 from pixel_tui.tui.dialogs.prompts import AskDialog, ConfirmDialog
 from pixel_tui.tui.dialogs.registry_entry import EntryForm, FormResult
 
@@ -48,7 +51,7 @@ class RegistryEditing:
             return False, p.error
         if not p.exists:
             return False, "missing in S3"
-        what = f"{p.count} objects" if p.is_prefix else "object"
+        what = plural(p.count, "object") if p.is_prefix else "object"
         return True, f"exists in S3 ({what}, {human_bytes(p.size)})"
 
     def _form(self, title: str, group: str, name: str, entry: dict, callback, group_editable=False) -> None:
@@ -116,7 +119,7 @@ class RegistryEditing:
             if name and self._do(self.reg.duplicate, ref.group, ref.name, name):
                 self.table.select_key(f"{ref.group}/{name}")
 
-        self.app.push_screen(AskDialog(f"Duplicate {ref.key} as (new name):", f"{ref.name}_copy"), done)
+        self.app.push_screen(AskDialog(f"Duplicate {escape(ref.key)} as (new name):", f"{ref.name}_copy"), done)
 
     def action_delete(self) -> None:
         """Delete the selected entry, after confirmation."""
@@ -128,7 +131,7 @@ class RegistryEditing:
             if yes:
                 self._do(self.reg.remove, ref.group, ref.name)
 
-        self.app.push_screen(ConfirmDialog(f"Delete {ref.key} from the registry? (y/n)"), done)
+        self.app.push_screen(ConfirmDialog(f"Delete {escape(ref.key)} from the registry? (y/n)"), done)
 
     def action_move(self) -> None:
         """Move the selected entry to another group."""
@@ -141,7 +144,7 @@ class RegistryEditing:
                 self.table.select_key(f"{group}/{ref.name}")
 
         hint = "groups: " + ", ".join(self.reg.groups())
-        self.app.push_screen(AskDialog(f"Move {ref.key} to group:", ref.group, hint), done)
+        self.app.push_screen(AskDialog(f"Move {escape(ref.key)} to group:", ref.group, hint), done)
 
     def action_undo(self) -> None:
         """Undo the last edit of this session."""

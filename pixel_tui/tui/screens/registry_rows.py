@@ -15,6 +15,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from pixel_tui.core.printable import one_line
+from pixel_tui.core.units import plural
 from pixel_tui.tui.widgets.registry_table import make_row
 from pixel_tui.tui.worker_errors import reported
 
@@ -102,7 +103,7 @@ class RegistryRows:
         self.table.show([make_row(r, report.statuses.get(r.key, "checking")) for r in refs])
         self.show_detail()
         counts = ", ".join(f"{n} {s}" for s, n in sorted(report.counts().items(), key=lambda kv: -kv[1]))
-        summary = Text(f"{len(refs)} entries: {counts}   {one_line(self.reg.location)}   ")
+        summary = Text(f"{plural(len(refs), 'entry', 'entries')}: {counts}   {one_line(self.reg.location)}   ")
         if self.reg.dirty:
             summary.append("modified", style="bold").append(" (Ctrl+S to review and save)  ")
         self.query_one("#registry-summary", Static).update(summary)

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from pixel_tui.core.printable import printable
+from pixel_tui.core.units import plural
 from pixel_tui.tui.dialogs.prompts import AskDialog, DiffDialog
 from pixel_tui.tui.worker_errors import reported
 
@@ -141,7 +142,7 @@ class RegistryStorage:
             self.sub_title = "⚠ saves are not race-free on this server"
         self._refresh()
         if self._focus_key:
-            self.table.select_key(self._focus_key)
+            self.jump_to(self._focus_key)
             self._focus_key = None
 
     def on_disk_changed(self, event: DiskChanged) -> None:
@@ -238,7 +239,7 @@ class RegistryStorage:
                 self._after_save = None  # the save was cancelled: so is what waited for it
 
         changed = sum(1 for line in self.reg.diff().splitlines()[2:] if line[:1] in "+-")
-        self.app.push_screen(DiffDialog(f"Save {changed} changed line(s) to {self.reg.location}?", self.reg.diff(),
+        self.app.push_screen(DiffDialog(f"Save {plural(changed, 'changed line')} to {self.reg.location}?", self.reg.diff(),
                                         [("save", "Save")]), done)
 
     def action_reload(self) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.binding import Binding
+from textual.message import Message
 
+from pixel_tui.core.browse.order import DRIVE_STATUS_FILTERS
 from pixel_tui.core.errors import render_error
 from pixel_tui.core.storage.rclone import join_remote
 from pixel_tui.tui.job_feed import feed_of
@@ -30,6 +32,7 @@ class DrivePane(BrowserPane):
     _remark_pending = False
     _refreshed_at: float | None = None  # when `r` was pressed: the next markers use a listing from after it
     _live_dirty = False
+    _shortcuts: dict = {}  # {location: names of the Drive shortcuts among its rows} of the level listed last
     REMARK_SECONDS = 2.0  # markers follow files starting/finishing at most this often
     LIVE_SECONDS = 0.25  # the cursor entry's progress redraws at most this often
 
@@ -82,13 +85,35 @@ class DrivePane(BrowserPane):
             self.post_message(MarkersUpdated(gen, note="markers unavailable: " + render_error(exc, one_line=True)))
 
     def live_note(self) -> str:
-        """Upload progress of the cursor entry while rclone transfers it."""
+        """Upload progress of the cursor entry while rclone transfers it; the hint on a shortcut."""
         name = self.entries.current_name
+        if name and self.entries.markers.get(name) == "shortcut":
+            from pixel_tui.core.browse.markers import shortcut_note
+
+            return shortcut_note(self.query_one("StatusLine").size.width or 40)
         if not name or not self.live_transfers:
             return ""
         from pixel_tui.core.browse.markers import transfer_progress
 
         return transfer_progress(self.live_transfers, self.location + name, name.endswith("/"))
+
+    def status_filters(self, location: str) -> tuple[tuple[str, str], ...]:
+        """Missing, differing and partial rows: what is left to upload (RcloneView's compare view)."""
+        return DRIVE_STATUS_FILTERS
+
+    class Navigated(Message):
+        """The Drive pane opened another folder (the S3 pane follows it into raw when linked)."""
+
+        def __init__(self, location: str) -> None:
+            super().__init__()
+            self.location = location
+
+    def open_location(self, location: str, select: str | None = None, keep_filter: bool = False) -> None:
+        """Open ``location``; say so when it is another folder than the one shown."""
+        moved = location != self.location
+        super().open_location(location, select=select, keep_filter=keep_filter)
+        if moved:
+            self.post_message(self.Navigated(location))
 
     @on(EntryList.Highlighted)
     def _cursor_moved(self, event) -> None:
@@ -121,7 +146,9 @@ class DrivePane(BrowserPane):
         rclone = self.app.services.rclone
         if self._cheap_hashes is None:
             self._cheap_hashes = hashes_are_cheap(rclone, self.root)
-        yield from drive_rows(rclone, self.root, location, self._cheap_hashes, cancelled)
+        found: set[str] = set()
+        self._shortcuts = {location: found}  # rows keep no IDs: the listing says which are shortcuts
+        yield from drive_rows(rclone, self.root, location, self._cheap_hashes, cancelled, shortcuts=found)
 
     def after_level(self, gen: int, location: str, level, again: bool = False) -> None:
         """Markers: each file against its raw counterpart; folders missing when S3 has no such prefix.
@@ -138,8 +165,9 @@ class DrivePane(BrowserPane):
         rows = [(names[i], sizes[i], mtimes[i], level.etag(i)) for i in range(n)]
         # A re-check or an `r` wants a new S3 listing; opening a level joins the S3 pane's listing of it.
         since, self._refreshed_at = self._refreshed_at, None
+        shortcuts = self._shortcuts.get(location, set())
         marks = drive_markers(services.store, services.settings, location, rows, uploading, again=again,
-                              shared=services.levels, since=since)
+                              shared=services.levels, since=since, shortcuts=shortcuts)
         self.post_message(MarkersUpdated(gen, marks.markers, note=marks.note))
         if again or not any(name.endswith("/") for name, *_ in rows):
             return
@@ -150,6 +178,8 @@ class DrivePane(BrowserPane):
                              keep_uploaded=False)
         busy = [n for n, v in marks.markers.items() if v == "uploading"]
         sub = subtree_marks(report, busy)
+        for name in shortcuts:
+            sub.markers.pop(name, None)  # a shortcut folder keeps ↪ (its totals still show beside it)
         self.post_message(MarkersUpdated(gen, sub.markers, info=sub.info, subtree=sub.note))
 
     def action_refresh(self) -> None:

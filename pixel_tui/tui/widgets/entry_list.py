@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from datetime import datetime, timezone
+from typing import Callable
 
 from rich.segment import Segment
 from textual.binding import Binding
@@ -13,6 +14,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from pixel_tui.core.browse.order import RowOrder
 from pixel_tui.core.printable import one_line
 from pixel_tui.core.storage.listing import Level
 from pixel_tui.core.units import human_bytes
@@ -101,6 +103,9 @@ class EntryList(ScrollView, can_focus=True):
         self.view: list[int] | range = range(0)
         self.cursor = 0
         self.filter_text = ""
+        self.sort = ""  # core/browse/order.py SORTS: '' is the listing's own order
+        self._order: RowOrder | None = None  # row numbers in ``sort`` order (None: as listed)
+        self.keep: Callable[[str], bool] | None = None  # the status filter (by row name)
         self.markers: dict[str, str] = {}
         self.info: dict[str, str] = {}
         self.marked: set[str] = set()
@@ -111,9 +116,10 @@ class EntryList(ScrollView, can_focus=True):
 
     # -- data ------------------------------------------------------------------------------------
     def reset(self, prefix: str = "", empty_text: str = "") -> None:
-        """Start a new level (rows arrive with extend())."""
+        """Start a new level (rows arrive with extend()); the sort and the status filter stay."""
         self.level = Level(prefix)
         self.view = range(0)
+        self._order = RowOrder(self.level, self.sort) if self.sort else None
         self.cursor = 0
         self.markers = {}
         self.info = {}
@@ -126,6 +132,15 @@ class EntryList(ScrollView, can_focus=True):
         start = len(self.level)
         first_new = len(self.view)
         self.level.extend(chunk)
+        if self._order is not None or self.keep is not None:
+            # Sorted or status-filtered: new rows may land above the cursor, which follows its row.
+            keep = self.current_row
+            if self._order is not None:
+                self._order.merge(self.level, start)
+            self._rebuild(keep)
+            self._resize(force=False, first_new=0)
+            self._announce()
+            return
         if not self.filter_text:
             self.view = range(len(self.level))
         else:
@@ -138,21 +153,45 @@ class EntryList(ScrollView, can_focus=True):
 
     def set_filter(self, text: str) -> None:
         """Show only rows whose name contains ``text`` (case-insensitive)."""
-        keep = self.current_name
         self.filter_text = text
+        self._refresh_view(self.current_row)
+
+    def set_sort(self, sort: str) -> None:
+        """Order the rows by ``sort`` (core/browse/order.py SORTS; '' as listed); the cursor keeps its row."""
+        keep = self.current_row
+        self.sort = sort
+        self._order = RowOrder(self.level, sort) if sort else None
         self._refresh_view(keep)
 
-    def _refresh_view(self, keep: str | None) -> None:
-        if self.filter_text:
-            needle = self.filter_text.lower()
-            self.view = [i for i, n in enumerate(self.level.names) if needle in n.lower()]
-        else:
-            self.view = range(len(self.level))
-        self.cursor = 0
-        if keep is not None:
-            self.select_name(keep)
+    def set_keep(self, keep: Callable[[str], bool] | None) -> None:
+        """Show only rows whose name ``keep`` accepts (a status filter; None shows all)."""
+        self.keep = keep
+        self._refresh_view(self.current_row)
+
+    def _refresh_view(self, keep: int | None) -> None:
+        """Recompute the shown rows; the cursor stays on row ``keep`` when it is still shown."""
+        self._rebuild(keep)
         self._resize()
         self._announce()
+
+    def _rebuild(self, keep: int | None) -> None:
+        rows = self._order.rows if self._order is not None else range(len(self.level))
+        names = self.level.names
+        wanted = self.keep
+        if self.filter_text:
+            needle = self.filter_text.lower()
+            self.view = [i for i in rows if needle in names[i].lower() and (wanted is None or wanted(names[i]))]
+        elif wanted is not None:
+            self.view = [i for i in rows if wanted(names[i])]
+        else:
+            self.view = rows  # the order itself (rebuilt, never shared with a filter)
+        self.cursor = 0
+        if keep is not None:
+            try:
+                self.cursor = self.view.index(keep)
+            except ValueError:
+                return
+            self._scroll_to_cursor()
 
     def _resize(self, force: bool = True, first_new: int = 0) -> None:
         """Sync the scrollable height with the rows. Setting virtual_size relayouts the screen, so
@@ -168,7 +207,9 @@ class EntryList(ScrollView, can_focus=True):
             self.refresh()
 
     def flush(self) -> None:
-        """The level is complete: make the scrollable height exact."""
+        """The level is complete: make the scrollable height exact (and drop the sort keys kept for merging)."""
+        if self._order is not None:
+            self._order.drop_keys()
         self._resize(force=True)
 
     # -- queries ---------------------------------------------------------------------------------
@@ -272,8 +313,11 @@ class EntryList(ScrollView, can_focus=True):
         width = self._row_width
         pos = int(self.scroll_offset.y) + y
         if pos >= len(self.view):
-            if pos == 0 and self.empty_text:
-                return Strip([Segment(self.empty_text[:width], self.get_component_rich_style("entry-list--dim"))])
+            text = self.empty_text
+            if not text and len(self.level) and (self.filter_text or self.keep is not None):
+                text = "nothing matches (Esc clears)"
+            if pos == 0 and text:
+                return Strip([Segment(text[:width], self.get_component_rich_style("entry-list--dim"))])
             return Strip.blank(width, self.rich_style)
         row = self.view[pos]
         level = self.level
@@ -311,6 +355,9 @@ class EntryList(ScrollView, can_focus=True):
         return Strip(segments).adjust_cell_length(width, base)
 
     def refresh_markers(self) -> None:
-        """Redraw after markers/info changed (they are looked up by name at draw time)."""
+        """Redraw after markers/info changed (they are looked up by name at draw time); a status filter
+        looks at the markers, so the shown rows are recomputed under it."""
+        if self.keep is not None:
+            self._refresh_view(self.current_row)
         self.refresh()
 

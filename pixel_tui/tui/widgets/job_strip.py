@@ -17,7 +17,7 @@ from textual.widgets import Static
 from pixel_tui.core.jobs.report import job_reason, shown_eta, shown_speed
 from pixel_tui.core.jobs.state import JobStatus, job_state
 from pixel_tui.core.printable import one_line
-from pixel_tui.core.units import human_bytes, human_duration, human_rate
+from pixel_tui.core.units import human_bytes, human_duration, human_rate, plural
 from pixel_tui.tui.job_feed import default_clock, feed_of
 from pixel_tui.tui.messages import JobViewChanged
 from pixel_tui.tui.widgets.job_card import STATE_STYLE, bar, job_name
@@ -185,5 +185,5 @@ class JobStrip(Static):
         lines = [strip_line(job_name(source), view.snapshot if view.exists else None, status, name_width, width)
                  for source, view, status in jobs]
         if hidden:
-            lines.append(f"[dim]+{hidden} more jobs: m opens the monitor[/]")
+            lines.append(f"[dim]+{plural(hidden, 'more job')}: m opens the monitor[/]")
         return "\n".join(lines)

@@ -20,6 +20,7 @@ from textual.worker import get_current_worker
 
 from pixel_tui.core.errors import error_parts, render_error
 from pixel_tui.core.storage.listing import Level
+from pixel_tui.core.units import plural
 from pixel_tui.tui.spinner import SPINNER
 from pixel_tui.tui.widgets.breadcrumb import Breadcrumb
 from pixel_tui.tui.widgets.entry_list import EntryList
@@ -29,11 +30,12 @@ from pixel_tui.tui.widgets.pane_messages import (  # noqa: F401 - moved there; i
     LevelRows,
     MarkersUpdated,
 )
+from pixel_tui.tui.widgets.pane_modes import PaneModes
 
 BATCH_SECONDS = 0.25  # rows are handed to the UI at most this often (after the first batch)
 
 
-class BrowserPane(Vertical):
+class BrowserPane(PaneModes, Vertical):
     """Breadcrumb + filter + EntryList + status; navigation common to Drive and S3."""
 
     BINDINGS = [
@@ -44,6 +46,9 @@ class BrowserPane(Vertical):
         Binding("s", "totals", "Totals"),
         Binding("v", "preview", "Preview"),
         Binding("y", "copy", "Copy"),  # OSC 52: the s3:// URI or the Drive path of the cursor row
+        # o orders every list (the registry's too); f cycles the status filter. Listed in `?`, not the footer.
+        Binding("o", "sort", "Sort", show=False),
+        Binding("f", "status_filter", "Status filter", show=False),
         Binding("escape", "escape", "Clear filter / cancel", show=False),
     ]
 
@@ -63,6 +68,7 @@ class BrowserPane(Vertical):
         self._subtree_note = ""
         self._folder_marks: dict[str, str] = {}
         self._totals: dict[tuple[str, str], str] = {}  # (location, name) -> info, cached for the session
+        self.status_kind = ""  # the status filter (core/browse/order.py), '' for all rows
 
     def compose(self) -> ComposeResult:
         yield Breadcrumb(classes="breadcrumb")
@@ -78,6 +84,7 @@ class BrowserPane(Vertical):
     def on_mount(self) -> None:
         """Hide the filter, start the spinner clock, open the root."""
         self.query_one(Input).display = False
+        self.refresh_title()
         self.set_interval(0.25, self._tick)  # each repaint costs the compositor ~20 ms: keep them rare
         # The first listing (and the boto3 import it brings) starts after the first frame: a thread
         # importing holds the GIL in long stretches and would delay that frame.
@@ -133,6 +140,9 @@ class BrowserPane(Vertical):
         self._subtree_note = ""
         self._folder_marks: dict[str, str] = {}  # folder markers from the subtree, kept over re-checks
         entries = self.entries
+        if self.status_kind and self.status_kind not in dict(self.status_filters(location)):
+            self.status_kind = ""  # e.g. "only on S3" when leaving raw/: nothing to filter by there
+            entries.keep = None
         if not keep_filter:
             entries.filter_text = ""
             self.query_one(Input).display = False
@@ -224,6 +234,10 @@ class BrowserPane(Vertical):
             entries.post_message(entries.MarksChanged(entries))
             entries.refresh()
         self._update_status()
+        self.level_done()
+
+    def level_done(self) -> None:
+        """The level finished loading (hook: the S3 pane, following the Drive pane, may go up from here)."""
 
     @on(LevelFailed)
     def _failed(self, msg: LevelFailed) -> None:
@@ -281,6 +295,9 @@ class BrowserPane(Vertical):
             parts.append(f"{SPINNER[self._spin]} loading {n:,}")
         if entries.filter_text:
             parts.append(f"filter '{_esc(entries.filter_text)}': {shown:,}")
+        if self.status_kind:
+            label = dict(self.status_filters(self.location)).get(self.status_kind, self.status_kind)
+            parts.append(f"status {label}: {n - shown:,} hidden")
         if entries.marked:
             parts.append(f"{len(entries.marked)} marked")
         if self.workers_running("totals"):
@@ -291,7 +308,8 @@ class BrowserPane(Vertical):
             parts.append(_esc(self._subtree_note))
         if not self.loading:
             # Last: at 80 columns the two status lines are for what the markers mean, the count can be cut.
-            parts.append(f"{n:,} entries" + (f" ({entries.level.n_dirs:,} folders)" if entries.level.n_dirs else ""))
+            dirs = entries.level.n_dirs
+            parts.append(plural(n, "entry", "entries") + (f" ({plural(dirs, 'folder')})" if dirs else ""))
         live = self.live_note() or self.cursor_info()
         # The cursor row's upload progress or folder totals go first: at 80 columns the pane's two status
         # lines are all there is, and a row has no room for `1,204/1,210 uploaded · 6 missing (2.3 GiB)`.
@@ -361,14 +379,16 @@ class BrowserPane(Vertical):
         self.entries.focus()
 
     def action_escape(self) -> None:
-        """Cancel running totals, else clear the filter."""
+        """Cancel running totals, else clear the filters (the name filter and the status filter)."""
         if self.workers_running("totals"):
             self.workers.cancel_group(self, "totals")
             self._note = "totals cancelled"
-        elif self.entries.filter_text or self.query_one(Input).display:
+        elif self.entries.filter_text or self.query_one(Input).display or self.status_kind:
             box = self.query_one(Input)
             box.value = ""
             box.display = False
+            self.status_kind = ""
+            self.entries.keep = None
             self.entries.set_filter("")
             self.entries.focus()
         self._update_status()

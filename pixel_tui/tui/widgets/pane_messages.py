@@ -52,3 +52,12 @@ class MarkersUpdated(Message):
         self.markers = markers or {}
         self.info = info or {}
         self.note = note
+
+
+class OnlyOnS3(Message):
+    """Rows of S3 raw level generation ``gen`` with no Drive counterpart (the `+` status filter)."""
+
+    def __init__(self, gen: int, names: set[str]) -> None:
+        super().__init__()
+        self.gen = gen
+        self.names = names
