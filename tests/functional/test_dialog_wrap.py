@@ -67,3 +67,26 @@ async def test_promote_dialog_wraps_its_source_at_slashes_and_copies_it_whole(we
         assert copied == KEY
         app.copy_to_clipboard(copied)
         assert app.clipboard == KEY
+
+
+async def test_undo_dialog_names_every_registry_entry_it_restores():
+    """A promotion of two items restores two registry entries: the question says so (it said "the entry")."""
+    from textual.app import App
+
+    from pixel_tui.core.promotion.history import PromotionRow
+    from pixel_tui.tui.dialogs.undo import ConfirmUndo
+
+    def row(items: int) -> PromotionRow:
+        return PromotionRow(id="20261201T030000Z-5ea1", status="done", mode="copy", category="cot_reasoning",
+                            objects=3, bytes=3_000, sources="a, b", items=items)
+
+    for items, copies_only, says in ((2, False, "restores the 2 registry entries"),
+                                     (2, True, "keeps the 2 registry entries as they are now"),
+                                     (1, False, "restores the registry entry"),
+                                     (1, True, "keeps the registry entry as it is now")):
+        app = App()
+        async with app.run_test(size=(80, 24)) as pilot:
+            app.push_screen(ConfirmUndo(row(items), copies_only))
+            await pilot.pause(0.1)
+            text = " ".join(screen_text(app).replace("█", " ").split())  # lines joined, dialog border out
+            assert says in text and "3 copies" in text, text

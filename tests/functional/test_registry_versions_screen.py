@@ -62,6 +62,8 @@ async def test_versions_list_diff_and_restore_with_confirm(versioned, tmp_path):
         await pilot.press("G", "enter")  # the oldest (saved by hand): diff against the current one
         await wait_for(pilot, lambda: isinstance(app.screen, DiffDialog), what="diff")
         assert '-                "notes": "second"' in app.screen.diff_text
+        await pilot.pause(0.1)
+        assert "Close Esc" in screen_text(app) and "Cancel" not in screen_text(app)  # a diff to read, no action
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is versions, what="back to the list")
 

@@ -28,6 +28,7 @@ class PromotionRow:
     host: str = ""
     when: str = ""
     error: str = ""
+    items: int = 0  # sources promoted (each has its registry entry)
 
     def to_dict(self) -> dict:
         """JSON-able dict."""
@@ -67,7 +68,7 @@ def list_promotions(settings: "Settings") -> list[PromotionRow]:
         rows.append(PromotionRow(
             id=s.id, status=status, mode=s.mode, category=s.category, objects=s.objects, bytes=s.bytes,
             sources=", ".join(s.sources), user=a.get("user", ""), host=a.get("host", ""),
-            when=a.get("when", s.created), error=s.last_error,
+            when=a.get("when", s.created), error=s.last_error, items=len(s.sources),
         ))
     return rows[::-1]
 

@@ -87,7 +87,8 @@ class DiffDialog(ModalScreen[str | None]):
             with Horizontal(classes="form-buttons"):
                 for i, (action_id, label) in enumerate(self._actions):
                     yield Button(label, id=action_id, variant="primary" if i == 0 else "default", compact=True)
-                yield Button("Cancel Esc", id="cancel", compact=True)
+                # With no action the dialog only shows a diff: its one button closes it.
+                yield Button("Cancel Esc" if self._actions else "Close Esc", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query(Button).first().focus()

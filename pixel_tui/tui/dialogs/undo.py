@@ -31,12 +31,13 @@ class ConfirmUndo(ModalScreen[bool]):
         from pixel_tui.core.units import human_bytes, plural
 
         r = self.row
+        entries = "the registry entry" if r.items <= 1 else f"the {r.items:,} registry entries"
         with Vertical(id="confirm-undo"):
             yield WrappedStatic(slash_wrapped(f"Undo promotion {r.id}?", style="bold"))
             yield WrappedStatic(slash_wrapped(f"Deletes the {plural(r.objects, 'copy', 'copies')} it made ({human_bytes(r.bytes)}) in {r.category}"
                                 f"{', copies moved sources back first' if r.mode == 'move' else ''}, and "
-                                + ("keeps the registry entry as it is now." if self.copies_only else
-                                   "restores the registry entry. Refused if either changed since.")))
+                                + (f"keeps {entries} as {'it is' if r.items <= 1 else 'they are'} now." if self.copies_only else
+                                   f"restores {entries}. Refused if any changed since.")))
             with Horizontal():
                 yield Button("Undo (y)", id="confirm-yes", variant="warning", compact=True)
                 yield Button("Keep (n)", id="confirm-no", compact=True)
