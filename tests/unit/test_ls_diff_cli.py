@@ -113,3 +113,21 @@ def test_diff_says_uploading_for_files_the_watched_log_has_in_flight(env, drive_
         row = next(ln for ln in out.splitlines() if ln.rstrip().endswith(name))
         assert row.startswith("uploading" if name in in_flight else "missing"), row
     assert f"{len(in_flight & set(names))} uploading now" in out
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 999, 1000, 1001, 2500])
+def test_ls_streams_json_that_is_byte_for_byte_one_array(n, capsys, monkeypatch):
+    """`ls --json` writes rows as listed, in chunks (a 1M-key level no longer sits in memory as a list):
+    the text is exactly json.dumps(rows) at every chunk boundary."""
+    import types
+
+    from pixel_tui.commands import ls
+
+    rows = [{"name": f"n{i} ü", "is_dir": bool(i % 3 == 0), "size": i, "modified": None} for i in range(n)]
+    monkeypatch.setattr(ls, "list_remote", lambda url, recursive: iter(rows))
+    args = types.SimpleNamespace(url="drive:x", recursive=False, json=True)
+    assert ls.run(args, None) == 0
+    assert capsys.readouterr().out == json.dumps(rows, ensure_ascii=False) + "\n"
+    args.json = False
+    assert ls.run(args, None) == 0
+    assert capsys.readouterr().out == "".join(ls.format_row(r) + "\n" for r in rows)
