@@ -110,3 +110,25 @@ def open_private(path: str | os.PathLike, flags: int = os.O_WRONLY | os.O_CREAT 
     fd = os.open(path, flags | os.O_CLOEXEC, 0o600)
     mode = "a" if flags & os.O_APPEND else "w"
     return os.fdopen(fd, mode + ("" if text else "b"), **({"encoding": "utf-8"} if text else {}))
+
+
+def replace_atomically(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` to a 0600 temp file beside ``path``, then rename it over ``path``.
+
+    A reader (another process, a crash) sees the old file or the new one, never half of one; the temp
+    file is removed when anything fails, and the error is raised for the caller to judge.
+    """
+    import tempfile
+
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # mkstemp: 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

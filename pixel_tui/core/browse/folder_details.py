@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from pixel_tui.core.browse.reconcile import KIND_DOCUMENT, DiffItem, DiffReport
+from pixel_tui.core.files import replace_atomically
 from pixel_tui.core.units import exact_bytes, human_bytes, plural
 
 if TYPE_CHECKING:
@@ -110,17 +110,7 @@ def write_files_from(target: str | os.PathLike, paths: Iterable[str]) -> int:
     """
     keep, _ = listable(paths)
     path = Path(os.path.abspath(os.path.expanduser(target)))
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".files-from.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write("".join(p + "\n" for p in keep))
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    replace_atomically(path, "".join(p + "\n" for p in keep))
     return len(keep)
 
 

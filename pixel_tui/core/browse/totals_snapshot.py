@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from pixel_tui.core.files import replace_atomically
+
 
 @dataclass(frozen=True)
 class Totals:
@@ -57,9 +59,7 @@ class TotalsSnapshots:
             data = self._load()
             data[prefix] = {"count": count, "bytes": total, "at": time.time() if at is None else at}
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
             try:
-                tmp.write_text(json.dumps({"prefixes": data}, separators=(",", ":")), encoding="utf-8")
-                os.replace(tmp, self.path)
+                replace_atomically(self.path, json.dumps({"prefixes": data}, separators=(",", ":")))
             except OSError:
-                tmp.unlink(missing_ok=True)  # a read-only state dir: remembered for this session only
+                pass  # a read-only state dir: remembered for this session only

@@ -14,13 +14,12 @@ import base64
 import binascii
 import json
 import os
-import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping
 
-from pixel_tui.core.files import ensure_private_dir
+from pixel_tui.core.files import ensure_private_dir, replace_atomically
 
 if TYPE_CHECKING:
     from pixel_tui.core.storage.s3 import S3Store
@@ -88,10 +87,7 @@ class Md5Cache:
             self._dirty = False
         try:
             ensure_private_dir(self.path.parent)  # the state dir: owner-only
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
-            with os.fdopen(fd, "w") as fh:
-                json.dump(dict(items), fh)
-            os.replace(tmp, self.path)
+            replace_atomically(self.path, json.dumps(dict(items)))
         except OSError:
             pass
 

@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pixel_tui.core.errors import PixelError, PreconditionFailed, redact
-from pixel_tui.core.files import ensure_private_dir
+from pixel_tui.core.files import ensure_private_dir, replace_atomically
 
 if TYPE_CHECKING:
     from pixel_tui.core.storage.s3 import S3Store
@@ -287,10 +286,7 @@ def remember(report: ProviderReport, state_dir=None) -> None:
     data[report.endpoint] = report.to_json()
     try:
         ensure_private_dir(path.parent)  # the state dir: owner-only
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w") as fh:
-            json.dump(data, fh, indent=1)
-        os.replace(tmp, path)
+        replace_atomically(path, json.dumps(data, indent=1))
     except OSError:
         pass
 
