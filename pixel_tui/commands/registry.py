@@ -66,13 +66,6 @@ def parse_fields(pairs: list[str]) -> dict[str, Any]:
     return out
 
 
-def split_address(reg, address: str, must_exist: bool = True) -> tuple[str, str]:
-    """GROUP/NAME -> (group, name); a unique NAME alone is enough (the one lookup: core/registry/lookup.py)."""
-    from pixel_tui.core.registry.lookup import split_address as lookup
-
-    return lookup(reg, address, must_exist)
-
-
 def open_registry(settings):
     """The configured registry, loaded (S3 URLs through the configured endpoint and credentials)."""
     from pixel_tui.core.errors import ConfigError
@@ -89,6 +82,7 @@ def run(args: argparse.Namespace, settings) -> int:
     """Run one registry action."""
     from pixel_tui.core.errors import PixelError
     from pixel_tui.core.registry.document import RegistryEditError
+    from pixel_tui.core.registry.lookup import split_address
 
     reg = open_registry(settings)
     if args.action == "show":

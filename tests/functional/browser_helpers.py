@@ -6,6 +6,8 @@ import os
 import time
 from pathlib import Path
 
+from textual.binding import Binding
+
 from pixel_tui.core.config import Settings
 from pixel_tui.tui import app as app_module
 from pixel_tui.tui.app import PixelApp, make_app
@@ -82,12 +84,35 @@ class FixedApp(PixelApp):
         return HomeScreen(show_s3_times=False)
 
 
+class FixedHomeApp(PixelApp, inherit_bindings=False):
+    """The real app with fixed app keys, subtitle, clock and no S3 time column (S3 mtimes differ per run)."""
+
+    CSS_PATH = [str(Path(app_module.__file__).parent / css) for css in PixelApp.CSS_PATH]
+    BINDINGS = [Binding("q", "quit", "Quit"), Binding("m", "show('monitor')", "Monitor")]
+    now = 0.0
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.sub_title = "test"
+
+    def get_default_screen(self):
+        return HomeScreen(show_s3_times=False, clock=lambda: self.now)
+
+
 def build(settings: Settings, drive_dir: Path, fixed: bool = False) -> PixelApp:
     """make_app() for the tests (FixedApp for snapshots)."""
     app = make_app(settings, rclone_env=drive_env(drive_dir))
     if fixed:
         return FixedApp(app.services)
     return app
+
+
+def seeded_browser(weed_server, weed_store, drive_dir, monkeypatch) -> PixelApp:
+    """An app on a seeded Drive folder and bucket (credentials through the AWS variables)."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
+    seed(drive_dir, weed_store)
+    return build(settings_for(weed_server, weed_store.bucket), drive_dir)
 
 
 async def settle(pilot, timeout: float = 20.0) -> None:

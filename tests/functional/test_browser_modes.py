@@ -5,7 +5,7 @@ on a local Drive folder and a real SeaweedFS bucket (browser_helpers.seed)."""
 from __future__ import annotations
 
 import pytest
-from browser_helpers import build, screen_text, seed, settings_for, settle
+from browser_helpers import screen_text, seeded_browser, settle
 from pilot_helpers import wait_for
 from textual.app import App
 
@@ -17,10 +17,7 @@ from pixel_tui.tui.widgets.entry_list import EntryList
 @pytest.fixture
 def browser(weed_server, weed_store, drive_dir, monkeypatch):
     """An app on a seeded Drive folder and bucket (credentials through the AWS variables)."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
-    seed(drive_dir, weed_store)
-    return build(settings_for(weed_server, weed_store.bucket), drive_dir)
+    return seeded_browser(weed_server, weed_store, drive_dir, monkeypatch)
 
 
 def shown(entries: EntryList) -> list[str]:

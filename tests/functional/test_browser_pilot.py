@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from browser_helpers import DRIVE_FILES, build, screen_text, seed, settings_for, settle
+from browser_helpers import DRIVE_FILES, build, screen_text, seed, seeded_browser, settings_for, settle
 
 from pixel_tui.core.units import human_bytes
 from pixel_tui.tui.dialogs.preview import PreviewScreen
@@ -12,10 +12,7 @@ from pixel_tui.tui.dialogs.preview import PreviewScreen
 @pytest.fixture
 def browser(weed_server, weed_store, drive_dir, monkeypatch):
     """An app on a seeded Drive folder and bucket (credentials through the AWS variables)."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", weed_server.access_key)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", weed_server.secret_key)
-    seed(drive_dir, weed_store)
-    return build(settings_for(weed_server, weed_store.bucket), drive_dir)
+    return seeded_browser(weed_server, weed_store, drive_dir, monkeypatch)
 
 
 async def test_opens_both_sides_with_sync_markers(browser):

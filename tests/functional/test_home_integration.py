@@ -9,16 +9,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browser_helpers import FIXED_MTIME, build, drive_env, seed, settings_for, settle
+from browser_helpers import FIXED_MTIME, FixedHomeApp, build, drive_env, seed, settings_for, settle
 from pilot_helpers import wait_for
-from textual.binding import Binding
 
 from pixel_tui.core.jobs.parse import parse_bytes
 from pixel_tui.core.units import human_rate
-from pixel_tui.tui import app as app_module
-from pixel_tui.tui.app import PixelApp
 from pixel_tui.tui.navigation import s3_target
-from pixel_tui.tui.screens.home import HomeScreen, entries_for_key
+from pixel_tui.tui.screens.home import entries_for_key
 from pixel_tui.tui.screens.registry import RegistryScreen
 from pixel_tui.tui.services import Services
 from pixel_tui.tui.widgets.pane import StatusLine
@@ -233,21 +230,6 @@ def test_entries_for_key_and_s3_target():
 
 
 # -- 4. snapshot: home with the strip and an upload in flight, at 80x24 ----------------------------
-class FixedHomeApp(PixelApp, inherit_bindings=False):
-    """The real app with fixed app keys, subtitle, clock and no S3 time column (S3 mtimes differ per run)."""
-
-    CSS_PATH = [str(Path(app_module.__file__).parent / css) for css in PixelApp.CSS_PATH]
-    BINDINGS = [Binding("q", "quit", "Quit"), Binding("m", "show('monitor')", "Monitor")]
-    now = 0.0
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.sub_title = "test"
-
-    def get_default_screen(self):
-        return HomeScreen(show_s3_times=False, clock=lambda: self.now)
-
-
 @pytest.mark.timeout(90)
 def test_home_with_job_strip_snapshot_80x24(snap_compare, weed_server, drive_dir, monkeypatch, tmp_path):
     """Cursor on f3.bin, which the fixed log shows at 10%; the clock frozen 30 s after that block."""

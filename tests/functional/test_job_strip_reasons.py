@@ -9,17 +9,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browser_helpers import FIXED_MTIME, drive_env, seed, settings_for, settle
+from browser_helpers import FIXED_MTIME, FixedHomeApp, drive_env, seed, settings_for, settle
 from pilot_helpers import wait_for
 from rich.text import Text
 from textual.app import App
-from textual.binding import Binding
 
 from pixel_tui.core.jobs.parse import parse_bytes
 from pixel_tui.core.jobs.state import job_state
-from pixel_tui.tui import app as app_module
-from pixel_tui.tui.app import PixelApp
-from pixel_tui.tui.screens.home import HomeScreen
 from pixel_tui.tui.services import Services
 from pixel_tui.tui.widgets.job_strip import JobStrip, strip_line
 
@@ -81,21 +77,6 @@ async def test_the_strip_fits_its_width_and_says_why(tmp_path):
         await pilot.resize_terminal(160, 10)
         await wait_for(pilot, lambda: "412.0 GiB / 675.0 GiB" in str(strip.render()), what="bytes when wide")
         assert "70% 6.0 MiB / 8.6 MiB no progress for 15m00s" in str(strip.render())
-
-
-class FixedHomeApp(PixelApp, inherit_bindings=False):
-    """The real app with fixed app keys, subtitle, clock and no S3 time column (S3 mtimes differ per run)."""
-
-    CSS_PATH = [str(Path(app_module.__file__).parent / css) for css in PixelApp.CSS_PATH]
-    BINDINGS = [Binding("q", "quit", "Quit"), Binding("m", "show('monitor')", "Monitor")]
-    now = 0.0
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.sub_title = "test"
-
-    def get_default_screen(self):
-        return HomeScreen(show_s3_times=False, clock=lambda: self.now)
 
 
 @pytest.mark.timeout(90)

@@ -92,7 +92,7 @@ async def test_upload_from_the_monitor_becomes_a_watched_job(weed_server, weed_s
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is screen, timeout=30, what="dialog closed")
         await wait_for(pilot, lambda: len(screen.order) == 1, what="the upload's job")
-        card = screen.query_one(JobCard)
+        screen.query_one(JobCard)  # the job has its card (raises if not)
         assert screen.selected.startswith(str(tmp_path / "state" / "uploads"))
         await wait_for(pilot, lambda: (v := screen.views.get(screen.selected)) is not None and v.snapshot is not None
                        and v.snapshot.has_stats and v.snapshot.bytes == 300_000, timeout=60, what="upload done")

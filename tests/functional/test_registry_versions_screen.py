@@ -39,22 +39,35 @@ def _app(store, url, tmp_path, **extra):
                              state_dir=str(tmp_path / "state"), **extra))
 
 
+async def open_registry(pilot, app):
+    """Home -> `R`; the registry screen once its registry is loaded."""
+    from pixel_tui.tui.screens.registry import RegistryScreen
+
+    await pilot.press("R")
+    await wait_for(pilot, lambda: isinstance(app.screen, RegistryScreen) and app.screen.reg is not None,
+                   what="registry loaded")
+    return app.screen
+
+
+async def open_versions(pilot, app, count: int):
+    """`V` on the registry screen; the versions popup once it lists ``count`` versions."""
+    from pixel_tui.tui.dialogs.registry_versions import VersionsScreen
+
+    await pilot.press("V")
+    await wait_for(pilot, lambda: isinstance(app.screen, VersionsScreen) and len(app.screen.found) == count,
+                   what=f"{count} versions")
+    return app.screen
+
+
 @pytest.mark.timeout(120)
 async def test_versions_list_diff_and_restore_with_confirm(versioned, tmp_path):
     from pixel_tui.tui.dialogs.prompts import DiffDialog
-    from pixel_tui.tui.dialogs.registry_versions import VersionsScreen
-    from pixel_tui.tui.screens.registry import RegistryScreen
 
     store, url = versioned
     app = _app(store, url, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("R")
-        await wait_for(pilot, lambda: isinstance(app.screen, RegistryScreen) and app.screen.reg is not None,
-                       what="registry loaded")
-        registry_screen = app.screen
-        await pilot.press("V")
-        await wait_for(pilot, lambda: isinstance(app.screen, VersionsScreen) and len(app.screen.found) == 3,
-                       what="three versions")
+        registry_screen = await open_registry(pilot, app)
+        await open_versions(pilot, app, 3)
         text = screen_text(app)
         assert "current" in text and "unknown" in text and "3 versions" in text
         versions = app.screen
@@ -86,18 +99,12 @@ async def test_versions_list_diff_and_restore_with_confirm(versioned, tmp_path):
 @pytest.mark.timeout(120)
 async def test_restore_is_refused_when_someone_saved_meanwhile(versioned, tmp_path):
     from pixel_tui.tui.dialogs.prompts import DiffDialog
-    from pixel_tui.tui.dialogs.registry_versions import VersionsScreen
-    from pixel_tui.tui.screens.registry import RegistryScreen
 
     store, url = versioned
     app = _app(store, url, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("R")
-        await wait_for(pilot, lambda: isinstance(app.screen, RegistryScreen) and app.screen.reg is not None,
-                       what="registry loaded")
-        await pilot.press("V")
-        await wait_for(pilot, lambda: isinstance(app.screen, VersionsScreen) and len(app.screen.found) == 3,
-                       what="three versions")
+        await open_registry(pilot, app)
+        await open_versions(pilot, app, 3)
         versions = app.screen
         other = Registry.load(url, store_factory=lambda b: store)
         other.update_fields("datasets/g", "a", notes="theirs")
@@ -120,9 +127,7 @@ async def test_v_on_a_local_registry_says_there_are_no_versions(weed_server, wee
     local.write_text(json.dumps(DOC, indent=4) + "\n")
     app = _app(weed_store, str(local), tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("R")
-        await wait_for(pilot, lambda: isinstance(app.screen, RegistryScreen) and app.screen.reg is not None,
-                       what="registry loaded")
+        await open_registry(pilot, app)
         await pilot.press("V")
         await pilot.pause(0.2)
         assert isinstance(app.screen, RegistryScreen)
@@ -131,19 +136,13 @@ async def test_v_on_a_local_registry_says_there_are_no_versions(weed_server, wee
 
 @pytest.mark.timeout(60)
 async def test_an_author_written_by_another_tool_is_shown_as_text(versioned, tmp_path):
-    from pixel_tui.tui.dialogs.registry_versions import VersionsScreen
-    from pixel_tui.tui.screens.registry import RegistryScreen
 
     store, url = versioned
     store.put_bytes(KEY, (json.dumps(DOC) + "\n").encode(), metadata={"pixel-user": "[b]eve[/b]@host"})
     app = _app(store, url, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("R")
-        await wait_for(pilot, lambda: isinstance(app.screen, RegistryScreen) and app.screen.reg is not None,
-                       what="registry loaded")
-        await pilot.press("V")
-        await wait_for(pilot, lambda: isinstance(app.screen, VersionsScreen) and len(app.screen.found) == 4,
-                       what="four versions")
+        await open_registry(pilot, app)
+        await open_versions(pilot, app, 4)
         await pilot.pause(0.2)
         assert "[b]eve[/b]@host" in screen_text(app)
         await pilot.press("enter")  # the newest, by eve: the diff's title names her as written
