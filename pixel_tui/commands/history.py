@@ -74,10 +74,10 @@ def _unfinished_uploads(settings, rows) -> dict[str, int]:
 def _show(args, settings) -> int:
     """The history screen's Enter, headless: the same (section, text) lines, or JSON of them."""
     from pixel_tui.core.promotion.details import promotion_details
-    from pixel_tui.core.promotion.errors import PromotionError
+    from pixel_tui.core.promotion.errors import BadChoice
 
-    if not args.id:
-        raise PromotionError("history show needs a promotion ID", "`pixel-tui history` lists them")
+    if not args.id:  # a usage error: exit 2, like any bad input
+        raise BadChoice("history show needs a promotion ID", "`pixel-tui history` lists them")
     lines = promotion_details(settings, args.id)
     if args.json:
         print(json.dumps([{"section": kind, "text": text} for kind, text in lines]))
@@ -90,13 +90,13 @@ def _show(args, settings) -> int:
 
 
 def _undo(args, settings) -> int:
-    from pixel_tui.core.promotion.errors import PromotionError
+    from pixel_tui.core.promotion.errors import BadChoice
     from pixel_tui.core.promotion.undo import undo
     from pixel_tui.core.storage.s3 import S3Store
     from pixel_tui.core.units import plural
 
     if not args.id:
-        raise PromotionError("history undo needs a promotion ID", "`pixel-tui history` lists them")
+        raise BadChoice("history undo needs a promotion ID", "`pixel-tui history` lists them")
     if not args.yes:
         what = "keep the registry entry as it is now" if args.copies_only else "restore the registry entry"
         print(f"undo promotion {args.id}: delete its copies and {what}? [y/N] ",

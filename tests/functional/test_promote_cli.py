@@ -53,6 +53,9 @@ def test_dry_run_json_then_confirmed_run_then_history_and_undo(promo_env):
         assert part in r.stdout, (part, r.stdout)
     r = cli(env, "history", "show", "20990101T000000Z-ffff")
     assert r.returncode == 2 and "no promotion 20990101T000000Z-ffff" in r.stderr and not r.stdout
+    for action in ("show", "undo"):  # no ID: a usage error, exit 2, nothing changed
+        r = cli(env, "history", action)
+        assert r.returncode == 2 and f"history {action} needs a promotion ID" in r.stderr, r.stderr
     r = cli(env, "history", "undo", rows[0]["id"], "--yes")
     assert r.returncode == 0, r.stderr
     assert env.inventory() == before and env.registry_path.read_text() == reg
