@@ -12,7 +12,7 @@ from pixel_tui.core.jobs.parse import LogParser
 def _fed(data: bytes, by_line: bool, full: bool = False):
     p = LogParser()
     if full:  # the reference: every line through _line, as before plain DEBUG lines had their own path
-        p._plain_debug = lambda raw: False
+        p._fast = False
     for piece in (data.splitlines(keepends=True) if by_line else [data[i:i + 4096] for i in range(0, len(data), 4096)]):
         p.feed(piece)
     last = p.last_stamp
@@ -50,7 +50,7 @@ def test_debug_lines_that_say_something_still_count():
     for full in (False, True):
         p = LogParser()
         if full:
-            p._plain_debug = lambda raw: False
+            p._fast = False
         for line in lines[:-1]:
             p.feed(line)
         assert p.utc and p.last_stamp == "2026/01/02 10:00:02"  # the stamp of the last line, not the newest seen

@@ -43,7 +43,7 @@ class LogEvents:
                     if self._pending is not None:
                         self._materialise()
                     stats["transfers"] = self._f["total_transfers"]
-                at = (parse_log_time(date, utc=self.utc) if date and LOG_TIME.match(date) else None) or when
+                at = (parse_log_time(date, utc=self._utc) if date and LOG_TIME.match(date) else None) or when
                 self._stats(stats, at, "oneline")
                 return
         if level is None:

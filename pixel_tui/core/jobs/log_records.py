@@ -172,11 +172,14 @@ _CONDITIONS = (
 _CONDITION_HINT = ("xceeded", "Abusive", "malware", "limit error", "Limit Exceeded", "download quota")
 # The same hints as one search: one C call per message instead of a generator over six (most lines have none).
 _CONDITION_HINTS = re.compile("|".join(re.escape(h) for h in _CONDITION_HINT))
-# A DEBUG line in the default layouts (date, time, optional fraction): most of a -vv log. Unless it says
-# one of the few things a DEBUG line can mean (_PLAIN_DEBUG_NOT), it only counts and moves the clock.
+# A plain line's stamp: the default layouts (date, time, optional fraction), most of a -vv log.
 _PLAIN_DEBUG_STAMP = re.compile(rb"(\d{4}/\d\d/\d\d) (\d\d:\d\d:\d\d(?:\.\d{1,9})?)")
-_PLAIN_DEBUG_NOT = re.compile(b"|".join(re.escape(h.encode()) for h in (", ETA ", "starting with parameters",
-                                                                         *_CONDITION_HINT)))
+# What a plain DEBUG or INFO "Copied (" line may also say, searched once per piece (parse._hint_starts).
+# For the Drive conditions, four pieces that every _CONDITIONS wording holds one of are enough ("xceeded"
+# is in all the quota and rate-limit wordings); tests/unit/test_logparse_plain_lines.py checks. A glued
+# -P block needs none: normalise() puts every "Transferred:" on a line of its own, which is not plain.
+_HINTS = (b", ETA ", b"starting with parameters", b"There was nothing to transfer", b"xceeded", b"limit error",
+          b"Abusive", b"malware")
 _RANK = {None: 0, "throttled": 1, "blocked": 2, "quota": 3}  # a lasting condition is not hidden by a passing one
 
 

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from pixel_tui.core.jobs.log_events import LogEvents
 from pixel_tui.core.jobs.log_records import (  # noqa: F401 - records and line parsers live there; importers of parse keep working
     _ATTEMPT,
-    _BLOCK_LINES,
     _ELAPSED,
     _ERRORISH,
     _FATAL_BLOCK,
@@ -25,11 +24,11 @@ from pixel_tui.core.jobs.log_records import (  # noqa: F401 - records and line p
     _FIELDS,
     _FINAL_FAILURE,
     _GLUED_LOG,
+    _HINTS,
     _LEVEL_START,
     _MAX_LINE,
     _MAX_SINCE,
     _NOT_PLAIN_BODY,
-    _PLAIN_DEBUG_NOT,
     _PLAIN_DEBUG_STAMP,
     _PREFIX,
     _RANK,
@@ -53,9 +52,14 @@ from pixel_tui.core.jobs.log_units import (
     parse_iso_time,
     parse_log_time,
 )
+from pixel_tui.core.jobs.plain_lines import PlainLines, hint_starts
 
+# Fed bytes are read together at the latest every _QUEUE bytes, in pieces of that size (a reader of
+# the state reads sooner). Larger pieces read slower (out of the CPU's cache); and at most _MAX_LINE,
+# only a piece's first line (the carry's) can be longer than _MAX_LINE, which _read checks.
+_QUEUE = 64 * 1024
 
-class LogParser(LogEvents):
+class LogParser(PlainLines, LogEvents):
     """Feed it bytes as they arrive (any cut, any mix of formats); `snapshot` is the state so far.
 
     The state lives in a plain dict while lines stream in; the frozen Snapshot is built only when
@@ -63,10 +67,12 @@ class LogParser(LogEvents):
     """
 
     def __init__(self, state: Snapshot | None = None, utc: bool = False) -> None:
+        self._fast = True  # take plain lines in bulk (tests turn it off to compare with _line alone)
         self._f: dict = {}
         self._snap: Snapshot | None = None
         self.state = state if state is not None else Snapshot(lines=0, rclone_lines=0)
-        self.utc = utc or self._f["utc"]
+        self._utc = utc or self._f["utc"]
+        self._queue = bytearray()  # fed bytes not read yet (feed coalesces; every reader drains)
         self._carry = b""
         self._block: list[str] | None = None
         self._block_head: dict = {}
@@ -77,10 +83,13 @@ class LogParser(LogEvents):
         self._seen_header = False
         self._since_block: list = []  # (kind, time, payload) of events since the last block
         self._stamp_cache: tuple[str, datetime | None] = ("", None)
-        self._debug_stamp = b""  # the stamp of the last plain DEBUG line, and its time (_plain_debug)
+        self._debug_stamp = b""  # the stamp of the last plain DEBUG line, and its time (_take_plain)
         self._debug_when: datetime | None = None
         self._debug_text: str | None = None
-        self.last_stamp: str | None = None  # the newest text stamp as written (for the UTC check in tail)
+        self._last_stamp: str | None = None  # the newest text stamp as written (for the UTC check in tail)
+        self._copied_event: tuple = ("copied", None, None)  # one tuple per stamp for the plain Copied lines
+        self._tags = (b"", b"")  # the stamp followed by " DEBUG : " and by " INFO  : " (_take_plain)
+        self._headers = (b"", b"")  # the same, each an empty message on its own line: a stats block's header
         self._condition_bytes = 0
 
     def _padded_attempts(self) -> list:
@@ -90,6 +99,7 @@ class LogParser(LogEvents):
     @property
     def state(self) -> Snapshot:
         """The state so far as a Snapshot (built on demand)."""
+        self._drain()
         if self._pending is not None:
             self._materialise()
         if self._snap is None:
@@ -111,16 +121,46 @@ class LogParser(LogEvents):
             self._snap = None
 
     def feed(self, data: bytes) -> None:
-        """Parse whole lines of ``data`` (keeping a partial last line for the next call)."""
-        if not self._carry and data.find(b"\n") == len(data) - 1 >= 0 and b"\r" not in data \
-                and b"\x1b" not in data and _T not in data:
-            # One whole plain line (a tail follows a live log line by line): nothing to split, normalise
-            # or take as a block body; the same as below, minus the splitting.
-            self._snap = None
-            raw = data[:min(len(data) - 1, _MAX_LINE)]
-            if self._block is not None or not self._plain_debug(raw):
-                self._line(raw.decode("utf-8", errors="replace"))
+        """Take ``data`` (any cut: a line, a chunk, a partial line); it is read when the state is asked for.
+
+        Bytes are queued and read together (at the latest every _QUEUE bytes), so a tail that feeds a
+        live log line by line pays the chunk reader's per-line cost, not a pass of checks per call.
+        """
+        queue = self._queue
+        if len(data) >= _QUEUE:  # a chunk (a tail's read): no need to queue it
+            self._drain()
+            self._pieces(data)
             return
+        queue += data
+        if len(queue) >= _QUEUE:
+            self._drain()
+
+    def _drain(self) -> None:
+        """Read what feed queued (every reader of the state calls this first)."""
+        if self._queue:
+            data = bytes(self._queue)
+            self._queue.clear()
+            self._pieces(data)
+
+    def _pieces(self, data: bytes) -> None:
+        """Read ``data`` in pieces of at most _QUEUE bytes (see _QUEUE for why)."""
+        for at in range(0, len(data), _QUEUE):
+            self._read(data[at:at + _QUEUE] if len(data) > _QUEUE else data)
+
+    @property
+    def utc(self) -> bool:
+        """Are the stamps read as UTC (`--log-format UTC`, given or seen in the start line)?"""
+        self._drain()
+        return self._utc
+
+    @property
+    def last_stamp(self) -> str | None:
+        """The text stamp of the last line read, as written (tail's UTC check compares it with mtime)."""
+        self._drain()
+        return self._last_stamp
+
+    def _read(self, data: bytes) -> None:
+        """Parse whole lines of ``data`` (keeping a partial last line for the next call)."""
         cut = data.rfind(b"\n")
         if cut < 0:
             self._carry = (self._carry + data)[-_MAX_LINE:] if self._carry else data[-_MAX_LINE:]
@@ -129,77 +169,32 @@ class LogParser(LogEvents):
         self._carry = data[cut + 1:][-_MAX_LINE:]
         self._snap = None
         line = self._line
-        lines = normalise(head).split(b"\n")
-        n = len(lines) - 1  # the last piece is the empty one after the final newline
-        i = 0
-        while i < n:
-            raw = lines[i]
-            i += 1
-            if len(raw) > _MAX_LINE:
-                raw = raw[:_MAX_LINE]
-            if self._block is None and raw[:1].isdigit() and self._plain_debug(raw):
-                continue
+        head = normalise(head)  # ends with a newline: every line below is whole
+        n = len(head)
+        fast = self._fast
+        hints = hint_starts(head) if fast else [n + 1]
+        if hints[0] and head.find(b"\n") > _MAX_LINE:
+            hints.insert(0, 0)  # the carry made a long first line: _line cuts it (the only one; see _QUEUE)
+        h = 0
+        p = 0
+        while p < n:
+            if fast and self._block is None and p < hints[h]:
+                p = self._take_plain(head, p, hints[h])
+                if p >= n:
+                    break
+            while hints[h] <= p:
+                h += 1
+            e = head.find(b"\n", p)
+            raw = head[p:min(e, p + _MAX_LINE)]
+            p = e + 1
             line(raw.decode("utf-8", errors="replace"))
             block = self._block
-            if block is not None and len(block) == 1 and i < n:
-                i = self._take_block(lines, i, n, block)
-
-    def _plain_debug(self, raw: bytes) -> bool:
-        """Take a plain DEBUG line (outside a block) at C speed: what _line would do with it, which is to
-        count it and move the clock. False: not one, _line must read it."""
-        cut = raw.find(b" DEBUG : ", 19, 40)
-        if cut < 0:
-            return False
-        end = cut + 9
-        if end == len(raw) or _PLAIN_DEBUG_NOT.search(raw, end) is not None or raw[end:].isspace():
-            return False
-        stamp = raw[:cut]
-        if stamp != self._debug_stamp:  # lines of one second share theirs: read it once
-            m = _PLAIN_DEBUG_STAMP.fullmatch(stamp)
-            if m is None:
-                return False
-            self._debug_stamp = stamp
-            self._debug_when = self._when(m[1].decode(), m[2].decode())
-            self._debug_text = self.last_stamp
-        else:
-            self.last_stamp = self._debug_text
-        f = self._f
-        f["lines"] += 1
-        f["rclone_lines"] += 1
-        if self._debug_when is not None:
-            f["last_line_at"] = self._debug_when
-        return True
-
-    def _take_block(self, lines: list[bytes], i: int, n: int, block: list[str]) -> int:
-        """A block just began at line ``i - 1``: take its body whole when it is plain (C-speed checks).
-
-        Exactly what line-by-line parsing would do, minus a Python call per line; anything unusual
-        (a log line inside, odd bytes, no blank line yet) is left to the line-by-line path.
-        """
-        try:
-            # A bounded look: -P output has no blank line between blocks, and an unbounded search
-            # from every block would make a chunk quadratic in its blocks.
-            j = lines.index(b"", i, min(n, i + _BLOCK_LINES))
-        except ValueError:
-            return i
-        body = b"\n".join(lines[i:j])
-        if len(body) > _MAX_LINE or _NOT_PLAIN_BODY.search(b"\n" + body):
-            return i
-        if j > i:
-            block.extend(body.decode("ascii").split("\n"))
-        self._f["lines"] += j - i + 1
-        # The two facts _end_block looks for, found by C code in the joined body.
-        k = body.find(b"\nElapsed time:") + 1 if not body.startswith(b"Elapsed time:") else 0
-        elapsed = None
-        if k > 0 or body.startswith(b"Elapsed time:"):
-            e = body.find(b"\n", k)
-            elapsed = parse_duration(body[k + 13:e if e >= 0 else len(body)].decode("ascii").strip())
-        fatal = b"fatal error" in body and _FATAL_BLOCK.search(body) is not None
-        self._end_block(facts=(elapsed, fatal))
-        return j + 1
+            if block is not None and len(block) == 1 and p < n:
+                p = self._take_block(head, p, n, block)
 
     def finish(self) -> None:
         """End of input: close an open block (the -P file's last block has no terminator)."""
+        self._drain()
         self._snap = None
         if self._carry:
             carry, self._carry = self._carry, b""
@@ -210,6 +205,7 @@ class LogParser(LogEvents):
 
     def snapshot(self) -> Snapshot:
         """The current state, counting an unterminated -P block that already has its elapsed line."""
+        self._drain()
         if self._block is None or self._f["format"] != "progress":
             return self.state
         lines = list(self._block)
@@ -218,7 +214,7 @@ class LogParser(LogEvents):
             lines.append(tail)  # -P writes the block's last line without a newline
         if not any(ln.startswith("Elapsed time:") for ln in lines):
             return self.state
-        probe = LogParser(self.state, self.utc)
+        probe = LogParser(self.state, self._utc)
         probe._block, probe._block_time, probe._condition_bytes = lines, self._block_time, self._condition_bytes
         probe._block_head = self._block_head
         probe._end_block()
@@ -226,9 +222,10 @@ class LogParser(LogEvents):
 
     def set_utc(self) -> None:
         """Read text stamps as UTC from now on, and those already read again (`--log-format UTC`)."""
-        if self.utc:
+        self._drain()
+        if self._utc:
             return
-        self.utc = True
+        self._utc = True
         f = self._f
         if f["format"] != "json":
             for key in ("updated_at", "progress_at", "last_line_at"):
@@ -246,10 +243,10 @@ class LogParser(LogEvents):
         if not date or not time_:
             return None  # a date alone or a time alone is not a moment we can compare with the clock
         stamp = f"{date} {time_}"
-        self.last_stamp = stamp
+        self._last_stamp = stamp
         if self._stamp_cache[0] == stamp:
             return self._stamp_cache[1]
-        when = parse_log_time(stamp, utc=self.utc)
+        when = parse_log_time(stamp, utc=self._utc)
         self._stamp_cache = (stamp, when)
         return when
 
