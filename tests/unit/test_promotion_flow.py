@@ -234,3 +234,16 @@ def test_registry_entry_edited_between_plan_and_run_is_not_overwritten(promo_env
     env.registry_path.write_text(json.dumps(PROMO_REGISTRY, indent=4) + "\n")
     result = resume(env.store, env.settings, plan.id)
     assert result.status == "done" and result.copied == 0 and result.registry_diff
+
+
+def test_the_copy_phase_ends_on_a_tick_with_every_byte(promo_env):
+    # Copies that finish inside the 0.1 s throttle used to leave the copy phase's last tick short
+    # of the total (the bar stood at 0 or 62% until the verify phase replaced it).
+    env = promo_env
+    for i in range(3):
+        env.put(f"{RAW}quick/{i}.jsonl", b"x" * (1000 + i))
+    plan = build_plan(env.store, env.settings, [RAW + "quick/"], "cot_reasoning")
+    progress = []
+    execute(env.store, env.settings, plan, progress=progress.append)
+    copy = [p for p in progress if p.phase == "copy"]
+    assert copy[-1].bytes_done == copy[-1].bytes_total == 3003 and copy[-1].objects_done == 3

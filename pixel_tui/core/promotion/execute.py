@@ -327,6 +327,8 @@ def _copy_phase(run: _Run) -> None:
             run.tick("copy", done_objs, total_objs, done_bytes + run.in_flight_bytes(), total_bytes)
     run.journal.append_many(COPIED, rows)
     run.journal.sync()
+    # The loop's ticks are throttled: the copies that end it can fall inside the throttle.
+    run.tick("copy", done_objs, total_objs, done_bytes, total_bytes, force=True)
     if errors:
         raise errors[0]
     if run.cancel.is_set():
