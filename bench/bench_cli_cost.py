@@ -70,8 +70,8 @@ def main() -> int:
     print(ratio_line("pixel-tui ls s3://…/small/", s["ls"], s["boto3"], "<= 1.1x"))
     print(ratio_line("pixel-tui ls --json", s["ls_json"], s["boto3"], "<= 1.1x"))
     print(ratio_line("  CPU, ls", s["ls"], s["boto3"], "", "cpu"))
-    print(f"{'peak RSS, ls':<44} {s['ls'].spread('rss_mib', 'MiB', digits=0):>22} "
-          f"{s['boto3'].spread('rss_mib', 'MiB', digits=0):>22}")
+    print(f"{'peak RSS, ls':<44} {s['ls'].spread('own_mib', 'MiB', digits=0):>22} "
+          f"{s['boto3'].spread('own_mib', 'MiB', digits=0):>22}")
     return 0
 
 

@@ -172,8 +172,8 @@ def main() -> int:
     print(ratio_line("wall, vs rclone lsf", s["ours"], s["lsf"], "<= 0.7x"))
     print(ratio_line("CPU of the process, vs rclone lsf", s["ours"], s["lsf"], "", "cpu"))
     print(ratio_line("wall, vs rclone lsjson (fast flags)", s["ours"], s["lsjson"], ""))
-    print(f"{'peak RSS':<44} {s['ours'].spread('rss_mib', 'MiB', digits=0):>22} "
-          f"{s['lsf'].spread('rss_mib', 'MiB', digits=0):>22}")
+    print(f"{'peak RSS':<44} {s['ours'].spread('own_mib', 'MiB', digits=0):>22} "
+          f"{s['lsf'].spread('own_mib', 'MiB', digits=0):>22}")
     app, bare = _figures(apps["app"]), _figures(apps["bare"])
     print(header("dashboard opening the level vs the bare listing (fresh processes, times from process start)",
                  "dashboard", "bare iter_level"))
@@ -184,8 +184,8 @@ def main() -> int:
     print(f"{'event-loop lag p95 while rows stream':<44} {app['lag_p95'].spread(unit='ms', scale=1000, digits=0):>22}"
           f"{'':>23}          goal < 50 ms")
     print(f"{'event-loop lag max':<44} {app['lag_max'].spread(unit='ms', scale=1000, digits=0):>22}")
-    print(f"{'peak RSS of the process':<44} {apps['app'].spread('rss_mib', 'MiB', digits=0):>22} "
-          f"{apps['bare'].spread('rss_mib', 'MiB', digits=0):>22}")
+    print(f"{'peak RSS of the process':<44} {apps['app'].spread('own_mib', 'MiB', digits=0):>22} "
+          f"{apps['bare'].spread('own_mib', 'MiB', digits=0):>22}")
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import sys
+from json.encoder import encode_basestring as _escape  # the C escaper of json.dumps(ensure_ascii=False)
 from typing import Iterator
 
 NAME = "ls"
@@ -68,8 +69,6 @@ def format_row(r: dict) -> str:
 
 def run(args, settings) -> int:
     """Print the listing; exit 0, or the error's exit code."""
-    import json
-
     from pixel_tui.core.errors import ConfigError
     from pixel_tui.core.storage.s3url import is_s3_url
 
@@ -81,11 +80,35 @@ def run(args, settings) -> int:
     # sees its first lines at once. Rows go out in chunks (each write passes the output filter once), and
     # the JSON is byte for byte what json.dumps(list) gives.
     if args.json:
-        parts = (json.dumps(row, ensure_ascii=False) for row in rows)
+        parts = (row_json(row) for row in rows)
         _write_chunks(itertools.chain(["["], _joined(parts, ", "), ["]\n"]))
     else:
         _write_chunks(format_row(row) + "\n" for row in rows)
     return 0
+
+
+def row_json(row: dict) -> str:
+    """``json.dumps(row, ensure_ascii=False)``, byte for byte, at a quarter of its cost for our rows."""
+    # json.dumps with any non-default argument builds a new encoder per call: at 100k rows that was
+    # 0.35 s of a 4.8 s `ls --json`. Our values are str/int/bool/None; the strings go through the
+    # same C escaper json.dumps uses, anything else through json.dumps itself.
+    return "{" + ", ".join([f"{_escape(k)}: {_json_value(v)}" for k, v in row.items()]) + "}"
+
+
+def _json_value(v) -> str:
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if type(v) is int:
+        return int.__repr__(v)
+    if type(v) is str:
+        return _escape(v)
+    import json
+
+    return json.dumps(v, ensure_ascii=False)
 
 
 def _joined(parts: Iterator[str], sep: str) -> Iterator[str]:

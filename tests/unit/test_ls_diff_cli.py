@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pixel_tui.cli import main
 
@@ -131,3 +133,17 @@ def test_ls_streams_json_that_is_byte_for_byte_one_array(n, capsys, monkeypatch)
     args.json = False
     assert ls.run(args, None) == 0
     assert capsys.readouterr().out == "".join(ls.format_row(r) + "\n" for r in rows)
+
+
+_json_values = st.one_of(st.none(), st.booleans(), st.integers(), st.text(), st.floats(allow_nan=False),
+                         st.lists(st.integers(), max_size=3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(), _json_values, max_size=6))
+def test_row_json_is_json_dumps_byte_for_byte(row):
+    """The hand-joined row is what json.dumps(row, ensure_ascii=False) gives: quotes, control
+    characters, lone surrogates, non-ASCII names, big ints, bools (not ints), anything else."""
+    from pixel_tui.commands.ls import row_json
+
+    assert row_json(row) == json.dumps(row, ensure_ascii=False)
