@@ -110,3 +110,43 @@ def test_check_reads_busy_categories_from_validates_listing(store, tmp_path):
     from pixel_tui.core.browse.spotcheck import _items_of_walk
 
     assert _items_of_walk(cat, checker.listings[(b, cat)]) == sorted(_level_items(store, cat))
+
+
+def parsed_registry_keys(reg: Registry, bucket: str, raw_prefix: str) -> tuple[set[str], set[str]]:
+    """The parse-every-field definition `check` used before its prefix tests: the oracle."""
+    from pixel_tui.core.storage.s3url import is_s3_url, parse_s3_url
+
+    mount = str(reg.metadata().get("gdrive_mount") or "/mnt/gdrive/datasets").rstrip("/")
+    primary, sources = set(), set()
+    for ref in reg.datasets():
+        for fld, out in (("path", primary), ("source_path", sources), ("path", sources)):
+            value = ref.entry.get(fld)
+            if not isinstance(value, str) or not value:
+                continue
+            if is_s3_url(value):
+                b, key = parse_s3_url(value)
+                if b == bucket and key:
+                    out.add(key.rstrip("/"))
+            elif fld == "source_path" and value.startswith(mount + "/"):
+                out.add(raw_prefix + value[len(mount) + 1:].rstrip("/"))
+    return primary, sources
+
+
+# Values that sit on every boundary: this bucket, a bucket whose name starts with it, no key, slashes
+# only, the mount with and without its slash, relative paths, non-strings.
+_values = st.one_of(
+    st.builds(lambda b, k: f"s3://{b}{k}", st.sampled_from(["b", "bb", "b/", "", "x"]), st.text("a/", max_size=4)),
+    st.builds(lambda m, k: f"{m}{k}", st.sampled_from(["/mnt/g", "/mnt/g/", "/mnt/gx/", "s3:/", "mnt/g/"]),
+              st.text("a/", max_size=4)),
+    st.sampled_from(["", None, 3, ["s3://b/x"], "s3://b"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(entries=st.lists(st.fixed_dictionaries({}, optional={"path": _values, "source_path": _values}), max_size=6),
+       mount=st.sampled_from(["/mnt/g", "/mnt/g/", "s3:"]))
+def test_registry_keys_match_the_parse_of_every_field(entries, mount):
+    from pixel_tui.core.browse.spotcheck import _registry_keys
+
+    doc = {"gdrive_mount": mount, "datasets": {"g": {f"d{i}": e for i, e in enumerate(entries)}}}
+    reg = Registry.from_text(json.dumps(doc))
+    assert _registry_keys(reg, "b", "raw/") == parsed_registry_keys(reg, "b", "raw/")

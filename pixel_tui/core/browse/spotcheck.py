@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from pixel_tui.core.registry.document import SOURCE_FIELD, Registry
 from pixel_tui.core.registry.validate import Report, S3Checker, validate
-from pixel_tui.core.storage.s3url import is_s3_url, parse_s3_url
+from pixel_tui.core.storage.s3url import SCHEME
 from pixel_tui.core.units import plural
 
 if TYPE_CHECKING:
@@ -108,22 +108,33 @@ class KeyCover:
 
 
 def _registry_keys(reg: Registry, bucket: str, raw_prefix: str) -> tuple[set[str], set[str]]:
-    """(keys of primary S3 paths, raw keys named by source paths) in ``bucket``."""
-    mount = str(reg.metadata().get("gdrive_mount") or DEFAULT_MOUNT).rstrip("/")
+    """(keys of primary S3 paths, raw keys named by source paths) in ``bucket``.
+
+    A primary ``path`` counts for both (a dataset registered where it sits is its own source); a
+    ``source_path`` on the Drive mount names the raw key it was uploaded to, as raw mirrors Drive (a
+    primary path still on the mount means the dataset was not promoted, so only sources count).
+    """
+    mount = str(reg.metadata().get("gdrive_mount") or DEFAULT_MOUNT).rstrip("/") + "/"
+    # One prefix test per value, not a parse: at 50k entries the parse of every field (three per entry)
+    # was 0.3 s of a 2.4 s `check`. ``s3://<bucket>/`` + a key is exactly what parse_s3_url accepts.
+    here = f"{SCHEME}{bucket}/"
+    cut = len(here)
     primary, sources = set(), set()
     for ref in reg.datasets():
-        for fld, out in (("path", primary), (SOURCE_FIELD, sources), ("path", sources)):
-            value = ref.entry.get(fld)
-            if not isinstance(value, str) or not value:
-                continue
-            if is_s3_url(value):
-                b, key = parse_s3_url(value)
-                if b == bucket and key:
-                    out.add(key.rstrip("/"))
-            elif fld == SOURCE_FIELD and value.startswith(mount + "/"):
-                # raw mirrors Drive, so a mount path names the raw key it was uploaded to (a primary
-                # path still on the mount means the dataset was not promoted, so only sources count)
-                out.add(raw_prefix + value[len(mount) + 1:].rstrip("/"))
+        entry = ref.entry
+        path = entry.get("path")
+        if type(path) is str and len(path) > cut and path.startswith(here):
+            key = path[cut:].rstrip("/")
+            primary.add(key)
+            sources.add(key)
+        src = entry.get(SOURCE_FIELD)
+        if type(src) is not str or not src:
+            continue
+        if src.startswith(SCHEME):
+            if len(src) > cut and src.startswith(here):
+                sources.add(src[cut:].rstrip("/"))
+        elif src.startswith(mount):
+            sources.add(raw_prefix + src[len(mount):].rstrip("/"))
     return primary, sources
 
 
