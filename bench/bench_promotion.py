@@ -19,6 +19,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -67,12 +68,13 @@ def main() -> int:
         renv = {**os.environ, **server.rclone_env("bench")}
         rclone = find_binary("rclone")
         counter = itertools.count()
+        run_id = f"{int(time.time())}-"  # with --keep, a second run must not find the first one's copies
         state = work / "state"
 
         def ours(folder: str, dry: bool = False):
             k = next(counter)
             env = {**server_env(server), "PIXEL_TUI_BUCKET": BUCKET, "PIXEL_TUI_STATE_DIR": str(state),
-                   "PIXEL_TUI_PROCESSED_PREFIX": f"processed{k}/", "PIXEL_TUI_CONCURRENCY": str(args.concurrency)}
+                   "PIXEL_TUI_PROCESSED_PREFIX": f"processed{run_id}{k}/", "PIXEL_TUI_CONCURRENCY": str(args.concurrency)}
             argv = [*PIXEL, "promote", f"s3://{BUCKET}/gdrive/raw/{folder}/", "--category", "priority", "--json"]
             run = measure(argv + (["--dry-run"] if dry else ["--yes"]), env)
             if not dry:
@@ -82,7 +84,7 @@ def main() -> int:
 
         def theirs(folder: str, dry: bool = False):
             k = next(counter)
-            argv = [rclone, "copy", f"bench:{BUCKET}/gdrive/raw/{folder}", f"bench:{BUCKET}/rclone{k}/{folder}",
+            argv = [rclone, "copy", f"bench:{BUCKET}/gdrive/raw/{folder}", f"bench:{BUCKET}/rclone{run_id}{k}/{folder}",
                     "--transfers", "16", "--checkers", "16"]
             return measure(argv + (["--dry-run"] if dry else []), renv)
 

@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import PIXEL, alternate, header, measure, ratio_line, rclone_seed, server_env  # noqa: E402
+from _common import PIXEL, alternate, compile_checkout, header, measure, ratio_line, rclone_seed, server_env  # noqa: E402
 
 from pixel_tui.core.binaries import find_binary  # noqa: E402
 from pixel_tui.demo.seaweedfs import WeedServer  # noqa: E402
@@ -182,6 +182,7 @@ def main() -> int:
             contenders = {"ours": lambda: measure(ours, denv, ok_codes=(1,)),
                           "ref": lambda: measure(ref, renv_d, ok_codes=(1,))}
             if args.before:
+                compile_checkout(args.before)
                 benv = {**denv, "PYTHONPATH": args.before}
                 contenders["before"] = lambda: measure(ours, benv, ok_codes=(1,), cwd=args.before)
             s = alternate(contenders, args.rounds)
