@@ -239,10 +239,13 @@ class DiffMerge:
 
 
 def s3_pages(store: "S3Store", prefix: str, gone: Callable[[], bool], size: int = 1000):
-    """The recursive listing of ``prefix`` in pages of (key below it, size, etag); folder markers left out."""
+    """The recursive listing of ``prefix`` in pages of (key below it, size, etag); folder markers left out.
+    The merge is a hash join, so the first-level folders are listed side by side (walk_split)."""
+    from pixel_tui.core.storage.walk_split import walk_split
+
     cut = len(prefix)
     page = []
-    for obj in store.walk(prefix, gone):
+    for obj in walk_split(store, prefix, gone):
         key = obj.key
         if key.endswith("/"):
             continue  # a folder marker, not a file

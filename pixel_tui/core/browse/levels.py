@@ -101,8 +101,10 @@ def s3_totals(store: "S3Store", prefix: str, cancelled: Cancelled | None = None,
     """Objects and bytes under a prefix; ``progress`` hears the running count every 5000 objects.
 
     A complete count is remembered in ``snapshots`` (a cancelled one is not)."""
+    from pixel_tui.core.storage.walk_split import walk_split
+
     count = total = 0
-    for obj in store.walk(prefix, cancelled):
+    for obj in walk_split(store, prefix, cancelled):  # a sum: order does not matter, so folders side by side
         count += 1
         total += obj.size
         if progress is not None and count % 5000 == 0:

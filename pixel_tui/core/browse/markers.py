@@ -267,7 +267,9 @@ def s3_index(store: "S3Store", settings: "Settings",
 
         store_factory = factory_for(settings, reuse=store)
 
-    keys = (o.key for o in store.walk(settings.processed_prefix))
+    from pixel_tui.core.storage.walk_split import walk_split
+
+    keys = (o.key for o in walk_split(store, settings.processed_prefix))  # into a set: any order
     promoted = processed_index(keys, settings.processed_prefix, settings.categories)
     refs = with_ancestors(registry_keys(registry_paths(settings, store_factory), settings.bucket or ""))
     # A promotion under a new name leaves no same-named copy: its journal says what it promoted.

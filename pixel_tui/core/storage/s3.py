@@ -312,8 +312,10 @@ class S3Store(CopyMethods):
 
     def tree_size(self, prefix: str, cancelled: Callable[[], bool] | None = None) -> tuple[int, int]:
         """(object count, total bytes) under ``prefix``, recursively."""
+        from pixel_tui.core.storage.walk_split import walk_split
+
         count = total = 0
-        for obj in self.walk(prefix, cancelled):
+        for obj in walk_split(self, prefix, cancelled):  # a sum: order does not matter
             count += 1
             total += obj.size
         return count, total
