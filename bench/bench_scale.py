@@ -8,6 +8,7 @@ bench process's own size at fork, ~76 MiB, so below that it says nothing):
 - `pixel-tui diff` (a local folder as the Drive remote, --scale files in folders of 1,000) vs
   `rclone check --size-only` of the same folder and raw prefix: 1 in 100 files missing on S3, 1 in 500
   differing by size, 1 in 1,000 extra on S3;
+- folder totals of that raw prefix: `pixel-tui ls <its parent> --recursive --json` vs `rclone size`;
 - `pixel-tui check --no-drive` on a registry of --scale/10 entries vs a validate-only process
   (bench_check.py's seed and reference).
 
@@ -190,6 +191,17 @@ def main() -> int:
             row(f"{what} vs rclone check --size-only", s["ours"], s["ref"], "<= 1.0x, < 300 MiB at 1M")
             if args.before:
                 row(f"{what} vs {args.before}", s["ours"], s["before"], "")
+            # Folder totals of the same raw prefix: `ls --recursive` of its parent (one folder, counted
+            # with tree_size: the first-level folders side by side) against `rclone size` of it.
+            parent = raw.rstrip("/").rpartition("/")[0]
+            parent = parent + "/" if parent else ""
+            tot = [*PIXEL, "ls", f"s3://{bucket}/{parent}", "--recursive", "--json"]
+            size_ref = [rclone, "size", "--json", f"bench:{bucket}/{raw}"]
+            got = [r for r in json.loads(measure(tot, denv).out) if r["name"] == raw[len(parent):]]
+            want = json.loads(measure(size_ref, renv_d).out)
+            assert got and (got[0]["count"], got[0]["bytes"]) == (want["count"], want["bytes"]), (got, want)
+            s = alternate({"ours": lambda: measure(tot, denv), "ref": lambda: measure(size_ref, renv_d)}, args.rounds)
+            row(f"folder totals of {raw}, {want['count']:,} objects, vs rclone size", s["ours"], s["ref"], "keep <= 1.0x")
         if "check" in args.only:
             from bench_check import VALIDATE_ONLY
             from bench_check import seed as seed_check

@@ -79,3 +79,19 @@ def test_an_error_in_one_folder_reaches_the_reader(weed_store, monkeypatch):
     monkeypatch.setattr(type(weed_store), "walk", failing)
     with pytest.raises(RuntimeError, match="bad/ failed"):
         list(walk_split(weed_store, P))
+
+
+def test_an_emptied_folder_lists_nothing_as_walk_does(store):
+    # SeaweedFS keeps the emptied folder, and its delimiter listing shows it as the level's own marker.
+    keys = [f"d/{i}" for i in range(30)]
+    _seed(store, keys)
+    store.delete_many(keys)
+    assert _split(store, "d/") == _walked(store, "d/") == []
+    assert store.tree_size("d/") == (0, 0)
+
+
+def test_an_emptied_subfolder_lists_nothing_as_walk_does(store):
+    _seed(store, ["d2/e/x.json", "d2/e/f/y.json", "d2/keep.json"])
+    store.delete_many(["d2/e/x.json", "d2/e/f/y.json"])
+    assert _split(store, "d2/") == _walked(store, "d2/")
+    assert [k for k, _, _ in _split(store, "d2/")] == ["d2/keep.json"]

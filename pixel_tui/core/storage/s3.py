@@ -248,6 +248,13 @@ class S3Store(CopyMethods):
                 [_obj(c) for c in resp.get("Contents", ())],
             )
 
+    def first(self, prefix: str) -> S3Object | None:
+        """The first object under ``prefix`` in key order, from a recursive listing of one key."""
+        with self._errors("list", prefix):
+            resp = self.client.list_objects_v2(Bucket=self.bucket, Prefix=prefix, MaxKeys=1)
+        contents = resp.get("Contents") or ()
+        return _obj(contents[0]) if contents else None
+
     def walk(self, prefix: str, cancelled: Callable[[], bool] | None = None) -> Iterator[S3Object]:
         """Every object under ``prefix``, recursively (no delimiter)."""
         kwargs = {"Bucket": self.bucket, "Prefix": prefix, "MaxKeys": 1000}

@@ -32,11 +32,22 @@ def walk_split(store: "S3Store", prefix: str, cancelled: Callable[[], bool] | No
     """Every object under ``prefix`` (as ``store.walk``), in no particular order."""
     subs: list[str] = []
     cut = len(prefix)
+    own_marker = False
     for page in store.iter_level(prefix):
         if cancelled is not None and cancelled():
             return
         subs += page.prefixes
-        yield from page.objects  # the level's own files (and its folder marker, as walk gives it)
+        for obj in page.objects:  # the level's own files
+            if obj.key == prefix:
+                own_marker = True
+            else:
+                yield obj
+    if own_marker:
+        # SeaweedFS's delimiter listing shows an emptied folder as its own marker key, where a
+        # recursive listing (walk) shows nothing: a marker counts when the recursive listing has it.
+        first = store.first(prefix)
+        if first is not None and first.key == prefix:
+            yield first
     if len(subs) > max_split or workers <= 1:
         for obj in store.walk(prefix, cancelled):
             if "/" in obj.key[cut:]:  # the level's own objects came above
