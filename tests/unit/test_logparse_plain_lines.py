@@ -71,3 +71,21 @@ def test_every_drive_condition_wording_holds_a_hint():
     for _, pattern in _CONDITIONS:
         for wording in re.sub(r"\(\?:download\|upload\)", "download", pattern.pattern).split("|"):
             assert "(" not in wording and any(h.decode() in wording for h in _HINTS), wording
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200).map(lambda b: b.replace(b"\x00", b"\n")),
+       st.lists(st.tuples(st.integers(0, 210), st.integers(0, 230)), max_size=12))
+def test_the_blank_line_search_remembers_without_changing_an_answer(head, queries):
+    """-P output has no blank lines: each block's search reuses the last one's (it was quadratic in a
+    piece's blocks). Any sequence of searches, later ones starting no earlier, answers as find does."""
+    p = LogParser()
+    start = 0
+    for step, span in queries:
+        start += step % 40
+        end = start + span
+        assert p._blank_line(head, start, end) == head.find(b"\n\n", start, end), (start, end)
+    straddle = b"ab\n\ncd"  # the pair across the last search's end: found by the next, longer one
+    assert p._blank_line(straddle, 0, 3) == -1 and p._blank_line(straddle, 1, 6) == 2
+    other = bytes(head)  # a new piece: the memo of the old one must not answer for it
+    assert p._blank_line(other + b"\n\n", 0, len(other) + 2) == (other + b"\n\n").find(b"\n\n")

@@ -58,6 +58,10 @@ from pixel_tui.core.jobs.plain_lines import PlainLines, hint_starts
 # the state reads sooner). Larger pieces read slower (out of the CPU's cache); and at most _MAX_LINE,
 # only a piece's first line (the carry's) can be longer than _MAX_LINE, which _read checks.
 _QUEUE = 64 * 1024
+# A stretch of plain lines shorter than this goes line by line: in a -v log with frequent stats the
+# stretches between blocks are a line or two, and the bulk reader's checks cost more than they save
+# there (a stats-only log read 16% slower than line by line); -vv stretches run to kilobytes.
+_BULK_MIN = 512
 
 class LogParser(PlainLines, LogEvents):
     """Feed it bytes as they arrive (any cut, any mix of formats); `snapshot` is the state so far.
@@ -91,6 +95,7 @@ class LogParser(PlainLines, LogEvents):
         self._tags = (b"", b"")  # the stamp followed by " DEBUG : " and by " INFO  : " (_take_plain)
         self._headers = (b"", b"")  # the same, each an empty message on its own line: a stats block's header
         self._condition_bytes = 0
+        self._blank_memo: tuple = (None, 0, 0, -1)  # the last blank-line search (_blank_line)
 
     def _padded_attempts(self) -> list:
         a = list(self._f["error_attempts"])
@@ -171,14 +176,14 @@ class LogParser(PlainLines, LogEvents):
         line = self._line
         head = normalise(head)  # ends with a newline: every line below is whole
         n = len(head)
-        fast = self._fast
+        fast = self._fast and self._f["format"] != "json"  # JSON lines have no plain stretches to take
         hints = hint_starts(head) if fast else [n + 1]
         if hints[0] and head.find(b"\n") > _MAX_LINE:
             hints.insert(0, 0)  # the carry made a long first line: _line cuts it (the only one; see _QUEUE)
         h = 0
         p = 0
         while p < n:
-            if fast and self._block is None and p < hints[h]:
+            if fast and self._block is None and hints[h] - p >= _BULK_MIN:
                 p = self._take_plain(head, p, hints[h])
                 if p >= n:
                     break
