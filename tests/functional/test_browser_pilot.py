@@ -323,3 +323,17 @@ async def test_folder_totals_are_remembered_across_sessions_with_their_age(weed_
         info = again.screen.s3.entries.info["Alpha Set/"]
         assert info.startswith("2 obj 75 B · ") and info.endswith(" ago"), info
         assert "Beta_downloaded/" not in again.screen.s3.entries.info  # never counted
+
+
+async def test_the_totals_spinner_leaves_the_status_line_when_the_count_is_in(browser):
+    """The count arrived while its worker was still running, and nothing redrew the status line after:
+    `⠋ totals… (Esc cancels)` stayed until the cursor moved."""
+    async with browser.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        s3 = browser.screen.s3
+        await pilot.press("tab", "s")  # totals of Alpha Set/ on S3
+        await settle(pilot)
+        await pilot.pause(0.6)  # past two spinner ticks: nothing else moves
+        assert s3.entries.info["Alpha Set/"].startswith("2 obj")
+        status = s3.query_one("StatusLine").render().plain
+        assert "totals…" not in status, status

@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Input
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from pixel_tui.core.errors import error_parts, render_error
 from pixel_tui.core.storage.listing import Level
@@ -274,6 +274,13 @@ class BrowserPane(PaneModes, Vertical):
     def _tick(self) -> None:
         if self.loading or self.workers_running("totals"):
             self._spin = (self._spin + 1) % len(SPINNER)
+            self._update_status()
+
+    @on(Worker.StateChanged)
+    def _worker_ended(self, event: Worker.StateChanged) -> None:
+        # A count's result arrives while its worker still runs, so the status line drawn then shows the
+        # spinner; _tick stops redrawing once nothing runs. Redraw when the totals worker ends.
+        if event.worker.group == "totals" and not event.worker.is_running:
             self._update_status()
 
     def workers_running(self, group: str) -> bool:
