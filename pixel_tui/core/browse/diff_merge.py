@@ -35,6 +35,7 @@ from pixel_tui.core.browse.diff_report import (
     judge,
 )
 from pixel_tui.core.storage import s3url
+from pixel_tui.core.storage.walk_split import walk_split
 
 if TYPE_CHECKING:
     from pixel_tui.core.config import Settings
@@ -241,8 +242,6 @@ class DiffMerge:
 def s3_pages(store: "S3Store", prefix: str, gone: Callable[[], bool], size: int = 1000):
     """The recursive listing of ``prefix`` in pages of (key below it, size, etag); folder markers left out.
     The merge is a hash join, so the first-level folders are listed side by side (walk_split)."""
-    from pixel_tui.core.storage.walk_split import walk_split
-
     cut = len(prefix)
     page = []
     for obj in walk_split(store, prefix, gone):

@@ -12,6 +12,7 @@ from pixel_tui.core.browse.markers import folder_marker, uploaded_text
 from pixel_tui.core.browse.reconcile import Sync, diff_remote
 from pixel_tui.core.storage.listing import epoch
 from pixel_tui.core.storage.rclone import join_remote
+from pixel_tui.core.storage.walk_split import walk_split
 from pixel_tui.core.units import human_bytes, human_duration, plural
 
 if TYPE_CHECKING:
@@ -101,8 +102,6 @@ def s3_totals(store: "S3Store", prefix: str, cancelled: Cancelled | None = None,
     """Objects and bytes under a prefix; ``progress`` hears the running count every 5000 objects.
 
     A complete count is remembered in ``snapshots`` (a cancelled one is not)."""
-    from pixel_tui.core.storage.walk_split import walk_split
-
     count = total = 0
     for obj in walk_split(store, prefix, cancelled):  # a sum: order does not matter, so folders side by side
         count += 1

@@ -22,6 +22,7 @@ from pixel_tui.core.browse.reconcile import (
     registry_keys,
     with_ancestors,
 )
+from pixel_tui.core.storage.walk_split import walk_split
 from pixel_tui.core.units import plural
 
 if TYPE_CHECKING:
@@ -266,8 +267,6 @@ def s3_index(store: "S3Store", settings: "Settings",
         from pixel_tui.core.storage.s3 import store_factory as factory_for
 
         store_factory = factory_for(settings, reuse=store)
-
-    from pixel_tui.core.storage.walk_split import walk_split
 
     keys = (o.key for o in walk_split(store, settings.processed_prefix))  # into a set: any order
     promoted = processed_index(keys, settings.processed_prefix, settings.categories)

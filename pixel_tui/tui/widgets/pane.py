@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import time
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.reactive import reactive
-from textual.widget import Widget
 from textual.widgets import Input
-from textual.worker import Worker, get_current_worker
+from textual.worker import get_current_worker
 
 from pixel_tui.core.errors import error_parts, render_error
 from pixel_tui.core.storage.listing import Level
@@ -31,11 +28,13 @@ from pixel_tui.tui.widgets.pane_messages import (  # noqa: F401 - moved there; i
     MarkersUpdated,
 )
 from pixel_tui.tui.widgets.pane_modes import PaneModes
+from pixel_tui.tui.widgets.pane_totals import PaneTotals
+from pixel_tui.tui.widgets.status_line import StatusLine, esc
 
 BATCH_SECONDS = 0.25  # rows are handed to the UI at most this often (after the first batch)
 
 
-class BrowserPane(PaneModes, Vertical):
+class BrowserPane(PaneModes, PaneTotals, Vertical):
     """Breadcrumb + filter + EntryList + status; navigation common to Drive and S3."""
 
     BINDINGS = [
@@ -276,13 +275,6 @@ class BrowserPane(PaneModes, Vertical):
             self._spin = (self._spin + 1) % len(SPINNER)
             self._update_status()
 
-    @on(Worker.StateChanged)
-    def _worker_ended(self, event: Worker.StateChanged) -> None:
-        # A count's result arrives while its worker still runs, so the status line drawn then shows the
-        # spinner; _tick stops redrawing once nothing runs. Redraw when the totals worker ends.
-        if event.worker.group == "totals" and not event.worker.is_running:
-            self._update_status()
-
     def workers_running(self, group: str) -> bool:
         """True while a worker of ``group`` on this pane runs."""
         return any(w.group == group and w.is_running and w.node is self for w in self.app.workers)
@@ -292,7 +284,7 @@ class BrowserPane(PaneModes, Vertical):
         entries = self.entries
         if self.error:
             message, hint = self.error
-            status.show(f"[b]error:[/b] {_esc(message)}" + (f"\n[b]what to do:[/b] {_esc(hint)}" if hint else ""),
+            status.show(f"[b]error:[/b] {esc(message)}" + (f"\n[b]what to do:[/b] {esc(hint)}" if hint else ""),
                         error=True)
             return
         n = len(entries.level)
@@ -301,7 +293,7 @@ class BrowserPane(PaneModes, Vertical):
         if self.loading:
             parts.append(f"{SPINNER[self._spin]} loading {n:,}")
         if entries.filter_text:
-            parts.append(f"filter '{_esc(entries.filter_text)}': {shown:,}")
+            parts.append(f"filter '{esc(entries.filter_text)}': {shown:,}")
         if self.status_kind:
             label = dict(self.status_filters(self.location)).get(self.status_kind, self.status_kind)
             parts.append(f"status {label}: {n - shown:,} hidden")
@@ -310,9 +302,9 @@ class BrowserPane(PaneModes, Vertical):
         if self.workers_running("totals"):
             parts.append(f"{SPINNER[self._spin]} totals… (Esc cancels)")
         if self._note:
-            parts.append(_esc(self._note))
+            parts.append(esc(self._note))
         if self._subtree_note:
-            parts.append(_esc(self._subtree_note))
+            parts.append(esc(self._subtree_note))
         if not self.loading:
             # Last: at 80 columns the two status lines are for what the markers mean, the count can be cut.
             dirs = entries.level.n_dirs
@@ -326,7 +318,7 @@ class BrowserPane(PaneModes, Vertical):
         """`name: folder totals` of the cursor row once `s` computed them (markup-safe), else ''."""
         name = self.entries.current_name
         info = self.entries.info.get(name, "") if name else ""
-        return f"[b]{_esc(name)}[/b]: {_esc(info)}" if info else ""
+        return f"[b]{esc(name)}[/b]: {esc(info)}" if info else ""
 
     @on(EntryList.Highlighted)
     def _cursor_info_moved(self, event: EntryList.Highlighted) -> None:
@@ -400,56 +392,8 @@ class BrowserPane(PaneModes, Vertical):
             self.entries.focus()
         self._update_status()
 
-    def action_totals(self) -> None:
-        """Count objects and bytes under the cursor folder (cached; Esc cancels)."""
-        name = self.entries.current_name
-        if name is None or not name.endswith("/"):
-            self.app.notify("totals are for folders: put the cursor on one", severity="warning")
-            return
-        self._run_totals(self.gen, self.location, name)
-        self._update_status()
-
-    @work(thread=True, exclusive=True, group="totals", exit_on_error=False)
-    def _run_totals(self, gen: int, location: str, name: str) -> None:
-        worker = get_current_worker()
-
-        def progress(text: str) -> None:
-            if not worker.is_cancelled:
-                self.post_message(MarkersUpdated(gen, info={name: text}))
-
-        try:
-            info, marker = self.totals_for(location, name, progress)
-        except Exception as exc:
-            self.post_message(MarkersUpdated(gen, info={name: "totals failed"}, note=render_error(exc, one_line=True)))
-            return
-        if worker.is_cancelled:
-            self.post_message(MarkersUpdated(gen, info={name: ""}))
-            return
-        self.post_message(MarkersUpdated(gen, {name: marker} if marker else None, info={name: info},
-                                         cache=(location, name)))
-
     def action_preview(self) -> None:
         """Preview the cursor file."""
         name = self.entries.current_name
         if name and not name.endswith("/"):
             self.open_file(name)
-
-
-class StatusLine(Widget):
-    """The pane's status: repainted in place (no relayout) as rows stream in and the spinner turns."""
-
-    text: reactive[str] = reactive("", layout=False)
-
-    def show(self, text: str, error: bool = False) -> None:
-        """Set the text; the error style (and taller box) only switches when the state changes."""
-        if self.has_class("error-box") != error:
-            self.set_class(error, "error-box")
-        self.text = text
-
-    def render(self) -> Text:
-        """Markup to Text."""
-        return Text.from_markup(self.text)
-
-
-def _esc(text: str) -> str:
-    return text.replace("[", r"\[")

@@ -12,8 +12,9 @@ from pixel_tui.core.errors import render_error
 from pixel_tui.core.printable import one_line
 from pixel_tui.core.storage.s3url import s3_url
 from pixel_tui.tui.widgets.entry_list import EntryList, fit_name
-from pixel_tui.tui.widgets.pane import BrowserPane, MarkersUpdated, _esc
+from pixel_tui.tui.widgets.pane import BrowserPane, MarkersUpdated
 from pixel_tui.tui.widgets.pane_messages import OnlyOnS3
+from pixel_tui.tui.widgets.status_line import esc
 
 
 class S3Pane(BrowserPane):
@@ -203,7 +204,7 @@ class S3Pane(BrowserPane):
             return ""
         head = "not in S3 yet: "
         width = self.query_one("StatusLine").size.width or 40
-        return f"[b]{head}[/b]{_esc(fit_name(one_line(self._follow_note), max(8, width - len(head))))}"
+        return f"[b]{head}[/b]{esc(fit_name(one_line(self._follow_note), max(8, width - len(head))))}"
 
     def action_refresh(self) -> None:
         """Reload, and re-read what the markers depend on (processed prefix, registry)."""
